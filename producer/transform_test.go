@@ -102,11 +102,15 @@ func TestTransformRules(t *testing.T) {
 		{"Berlin is still on summer time the night before the autumn change", "dst_autumn_berlin",
 			func(r oink.RetailTransaction) (any, any) { return r.BusinessDate, "2026-10-25" }},
 		{"a return carries only the returned quantity", "return_partial",
-			func(r oink.RetailTransaction) (any, any) { return []any{r.RTCIMType, len(r.Lines), r.Lines[0].Qty}, []any{"RETURN", 1, 1} }},
+			func(r oink.RetailTransaction) (any, any) {
+				return []any{r.RTCIMType, len(r.Lines), r.Lines[0].Qty}, []any{"RETURN", 1, 1}
+			}},
 		{"a return does not refund shipping", "return_partial",
 			func(r oink.RetailTransaction) (any, any) { return r.Totals.ShippingMinor, int64(0) }},
 		{"a cancellation is a VOID with the sale's amounts", "void_cancelled",
-			func(r oink.RetailTransaction) (any, any) { return []any{r.RTCIMType, r.Totals.NetMinor}, []any{"VOID", int64(4516)} }},
+			func(r oink.RetailTransaction) (any, any) {
+				return []any{r.RTCIMType, r.Totals.NetMinor}, []any{"VOID", int64(4516)}
+			}},
 		{"totals are sums of the lines", "usd_sale",
 			func(r oink.RetailTransaction) (any, any) {
 				var g, d, x, n int64

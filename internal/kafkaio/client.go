@@ -1,0 +1,289 @@
+package kafkaio
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Writer defaults. kafka-go's own (acks none, round-robin, 1 s linger) lose
+// records and partition by the wrong rule; these are measured on this
+// project's hardware (KAFKA-NOTES.md).
+const (
+	WriterBatchSize    = 5000
+	WriterBatchTimeout = 2 * time.Millisecond
+	// WriterBatchBytes bounds one partition's batch. The broker's default
+	// max.message.bytes (~1 MiB) applies to a whole uncompressed batch, so a
+	// larger value gets every full batch refused with [10] Message Size Too
+	// Large (measured; KAFKA-NOTES.md's 16 MiB is wrong for this).
+	WriterBatchBytes = 900 << 10
+)
+
+// NewWriter returns a writer to any topic (each message names its Topic) that
+// waits for acknowledgement from all in-sync replicas and partitions by the
+// Java client's murmur2 partitioner on the key, so a record lands on the same
+// partition whoever writes it. WriteMessages is synchronous. The caller
+// closes it.
+func NewWriter(brokers []string) *kafka.Writer {
+	return &kafka.Writer{
+		Addr:         kafka.TCP(brokers...),
+		Balancer:     &kafka.Murmur2Balancer{Consistent: true},
+		RequiredAcks: kafka.RequireAll,
+		BatchSize:    WriterBatchSize,
+		BatchTimeout: WriterBatchTimeout,
+		BatchBytes:   WriterBatchBytes,
+		MaxAttempts:  5,
+		// Topics are created up front with the right partition count
+		// (EnsureTopics); auto-creation would pick the broker's default.
+		AllowAutoTopicCreation: false,
+	}
+}
+
+// ReaderConfig configures NewGroupReader.
+type ReaderConfig struct {
+	Brokers []string
+	Group   string
+	Topics  []string
+	// SessionTimeout after which a dead member's partitions move, default
+	// 6s (the smallest Apache Kafka accepts by default). The embedded broker
+	// accepts down to 1s.
+	SessionTimeout time.Duration
+	// GroupBalancers, default range assignment.
+	GroupBalancers []kafka.GroupBalancer
+}
+
+// NewGroupReader returns a consumer-group reader over the topics that starts
+// at the earliest offset when the group has none, and commits only when the
+// caller calls CommitMessages (no auto-commit). The caller closes it;
+// Close blocks for at most MaxWait (200 ms).
+func NewGroupReader(cfg ReaderConfig) *kafka.Reader {
+	if cfg.SessionTimeout <= 0 {
+		cfg.SessionTimeout = 6 * time.Second
+	}
+	rc := kafka.ReaderConfig{
+		Brokers:               cfg.Brokers,
+		GroupID:               cfg.Group,
+		GroupTopics:           cfg.Topics,
+		MinBytes:              1,
+		MaxBytes:              16 << 20,
+		MaxWait:               200 * time.Millisecond,
+		QueueCapacity:         10000,
+		HeartbeatInterval:     500 * time.Millisecond,
+		SessionTimeout:        cfg.SessionTimeout,
+		RebalanceTimeout:      2 * cfg.SessionTimeout,
+		JoinGroupBackoff:      300 * time.Millisecond,
+		StartOffset:           kafka.FirstOffset,
+		WatchPartitionChanges: true,
+		GroupBalancers:        cfg.GroupBalancers,
+		MaxAttempts:           10,
+	}
+	return kafka.NewReader(rc)
+}
+
+// Client returns an admin client for brokers.
+func Client(brokers []string) *kafka.Client {
+	return &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}
+}
+
+// TopicSpec says how EnsureTopics creates missing topics.
+type TopicSpec struct {
+	Partitions        int // default 12
+	ReplicationFactor int // default 1
+}
+
+// EnsureTopics creates the topics that do not exist yet. Existing topics are
+// left as they are. When the cluster refuses (say, a replication factor
+// larger than its broker count), the error names the topic and the flags that
+// set these values.
+func EnsureTopics(ctx context.Context, brokers []string, spec TopicSpec, topics ...string) error {
+	if spec.Partitions <= 0 {
+		spec.Partitions = 12
+	}
+	if spec.ReplicationFactor <= 0 {
+		spec.ReplicationFactor = 1
+	}
+	req := &kafka.CreateTopicsRequest{}
+	for _, t := range topics {
+		req.Topics = append(req.Topics, kafka.TopicConfig{Topic: t, NumPartitions: spec.Partitions, ReplicationFactor: spec.ReplicationFactor})
+	}
+	resp, err := retry(ctx, func() (*kafka.CreateTopicsResponse, error) { return Client(brokers).CreateTopics(ctx, req) })
+	if err != nil {
+		return fmt.Errorf("creating topics %v on %v: %w (is a broker listening there? set --brokers)", topics, brokers, err)
+	}
+	for t, terr := range resp.Errors {
+		if terr != nil && !errors.Is(terr, kafka.TopicAlreadyExists) {
+			return fmt.Errorf("creating topic %s with %d partitions and replication factor %d: %w (fix --partitions or --replication-factor)",
+				t, spec.Partitions, spec.ReplicationFactor, terr)
+		}
+	}
+	return nil
+}
+
+// retry runs an admin request up to three times: after a broker restart the
+// client's first request may fail on a pooled connection (KAFKA-NOTES.md).
+func retry[T any](ctx context.Context, f func() (T, error)) (T, error) {
+	var (
+		v   T
+		err error
+	)
+	for attempt := range 3 {
+		if v, err = f(); err == nil {
+			return v, nil
+		}
+		slog.Debug("kafka admin request failed, retrying", "attempt", attempt+1, "err", err)
+		select {
+		case <-ctx.Done():
+			return v, err
+		case <-time.After(time.Duration(attempt+1) * 200 * time.Millisecond):
+		}
+	}
+	return v, err
+}
+
+// Partitions returns the partition ids of topic.
+func Partitions(ctx context.Context, brokers []string, topic string) ([]int, error) {
+	md, err := retry(ctx, func() (*kafka.MetadataResponse, error) {
+		return Client(brokers).Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading metadata of %s: %w", topic, err)
+	}
+	for _, t := range md.Topics {
+		if t.Name == topic {
+			if t.Error != nil {
+				return nil, fmt.Errorf("topic %s: %w", topic, t.Error)
+			}
+			ids := make([]int, len(t.Partitions))
+			for i, p := range t.Partitions {
+				ids[i] = p.ID
+			}
+			return ids, nil
+		}
+	}
+	return nil, fmt.Errorf("topic %s does not exist", topic)
+}
+
+// EndOffsets returns the high watermark of each partition of topic.
+func EndOffsets(ctx context.Context, brokers []string, topic string) (map[int]int64, error) {
+	parts, err := Partitions(ctx, brokers, topic)
+	if err != nil {
+		return nil, err
+	}
+	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
+	for _, p := range parts {
+		req.Topics[topic] = append(req.Topics[topic], kafka.LastOffsetOf(p))
+	}
+	resp, err := retry(ctx, func() (*kafka.ListOffsetsResponse, error) { return Client(brokers).ListOffsets(ctx, req) })
+	if err != nil {
+		return nil, fmt.Errorf("listing offsets of %s: %w", topic, err)
+	}
+	out := make(map[int]int64, len(parts))
+	for _, po := range resp.Topics[topic] {
+		if po.Error != nil {
+			return nil, fmt.Errorf("listing offsets of %s/%d: %w", topic, po.Partition, po.Error)
+		}
+		out[po.Partition] = po.LastOffset
+	}
+	return out, nil
+}
+
+// GroupLag returns, per partition of topic, how many records the group has
+// not committed yet (end offset minus committed offset; a partition with no
+// commit counts from 0).
+func GroupLag(ctx context.Context, brokers []string, group, topic string) (map[int]int64, error) {
+	ends, err := EndOffsets(ctx, brokers, topic)
+	if err != nil {
+		return nil, err
+	}
+	req := &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{}}
+	for p := range ends {
+		req.Topics[topic] = append(req.Topics[topic], p)
+	}
+	resp, err := retry(ctx, func() (*kafka.OffsetFetchResponse, error) { return Client(brokers).OffsetFetch(ctx, req) })
+	if err != nil {
+		return nil, fmt.Errorf("fetching offsets of group %s: %w", group, err)
+	}
+	if resp.Error != nil {
+		return nil, fmt.Errorf("fetching offsets of group %s: %w", group, resp.Error)
+	}
+	lag := make(map[int]int64, len(ends))
+	for p, end := range ends {
+		lag[p] = end
+	}
+	for _, op := range resp.Topics[topic] {
+		if op.CommittedOffset > 0 {
+			lag[op.Partition] = ends[op.Partition] - op.CommittedOffset
+		}
+	}
+	return lag, nil
+}
+
+// Sum adds up the values of a per-partition map.
+func Sum(m map[int]int64) int64 {
+	var s int64
+	for _, v := range m {
+		s += v
+	}
+	return s
+}
+
+// ReadTopic calls fn with every record of topic that exists when it starts,
+// partition by partition, each in offset order. It is for checks and
+// listings (tests, `oink dlq list`, the demo's verification), not for
+// services: it uses no consumer group and commits nothing.
+func ReadTopic(ctx context.Context, brokers []string, topic string, fn func(kafka.Message) error) error {
+	ends, err := EndOffsets(ctx, brokers, topic)
+	if err != nil {
+		return err
+	}
+	for _, p := range slices.Sorted(maps.Keys(ends)) {
+		if ends[p] == 0 {
+			continue
+		}
+		if err := readPartition(ctx, brokers, topic, p, ends[p], fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func readPartition(ctx context.Context, brokers []string, topic string, p int, end int64, fn func(kafka.Message) error) error {
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p,
+		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 200 * time.Millisecond, StartOffset: kafka.FirstOffset})
+	defer r.Close()
+	for {
+		m, err := r.ReadMessage(ctx)
+		if err != nil {
+			return fmt.Errorf("reading %s/%d: %w", topic, p, err)
+		}
+		if err := fn(m); err != nil {
+			return err
+		}
+		if m.Offset >= end-1 {
+			return nil
+		}
+	}
+}
+
+// GroupMembers returns how many members the consumer group has now.
+func GroupMembers(ctx context.Context, brokers []string, group string) (int, error) {
+	resp, err := Client(brokers).DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
+	if err != nil {
+		return 0, err
+	}
+	for _, g := range resp.Groups {
+		if g.GroupID == group {
+			if g.Error != nil {
+				return 0, g.Error
+			}
+			return len(g.Members), nil
+		}
+	}
+	return 0, nil
+}

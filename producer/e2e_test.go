@@ -1,0 +1,138 @@
+package producer
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oinkhq/oink/internal/deadletter"
+	"github.com/oinkhq/oink/internal/kafkaio"
+	"github.com/oinkhq/oink/internal/kafkatest"
+)
+
+// pipeline is the topics of one producer test.
+type pipeline struct {
+	env              *kafkatest.Env
+	orders, out, dlq string
+	gen              GenConfig
+}
+
+func newPipeline(t *testing.T, seed uint64, invalid float64) *pipeline {
+	env := kafkatest.New(t)
+	return &pipeline{env: env, orders: env.Topic("orders"), out: env.Topic("rtcim.v2"), dlq: env.Topic("orders.dlq"),
+		gen: GenConfig{Seed: seed, InvalidRatio: invalid, Start: time.Date(2026, 3, 7, 20, 0, 0, 0, time.UTC), Step: time.Second}}
+}
+
+func (p *pipeline) load(t *testing.T, n int) LoadSummary {
+	t.Helper()
+	sum, err := Load(t.Context(), LoadConfig{Brokers: p.env.Brokers, Topic: p.orders, Count: n, Gen: p.gen, Topics: p.env.Spec})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	return sum
+}
+
+func (p *pipeline) config(t *testing.T, group string) Config {
+	return Config{Brokers: p.env.Brokers, From: p.orders, To: p.out, DLQ: p.dlq, Group: p.env.Group(group),
+		StopWhenIdle: 1500 * time.Millisecond, SessionTimeout: 6 * time.Second, Topics: p.env.Spec,
+		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
+}
+
+// check reads the three topics and checks invariant 1, and that each dead
+// letter carries the error code its generated kind calls for.
+func (p *pipeline) check(t *testing.T) Accounting {
+	t.Helper()
+	up, out, dlq := p.env.ReadAll(p.orders), p.env.ReadAll(p.out), p.env.ReadAll(p.dlq)
+	acc, err := CheckNoLoss(up, out, dlq)
+	if err != nil {
+		t.Fatalf("invariant 1 violated: %v", err)
+	}
+	kinds := expectedKinds(t, p.gen, len(up))
+	for _, m := range dlq {
+		info := deadletter.Parse(m)
+		want, ok := kinds[string(m.Value)]
+		if !ok || InvalidKindCode[want] != info.ErrorCode {
+			t.Errorf("dead letter %s (%s: %s) is for a %q event", info.Key, info.ErrorCode, info.Message, want)
+		}
+		if info.Connector != "oink-v2" || info.Stage == "" || info.Source.Topic != p.orders {
+			t.Errorf("dead letter headers incomplete: %+v", info)
+		}
+	}
+	return acc
+}
+
+// expectedKinds regenerates the n events of gen: value -> invalid kind.
+func expectedKinds(t *testing.T, gen GenConfig, n int) map[string]string {
+	g, err := NewGenerator(gen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := make(map[string]string, n)
+	for range n {
+		e := g.Next()
+		if e.Invalid != "" {
+			kinds[string(e.Value)] = e.Invalid
+		}
+	}
+	return kinds
+}
+
+// TestInvariantNoEventLost: every upstream event ends as an RTCIM on the v2
+// topic or as a dead letter with its error context; never neither, never both.
+func TestInvariantNoEventLost(t *testing.T) {
+	p := newPipeline(t, 7, 0.03)
+	sum := p.load(t, 20000)
+	st, err := Run(t.Context(), p.config(t, "v2"))
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	acc := p.check(t)
+	if acc.Upstream != 20000 || acc.DeadLetters != 20000-sum.Valid || st.DeadLetter != int64(acc.DeadLetters) {
+		t.Fatalf("accounting %+v, stats %+v; want 20000 upstream and %d dead letters", acc, st, 20000-sum.Valid)
+	}
+	for _, kind := range InvalidKinds {
+		if sum.Invalid[kind] == 0 {
+			t.Errorf("the load had no %s event; raise the count or the ratio", kind)
+		}
+	}
+}
+
+// TestTwoProducersSplitPartitions: two instances in one group share the
+// partitions and together still lose nothing.
+func TestTwoProducersSplitPartitions(t *testing.T) {
+	p := newPipeline(t, 11, 0.01)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cfg := p.config(t, "split")
+	cfg.StopWhenIdle = 3 * time.Second
+	var wg sync.WaitGroup
+	stats := make([]Stats, 2)
+	errs := make([]error, 2)
+	for i := range 2 {
+		wg.Go(func() { stats[i], errs[i] = Run(ctx, cfg) })
+	}
+	kafkatest.WaitFor(t, 30*time.Second, "two members in the group", func() bool {
+		return groupMembers(ctx, p.env.Brokers, cfg.Group) == 2
+	})
+	p.load(t, 20000)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("producer %d: %v", i, err)
+		}
+		if stats[i].EventsIn == 0 {
+			t.Errorf("producer %d read nothing: the partitions were not split (%+v)", i, stats)
+		}
+	}
+	p.check(t)
+}
+
+func groupMembers(ctx context.Context, brokers []string, group string) int {
+	n, err := kafkaio.GroupMembers(ctx, brokers, group)
+	if err != nil {
+		return -1
+	}
+	return n
+}

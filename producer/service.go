@@ -1,0 +1,259 @@
+package producer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/internal/deadletter"
+	"github.com/oinkhq/oink/internal/kafkaio"
+	"github.com/segmentio/kafka-go"
+)
+
+// Config configures a producer run (Run and RunLegacy).
+type Config struct {
+	Brokers []string
+	From    string // upstream topic, e.g. orders
+	To      string // output topic, e.g. rtcim.v2
+	DLQ     string // dead-letter topic; "" drops rejected events after counting them (v1 did)
+	Group   string // consumer group
+	// Name is the connector name written into dead letters, e.g. oink-v2.
+	Name string
+	// BatchSize is the most events handled per write and commit, default 5000.
+	BatchSize int
+	// Linger is how long a batch waits to fill after its first event, default 5ms.
+	Linger time.Duration
+	// StopWhenIdle, when positive, ends the run once nothing arrived for that
+	// long and the group has committed everything on From.
+	StopWhenIdle time.Duration
+	// SessionTimeout of the consumer group, default 6s.
+	SessionTimeout time.Duration
+	// Topics says how missing topics are created.
+	Topics kafkaio.TopicSpec
+	// DrainTimeout bounds how long a stopping run keeps retrying the write of
+	// its last batch, default 30s. What it cannot write it does not commit.
+	DrainTimeout time.Duration
+	Log          *slog.Logger
+	Metrics      *Metrics // nil records nothing
+	// Health, when set, is kept true while writes succeed.
+	Health *atomic.Bool
+}
+
+func (c *Config) validate() error {
+	switch {
+	case len(c.Brokers) == 0:
+		return errors.New("brokers: none given (set --brokers host:port)")
+	case c.From == "":
+		return errors.New("from: the upstream topic is empty (set --from)")
+	case c.To == "":
+		return errors.New("to: the output topic is empty (set --to)")
+	case c.Group == "":
+		return errors.New("group: the consumer group is empty (set --group)")
+	case c.From == c.To || c.From == c.DLQ || (c.DLQ != "" && c.To == c.DLQ):
+		return fmt.Errorf("from %q, to %q and dlq %q must be three different topics", c.From, c.To, c.DLQ)
+	}
+	if c.BatchSize <= 0 {
+		c.BatchSize = 5000
+	}
+	if c.Linger <= 0 {
+		c.Linger = 5 * time.Millisecond
+	}
+	if c.DrainTimeout <= 0 {
+		c.DrainTimeout = 30 * time.Second
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Stats counts what a run did.
+type Stats struct {
+	EventsIn   int64            `json:"eventsIn"`
+	RecordsOut int64            `json:"recordsOut"`
+	DeadLetter int64            `json:"deadLetters"`
+	ByCode     map[string]int64 `json:"deadLettersByCode"`
+	Batches    int64            `json:"batches"`
+}
+
+// converter turns one upstream record into output records, or rejects it.
+type converter interface {
+	convert(m kafka.Message) ([]kafka.Message, error)
+	// beforeWrite runs once a batch is converted, before it is written.
+	beforeWrite(ctx context.Context, fetched time.Time) error
+	// afterWrite runs once a batch is written, before its offsets are committed.
+	afterWrite() error
+}
+
+// runLoop is the I/O loop every producer role shares: fetch a batch, convert
+// it, write outputs and dead letters, and only then commit the batch's
+// offsets. A crash anywhere before the commit redelivers the batch, and since
+// conversion is deterministic the redelivered outputs are identical: at least
+// once, never lost (invariant 1).
+func runLoop(ctx context.Context, cfg Config, conv converter) (Stats, error) {
+	st := Stats{ByCode: map[string]int64{}}
+	if err := cfg.validate(); err != nil {
+		return st, err
+	}
+	topics := []string{cfg.From, cfg.To}
+	if cfg.DLQ != "" {
+		topics = append(topics, cfg.DLQ)
+	}
+	if err := kafkaio.EnsureTopics(ctx, cfg.Brokers, cfg.Topics, topics...); err != nil {
+		return st, err
+	}
+	r := kafkaio.NewGroupReader(kafkaio.ReaderConfig{Brokers: cfg.Brokers, Group: cfg.Group,
+		Topics: []string{cfg.From}, SessionTimeout: cfg.SessionTimeout})
+	defer r.Close()
+	w := kafkaio.NewWriter(cfg.Brokers)
+	defer w.Close()
+
+	// Work on a fetched batch goes on after ctx ends (SIGTERM drains), for
+	// at most DrainTimeout.
+	work, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	stop := context.AfterFunc(ctx, func() { time.AfterFunc(cfg.DrainTimeout, cancelWork) })
+	defer stop()
+
+	lastEvent := time.Now()
+	lag := map[int]int64{}
+	for ctx.Err() == nil {
+		batch, err := kafkaio.NextBatch(ctx, r, cfg.BatchSize, cfg.Linger, 250*time.Millisecond)
+		if err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			return st, fmt.Errorf("reading %s: %w", cfg.From, err)
+		}
+		if len(batch) == 0 {
+			if cfg.StopWhenIdle > 0 && time.Since(lastEvent) >= cfg.StopWhenIdle && caughtUp(ctx, cfg) {
+				cfg.Log.Info("idle and caught up, stopping", "idle", cfg.StopWhenIdle)
+				return st, nil
+			}
+			continue
+		}
+		fetched := time.Now()
+		lastEvent = fetched
+		if err := handleBatch(work, cfg, conv, w, r, batch, fetched, &st); err != nil {
+			return st, err
+		}
+		cfg.Metrics.observeLag(lag, batch)
+	}
+	cfg.Log.Info("stopped", "events", st.EventsIn, "out", st.RecordsOut, "dlq", st.DeadLetter)
+	return st, nil
+}
+
+// handleBatch converts, writes and commits one batch.
+func handleBatch(ctx context.Context, cfg Config, conv converter, w *kafka.Writer, r *kafka.Reader,
+	batch []kafka.Message, fetched time.Time, st *Stats) error {
+	out := make([]kafka.Message, 0, len(batch))
+	records := 0
+	for _, m := range batch {
+		start := time.Now()
+		recs, err := conv.convert(m)
+		cfg.Metrics.observeTransform(time.Since(start))
+		if err != nil {
+			ie, ok := oink.AsInputError(err)
+			if !ok {
+				return fmt.Errorf("converting %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
+			}
+			st.DeadLetter++
+			st.ByCode[ie.Code]++
+			cfg.Metrics.deadLetter(ie.Code)
+			cfg.Log.Debug("dead letter", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "code", ie.Code, "field", ie.Field)
+			if cfg.DLQ != "" {
+				out = append(out, deadletter.Record(m, cfg.DLQ, cfg.Name, ie, time.Now()))
+			}
+			continue
+		}
+		for i := range recs {
+			recs[i].Topic = cfg.To
+		}
+		out = append(out, recs...)
+		records += len(recs)
+	}
+	if err := conv.beforeWrite(ctx, fetched); err != nil {
+		return err
+	}
+	if err := writeAll(ctx, cfg, w, out); err != nil {
+		return err
+	}
+	if err := conv.afterWrite(); err != nil {
+		return err
+	}
+	st.EventsIn += int64(len(batch))
+	st.RecordsOut += int64(records)
+	st.Batches++
+	cfg.Metrics.countBatch(len(batch), records)
+	return commit(ctx, cfg, r, batch)
+}
+
+// writeAll writes msgs, retrying the ones that failed with capped
+// exponential backoff until ctx ends. It returns only when every message is
+// acknowledged by all in-sync replicas, or with ctx's error.
+func writeAll(ctx context.Context, cfg Config, w *kafka.Writer, msgs []kafka.Message) error {
+	backoff := 100 * time.Millisecond
+	for len(msgs) > 0 {
+		err := w.WriteMessages(ctx, msgs...)
+		if err == nil {
+			setHealth(cfg.Health, true)
+			return nil
+		}
+		var werrs kafka.WriteErrors
+		if errors.As(err, &werrs) {
+			var failed []kafka.Message
+			for i, e := range werrs {
+				if e != nil {
+					failed = append(failed, msgs[i])
+					err = e // one example: the whole list repeats it thousands of times
+				}
+			}
+			msgs = failed
+		}
+		setHealth(cfg.Health, false)
+		cfg.Metrics.retry()
+		cfg.Log.Warn("write failed, retrying", "records", len(msgs), "backoff", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("writing %d records: %w (last error: %v)", len(msgs), ctx.Err(), err)
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, 5*time.Second)
+	}
+	return nil
+}
+
+// commit commits the batch's offsets. A failed commit (a rebalance took the
+// partition away) is logged, not fatal: the batch is redelivered and yields
+// identical records, so the cost is a duplicate, never a loss.
+func commit(ctx context.Context, cfg Config, r *kafka.Reader, batch []kafka.Message) error {
+	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := r.CommitMessages(cctx, kafkaio.LastPerPartition(batch)...); err != nil {
+		if ctx.Err() != nil {
+			return fmt.Errorf("committing: %w", err)
+		}
+		cfg.Log.Warn("commit failed; the batch will be redelivered", "err", err)
+	}
+	return nil
+}
+
+// caughtUp reports whether the group has committed every record of From.
+func caughtUp(ctx context.Context, cfg Config) bool {
+	lag, err := kafkaio.GroupLag(ctx, cfg.Brokers, cfg.Group, cfg.From)
+	if err != nil {
+		cfg.Log.Warn("checking lag", "err", err)
+		return false
+	}
+	return kafkaio.Sum(lag) == 0
+}
+
+func setHealth(h *atomic.Bool, v bool) {
+	if h != nil {
+		h.Store(v)
+	}
+}
