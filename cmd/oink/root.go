@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// Exit codes. exitCode is the only place that chooses one.
+const (
+	exitOK          = 0
+	exitFailure     = 1
+	exitUsage       = 2
+	exitCheckFailed = 3
+	exitInterrupted = 130
+)
+
+// deps are what commands get from the outside world; tests replace them.
+type deps struct {
+	stdout, stderr io.Writer
+	stderrIsTTY    func() bool
+	lookupEnv      func(string) (string, bool)
+	now            func() time.Time
+}
+
+func defaultDeps() deps {
+	return deps{
+		stdout: os.Stdout, stderr: os.Stderr,
+		stderrIsTTY: func() bool { return isTerminal(os.Stderr) },
+		lookupEnv:   os.LookupEnv,
+		now:         time.Now,
+	}
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// globalOptions are the flags every command has.
+type globalOptions struct {
+	brokers   []string
+	logLevel  string
+	logFormat string
+	log       *slog.Logger // set before any command runs
+}
+
+const rootLong = `oink replaces a Kafka producer service with a new version with zero
+downtime and without losing or duplicating one event: it runs OINK v2 beside
+the legacy v1, compares their outputs record by record, and moves traffic in
+stages only while they agree.
+
+Every flag has an environment twin: --stop-when-idle is OINK_STOP_WHEN_IDLE,
+or OINK_PRODUCE_STOP_WHEN_IDLE for one command only. DATABASE_URL names
+Postgres.
+
+Exit codes:
+  0    success (finding divergences is a normal result)
+  1    failure
+  2    usage error (a bad flag or argument)
+  3    a check failed (an invariant check, or --fail-on-divergence)
+  130  interrupted (Ctrl-C)`
+
+func newRootCmd(d deps) *cobra.Command {
+	g := &globalOptions{}
+	root := &cobra.Command{
+		Use:           "oink",
+		Short:         "Shadow, compare and cut over a Kafka producer with zero loss",
+		Long:          rootLong,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          usageArgs(cobra.NoArgs),
+		Example: `  oink broker &                                   # embedded Kafka on 127.0.0.1:9092
+  oink loadgen --count 100000 --invalid-ratio 0.01 --seed 1
+  oink produce --stop-when-idle 3s
+  kcat -b 127.0.0.1:9092 -C -t rtcim.v2 -J -e | head`,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			if err := bindEnv(cmd, d.lookupEnv); err != nil {
+				return err
+			}
+			return setupLogging(g, d.stderr)
+		},
+	}
+	root.SetOut(d.stdout)
+	root.SetErr(d.stderr)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	pf := root.PersistentFlags()
+	pf.StringSliceVar(&g.brokers, "brokers", []string{"127.0.0.1:9092"}, "Kafka bootstrap brokers, comma-separated")
+	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	pf.StringVar(&g.logFormat, "log-format", "", "log format: text or json (default text on a terminal, json otherwise)")
+	root.AddCommand(
+		newBrokerCmd(d),
+		newLoadgenCmd(d, g),
+		newProduceCmd(d, g),
+		newLegacyCmd(d, g),
+		newDLQCmd(d, g),
+	)
+	return root
+}
+
+// usageError marks an error as the user's input being wrong (exit 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usageArgs makes cobra's argument checks usage errors.
+func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if err := check(cmd, args); err != nil {
+			return usageError{fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath())}
+		}
+		return nil
+	}
+}
+
+// checkFailed marks a failed check (exit 3).
+type checkFailed struct{ err error }
+
+func (e checkFailed) Error() string { return e.err.Error() }
+func (e checkFailed) Unwrap() error { return e.err }
+
+// exitCode maps the outcome of a command to the process exit code and prints
+// the error.
+func exitCode(err error, sig os.Signal, stderr io.Writer) int {
+	if sig == os.Interrupt {
+		if err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "oink:", err)
+		}
+		return exitInterrupted
+	}
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintln(stderr, "oink:", err)
+	var ue usageError
+	var cf checkFailed
+	switch {
+	case errors.As(err, &ue):
+		return exitUsage
+	case errors.As(err, &cf):
+		return exitCheckFailed
+	}
+	return exitFailure
+}
+
+// signalContext returns a context ended by SIGINT or SIGTERM, and a function
+// telling which signal ended it.
+func signalContext() (context.Context, func() os.Signal, func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	var got atomic.Value
+	go func() {
+		s, ok := <-ch
+		if ok {
+			got.Store(s)
+			cancel()
+		}
+	}()
+	which := func() os.Signal {
+		s, _ := got.Load().(os.Signal)
+		return s
+	}
+	return ctx, which, func() { signal.Stop(ch); cancel() }
+}
+
+// bindEnv sets each flag the user did not give from its environment twin:
+// OINK_<COMMAND>_<FLAG> first, then OINK_<FLAG> (dashes become underscores).
+func bindEnv(cmd *cobra.Command, lookup func(string) (string, bool)) error {
+	var firstErr error
+	prefix := "OINK_" + envName(strings.TrimPrefix(strings.ReplaceAll(cmd.CommandPath(), " ", "_"), "oink")) + "_"
+	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if f.Changed || firstErr != nil {
+			return
+		}
+		for _, name := range []string{prefix + envName(f.Name), "OINK_" + envName(f.Name)} {
+			if v, ok := lookup(name); ok {
+				if err := cmd.Flags().Set(f.Name, v); err != nil {
+					firstErr = usageError{fmt.Errorf("%s=%q: %w (it sets --%s)", name, v, err, f.Name)}
+				}
+				return
+			}
+		}
+	})
+	return firstErr
+}
+
+func envName(s string) string {
+	return strings.Trim(strings.ToUpper(strings.NewReplacer("-", "_", ".", "_").Replace(s)), "_")
+}
+
+// setupLogging builds the logger every command gets (g.log), on stderr.
+func setupLogging(g *globalOptions, stderr io.Writer) error {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
+		return usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", g.logLevel)}
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler
+	switch g.logFormat {
+	case "text":
+		h = slog.NewTextHandler(stderr, opts)
+	case "json":
+		h = slog.NewJSONHandler(stderr, opts)
+	case "":
+		if f, ok := stderr.(*os.File); ok && isTerminal(f) {
+			h = slog.NewTextHandler(stderr, opts)
+		} else {
+			h = slog.NewJSONHandler(stderr, opts)
+		}
+	default:
+		return usageError{fmt.Errorf("--log-format %q: want text or json", g.logFormat)}
+	}
+	g.log = slog.New(h)
+	return nil
+}

@@ -1,0 +1,155 @@
+package producer
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"github.com/oinkhq/oink"
+	"github.com/segmentio/kafka-go"
+)
+
+// LegacyConfig configures RunLegacy: a producer Config plus the faults.
+type LegacyConfig struct {
+	Config
+	Faults Faults
+	Seed   uint64
+	// FaultLog, when set, receives one JSON line (a FaultEntry) per fault
+	// that changed an event's output, flushed before the batch's offsets are
+	// committed. A redelivered batch logs its faults again: readers dedupe
+	// by (rtcim_id, fault).
+	FaultLog io.Writer
+}
+
+// FaultEntry is one line of the fault log: the ground truth a comparator run
+// is checked against.
+type FaultEntry struct {
+	OrderID       string `json:"order_id"`
+	SourceEventID string `json:"source_event_id"`
+	RTCIMID       string `json:"rtcim_id"`
+	Fault         string `json:"fault"`
+}
+
+// RunLegacy runs the v1 simulator: the RTCIM contract of v2 plus seeded
+// faults. Invalid input is counted and, like the real v1, produces nothing
+// (to its DLQ when one is set).
+func RunLegacy(ctx context.Context, cfg LegacyConfig) (Stats, error) {
+	if cfg.Name == "" {
+		cfg.Name = "oink-v1-sim"
+	}
+	l := &legacy{faults: cfg.Faults, seed: cfg.Seed}
+	if cfg.FaultLog != nil {
+		l.log = bufio.NewWriter(cfg.FaultLog)
+	}
+	return runLoop(ctx, cfg.Config, l)
+}
+
+// legacy is the converter of the v1 simulator.
+type legacy struct {
+	faults Faults
+	seed   uint64
+	log    *bufio.Writer
+}
+
+func (l *legacy) hit(fault, eventID string, rate float64) bool {
+	return rate > 0 && draw(l.seed, fault, eventID) < rate
+}
+
+func (l *legacy) convert(m kafka.Message) ([]kafka.Message, error) {
+	ev, err := Decode(m.Value)
+	if err != nil {
+		return nil, err
+	}
+	want, err := Transform(ev)
+	if err != nil {
+		return nil, err
+	}
+	id := ev.EventID
+	if l.hit(FaultDrop, id, l.faults.Drop) {
+		return nil, l.record(want, FaultDrop)
+	}
+	v := variant{rounding: oink.HalfEven}
+	if l.hit(FaultRounding, id, l.faults.Rounding) {
+		v.rounding = oink.HalfUp
+	}
+	v.utcBusinessD = l.hit(FaultUTCDate, id, l.faults.UTCDate)
+	got, err := transform(ev, v)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.logChanges(want, got, v); err != nil {
+		return nil, err
+	}
+	if l.hit(FaultReorder, id, l.faults.Reorder) && len(got.Lines) > 1 {
+		got.Lines = slices.Clone(got.Lines)
+		slices.Reverse(got.Lines)
+		if err := l.record(want, FaultReorder); err != nil {
+			return nil, err
+		}
+	}
+	rec, err := Record(got)
+	if err != nil {
+		return nil, err
+	}
+	if l.hit(FaultDup, id, l.faults.Dup) {
+		return []kafka.Message{rec, rec}, l.record(want, FaultDup)
+	}
+	return []kafka.Message{rec}, nil
+}
+
+// logChanges logs the rounding and utc-date faults that changed the output;
+// a fault that changed nothing (no amount ended in exactly half a minor
+// unit, or the local date equals the UTC date) is not a divergence and is
+// not logged.
+func (l *legacy) logChanges(want, got oink.RetailTransaction, v variant) error {
+	if v.rounding != oink.HalfEven && !slices.Equal(want.Lines, got.Lines) {
+		if err := l.record(want, FaultRounding); err != nil {
+			return err
+		}
+	}
+	if v.utcBusinessD && want.BusinessDate != got.BusinessDate {
+		return l.record(want, FaultUTCDate)
+	}
+	return nil
+}
+
+func (l *legacy) record(rt oink.RetailTransaction, fault string) error {
+	if l.log == nil {
+		return nil
+	}
+	b, err := json.Marshal(FaultEntry{OrderID: rt.OrderID, SourceEventID: rt.SourceEventID, RTCIMID: rt.RTCIMID, Fault: fault})
+	if err != nil {
+		return err
+	}
+	l.log.Write(b)
+	return l.log.WriteByte('\n')
+}
+
+// beforeWrite delays the batch until it is Lag old.
+func (l *legacy) beforeWrite(ctx context.Context, fetched time.Time) error {
+	if l.faults.Lag <= 0 {
+		return nil
+	}
+	t := time.NewTimer(time.Until(fetched.Add(l.faults.Lag)))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+func (l *legacy) afterWrite() error {
+	if l.log == nil {
+		return nil
+	}
+	if err := l.log.Flush(); err != nil {
+		return fmt.Errorf("writing the fault log: %w", err)
+	}
+	return nil
+}
