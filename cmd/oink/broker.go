@@ -15,7 +15,10 @@ type brokerOptions struct {
 	json       bool
 }
 
-func newBrokerCmd(d deps) *cobra.Command {
+func newBrokerCmd(d deps, runF func(context.Context, deps, *brokerOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runBroker
+	}
 	o := &brokerOptions{}
 	cmd := &cobra.Command{
 		Use:   "broker",
@@ -31,7 +34,7 @@ it, topics and committed offsets survive a restart (even kill -9).`,
   oink broker --listen 127.0.0.1:19092 --partitions 6 --data-dir /tmp/oink-kafka
   kcat -b 127.0.0.1:9092 -L`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runBroker(cmd.Context(), d, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "127.0.0.1:9092", "host:port to listen on")

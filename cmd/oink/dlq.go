@@ -22,6 +22,7 @@ error headers (__connect.errors.*): the source topic, partition and offset,
 the stage, the error class (a stable code such as oink.InvalidMoney) and a
 message naming the field.`,
 		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.AddCommand(newDLQListCmd(d, g), newDLQReplayCmd(d, g))
 	return cmd

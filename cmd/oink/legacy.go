@@ -16,7 +16,10 @@ type legacyOptions struct {
 	faultLog string
 }
 
-func newLegacyCmd(d deps, g *globalOptions) *cobra.Command {
+func newLegacyCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *legacyOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runLegacy
+	}
 	o := &legacyOptions{}
 	cmd := &cobra.Command{
 		Use:   "legacy",
@@ -41,7 +44,7 @@ default: bad input is counted and dropped.`,
   oink legacy --faults rounding=0.02,utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,lag=200ms --seed 7 --fault-log faults.jsonl
   oink legacy --stop-when-idle 3s --json`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runLegacy(cmd.Context(), d, g, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
 	}
 	o.addFlags(cmd.Flags(), "rtcim.v1", "", "oink-v1")
 	f := cmd.Flags()

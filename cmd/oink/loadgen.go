@@ -26,7 +26,10 @@ type loadgenOptions struct {
 	json         bool
 }
 
-func newLoadgenCmd(d deps, g *globalOptions) *cobra.Command {
+func newLoadgenCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *loadgenOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runLoadgen
+	}
 	o := &loadgenOptions{}
 	cmd := &cobra.Command{
 		Use:   "loadgen",
@@ -46,7 +49,7 @@ unbalanced_tenders.`,
   oink loadgen --count 36000 --rate 100 --stores 200
   oink loadgen --count 1000 --start 2026-03-08T05:00:00Z --step 10s --json`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runLoadgen(cmd.Context(), d, g, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.topic, "topic", "orders", "topic to write to")

@@ -57,7 +57,10 @@ func (o *producerOptions) config(g *globalOptions, log *slog.Logger) (producer.C
 	return cfg, nil
 }
 
-func newProduceCmd(d deps, g *globalOptions) *cobra.Command {
+func newProduceCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *producerOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runProduce
+	}
 	o := &producerOptions{}
 	cmd := &cobra.Command{
 		Use:   "produce",
@@ -75,7 +78,7 @@ in hand, commits and exits. Start several to share the partitions.`,
   oink produce --stop-when-idle 3s --json
   oink produce --brokers kafka-1:9092,kafka-2:9092 --metrics-addr :9464 --replication-factor 3`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runProduce(cmd.Context(), d, g, o) },
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
 	}
 	o.addFlags(cmd.Flags(), "rtcim.v2", "orders.dlq", "oink-v2")
 	return cmd

@@ -73,6 +73,20 @@ Exit codes:
   130  interrupted (Ctrl-C)`
 
 func newRootCmd(d deps) *cobra.Command {
+	root, g := newBareRoot(d)
+	root.AddCommand(
+		newBrokerCmd(d, nil),
+		newLoadgenCmd(d, g, nil),
+		newProduceCmd(d, g, nil),
+		newLegacyCmd(d, g, nil),
+		newDLQCmd(d, g),
+	)
+	return root
+}
+
+// newBareRoot returns the root command with its global flags and no
+// subcommands; tests attach the one they exercise.
+func newBareRoot(d deps) (*cobra.Command, *globalOptions) {
 	g := &globalOptions{}
 	root := &cobra.Command{
 		Use:           "oink",
@@ -81,6 +95,7 @@ func newRootCmd(d deps) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          usageArgs(cobra.NoArgs),
+		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		Example: `  oink broker &                                   # embedded Kafka on 127.0.0.1:9092
   oink loadgen --count 100000 --invalid-ratio 0.01 --seed 1
   oink produce --stop-when-idle 3s
@@ -99,14 +114,7 @@ func newRootCmd(d deps) *cobra.Command {
 	pf.StringSliceVar(&g.brokers, "brokers", []string{"127.0.0.1:9092"}, "Kafka bootstrap brokers, comma-separated")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.StringVar(&g.logFormat, "log-format", "", "log format: text or json (default text on a terminal, json otherwise)")
-	root.AddCommand(
-		newBrokerCmd(d),
-		newLoadgenCmd(d, g),
-		newProduceCmd(d, g),
-		newLegacyCmd(d, g),
-		newDLQCmd(d, g),
-	)
-	return root
+	return root, g
 }
 
 // usageError marks an error as the user's input being wrong (exit 2).

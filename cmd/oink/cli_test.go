@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oinkhq/oink/internal/kafkatest"
+)
+
+// execute runs a root command with args and returns the exit code.
+func execute(t *testing.T, d deps, root interface {
+	SetArgs([]string)
+	ExecuteContext(context.Context) error
+}, args ...string) int {
+	t.Helper()
+	root.SetArgs(args)
+	return exitCode(root.ExecuteContext(t.Context()), nil, d.stderr)
+}
+
+func TestProduceFlagsAndEnvironmentTwins(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		args  []string
+		env   map[string]string
+		check func(*producerOptions) bool
+	}{
+		{"defaults are v2's topics and group", nil, nil,
+			func(o *producerOptions) bool {
+				return o.from == "orders" && o.to == "rtcim.v2" && o.dlq == "orders.dlq" && o.group == "oink-v2"
+			}},
+		{"a flag sets its option", []string{"--stop-when-idle", "3s", "--group", "g"}, nil,
+			func(o *producerOptions) bool { return o.stopWhenIdle == 3*time.Second && o.group == "g" }},
+		{"OINK_<FLAG> sets an option", nil, map[string]string{"OINK_STOP_WHEN_IDLE": "4s"},
+			func(o *producerOptions) bool { return o.stopWhenIdle == 4*time.Second }},
+		{"OINK_<COMMAND>_<FLAG> wins over OINK_<FLAG>", nil, map[string]string{"OINK_GROUP": "a", "OINK_PRODUCE_GROUP": "b"},
+			func(o *producerOptions) bool { return o.group == "b" }},
+		{"a flag wins over its environment twin", []string{"--group", "flag"}, map[string]string{"OINK_GROUP": "env"},
+			func(o *producerOptions) bool { return o.group == "flag" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d, _, errb := testDeps(false, tc.env)
+			root, g := newBareRoot(d)
+			var got *producerOptions
+			root.AddCommand(newProduceCmd(d, g, func(_ context.Context, _ deps, _ *globalOptions, o *producerOptions) error {
+				got = o
+				return nil
+			}))
+			if code := execute(t, d, root, append([]string{"produce"}, tc.args...)...); code != exitOK || got == nil {
+				t.Fatalf("oink produce %v: exit %d, stderr %s", tc.args, code, errb)
+			}
+			if !tc.check(got) {
+				t.Errorf("options after %v with env %v = %+v", tc.args, tc.env, *got)
+			}
+		})
+	}
+}
+
+func TestUsageErrorsNameTheFlag(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		args []string
+		env  map[string]string
+		code int
+		flag string
+	}{
+		{"an unknown flag is a usage error", []string{"produce", "--frm", "x"}, nil, exitUsage, "--frm"},
+		{"a bad duration is a usage error", []string{"produce", "--stop-when-idle", "soon"}, nil, exitUsage, "stop-when-idle"},
+		{"a bad environment twin names the variable and the flag", []string{"produce"}, map[string]string{"OINK_BATCH_SIZE": "many"}, exitUsage, "OINK_BATCH_SIZE"},
+		{"a batch size out of range names the flag", []string{"produce", "--batch-size", "0"}, nil, exitUsage, "--batch-size"},
+		{"an unknown fault names the fault", []string{"legacy", "--faults", "flood=0.1"}, nil, exitUsage, "flood"},
+		{"an invalid ratio over 1 names the flag", []string{"loadgen", "--invalid-ratio", "2"}, nil, exitUsage, "--invalid-ratio"},
+		{"a bad start time names the flag", []string{"loadgen", "--start", "tomorrow"}, nil, exitUsage, "--start"},
+		{"a stray argument is a usage error", []string{"produce", "extra"}, nil, exitUsage, "unknown command"},
+		{"an unknown command is a usage error", []string{"frobnicate"}, nil, exitUsage, "frobnicate"},
+		{"a bad log level names the flag", []string{"--log-level", "loud", "dlq", "list"}, nil, exitUsage, "--log-level"},
+		{"replaying a DLQ into itself is refused", []string{"dlq", "replay", "--to", "orders.dlq"}, nil, exitUsage, "--from"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			d, out, errb := testDeps(false, tc.env)
+			code := execute(t, d, newRootCmd(d), tc.args...)
+			if code != tc.code || !strings.Contains(errb.String(), tc.flag) {
+				t.Errorf("oink %v: exit %d, stderr %q; want exit %d naming %q", tc.args, code, errb, tc.code, tc.flag)
+			}
+			if out.Len() != 0 {
+				t.Errorf("oink %v wrote to stdout on error: %q", tc.args, out)
+			}
+		})
+	}
+}
+
+// TestLoadgenThenProduceOutput runs loadgen and produce as a user would,
+// checking stdout (data) and stderr (progress) apart, off a terminal.
+func TestLoadgenThenProduceOutput(t *testing.T) {
+	env := kafkatest.New(t)
+	orders, out, dlq := env.Topic("orders"), env.Topic("rtcim.v2"), env.Topic("orders.dlq")
+	brokers := strings.Join(env.Brokers, ",")
+
+	d, stdout, stderr := testDeps(false, nil)
+	if code := execute(t, d, newRootCmd(d), "loadgen", "--brokers", brokers, "--topic", orders, "--count", "3000",
+		"--invalid-ratio", "0.05", "--seed", "9", "--start", "2026-03-08T06:00:00Z", "--step", "1s", "--json"); code != exitOK {
+		t.Fatalf("loadgen: exit %d, stderr %s", code, stderr)
+	}
+	var sum struct {
+		Events  int            `json:"events"`
+		Valid   int            `json:"valid"`
+		Invalid map[string]int `json:"invalidByKind"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &sum); err != nil || sum.Events != 3000 || sum.Valid >= 3000 {
+		t.Fatalf("loadgen --json stdout = %s (%v)", stdout, err)
+	}
+	if !strings.Contains(stderr.String(), "loadgen:") || strings.Contains(stderr.String(), "\r") {
+		t.Errorf("off a terminal, progress should be plain lines on stderr, got %q", stderr)
+	}
+
+	d, stdout, stderr = testDeps(false, nil)
+	if code := execute(t, d, newRootCmd(d), "produce", "--brokers", brokers, "--from", orders, "--to", out, "--dlq", dlq,
+		"--group", env.Group("v2"), "--stop-when-idle", "1s", "--log-level", "warn"); code != exitOK {
+		t.Fatalf("produce: exit %d, stderr %s", code, stderr)
+	}
+	want := "v2: 3000 events in, " + itoa(sum.Valid) + " records out, " + itoa(3000-sum.Valid) + " dead letters"
+	if !strings.HasPrefix(stdout.String(), want) {
+		t.Errorf("produce stdout = %q, want it to start with %q", stdout, want)
+	}
+
+	d, stdout, stderr = testDeps(false, nil)
+	if code := execute(t, d, newRootCmd(d), "dlq", "list", "--brokers", brokers, "--topic", dlq, "--limit", "0", "--json"); code != exitOK {
+		t.Fatalf("dlq list: exit %d, stderr %s", code, stderr)
+	}
+	var letters []struct {
+		ErrorClass string `json:"errorClass"`
+		Message    string `json:"message"`
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &letters); err != nil || len(letters) != 3000-sum.Valid {
+		t.Fatalf("dlq list --json: %d letters (%v), want %d", len(letters), err, 3000-sum.Valid)
+	}
+	for _, l := range letters {
+		if !strings.HasPrefix(l.ErrorClass, "oink.") || !strings.Contains(l.Message, ":") {
+			t.Errorf("dead letter without a class or a field: %+v", l)
+		}
+	}
+
+	d, stdout, _ = testDeps(false, nil)
+	if code := execute(t, d, newRootCmd(d), "dlq", "replay", "--brokers", brokers, "--from", dlq, "--to", orders,
+		"--error-class", "oink.BadJSON", "--dry-run"); code != exitOK || !strings.Contains(stdout.String(), "would replay") {
+		t.Errorf("dlq replay --dry-run: exit %d, stdout %q", code, stdout)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
