@@ -1,0 +1,156 @@
+package diffstore
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Counts are the record totals of a run, or of one minute of it. Column and
+// field meanings, from the comparator's point of view:
+//
+//   - ReadControl, ReadCandidate: records read from each topic.
+//   - Pairs: records matched with their partner; each pair is exactly one of
+//     Equal, Accepted (differences all accepted by rules) or Divergent.
+//   - MissingInControl, MissingInCandidate: records whose partner never came
+//     within the match window.
+//   - DuplicatesControl, DuplicatesCandidate: extra records of an identity
+//     already seen on that side.
+//   - UndecodableControl, UndecodableCandidate: records that were not JSON.
+type Counts struct {
+	ReadControl          int64 `db:"read_control" json:"readControl"`
+	ReadCandidate        int64 `db:"read_candidate" json:"readCandidate"`
+	Pairs                int64 `db:"pairs" json:"pairs"`
+	Equal                int64 `db:"equal" json:"equal"`
+	Accepted             int64 `db:"accepted" json:"accepted"`
+	Divergent            int64 `db:"divergent" json:"divergent"`
+	MissingInControl     int64 `db:"missing_in_control" json:"missingInControl"`
+	MissingInCandidate   int64 `db:"missing_in_candidate" json:"missingInCandidate"`
+	DuplicatesControl    int64 `db:"duplicates_control" json:"duplicatesControl"`
+	DuplicatesCandidate  int64 `db:"duplicates_candidate" json:"duplicatesCandidate"`
+	UndecodableControl   int64 `db:"undecodable_control" json:"undecodableControl"`
+	UndecodableCandidate int64 `db:"undecodable_candidate" json:"undecodableCandidate"`
+}
+
+// Add returns the field-by-field sum of c and o.
+func (c Counts) Add(o Counts) Counts {
+	return Counts{
+		ReadControl:          c.ReadControl + o.ReadControl,
+		ReadCandidate:        c.ReadCandidate + o.ReadCandidate,
+		Pairs:                c.Pairs + o.Pairs,
+		Equal:                c.Equal + o.Equal,
+		Accepted:             c.Accepted + o.Accepted,
+		Divergent:            c.Divergent + o.Divergent,
+		MissingInControl:     c.MissingInControl + o.MissingInControl,
+		MissingInCandidate:   c.MissingInCandidate + o.MissingInCandidate,
+		DuplicatesControl:    c.DuplicatesControl + o.DuplicatesControl,
+		DuplicatesCandidate:  c.DuplicatesCandidate + o.DuplicatesCandidate,
+		UndecodableControl:   c.UndecodableControl + o.UndecodableControl,
+		UndecodableCandidate: c.UndecodableCandidate + o.UndecodableCandidate,
+	}
+}
+
+// IsZero reports whether every count is zero.
+func (c Counts) IsZero() bool { return c == Counts{} }
+
+// args returns the counts in column order (countColumns).
+func (c Counts) args() []any {
+	return []any{
+		c.ReadControl, c.ReadCandidate, c.Pairs, c.Equal, c.Accepted, c.Divergent,
+		c.MissingInControl, c.MissingInCandidate, c.DuplicatesControl, c.DuplicatesCandidate,
+		c.UndecodableControl, c.UndecodableCandidate,
+	}
+}
+
+// sumCounts is the select list that sums every count column of table alias c.
+const sumCounts = `
+    coalesce(sum(c.read_control), 0)::bigint          AS read_control,
+    coalesce(sum(c.read_candidate), 0)::bigint        AS read_candidate,
+    coalesce(sum(c.pairs), 0)::bigint                 AS pairs,
+    coalesce(sum(c.equal), 0)::bigint                 AS equal,
+    coalesce(sum(c.accepted), 0)::bigint              AS accepted,
+    coalesce(sum(c.divergent), 0)::bigint             AS divergent,
+    coalesce(sum(c.missing_in_control), 0)::bigint    AS missing_in_control,
+    coalesce(sum(c.missing_in_candidate), 0)::bigint  AS missing_in_candidate,
+    coalesce(sum(c.duplicates_control), 0)::bigint    AS duplicates_control,
+    coalesce(sum(c.duplicates_candidate), 0)::bigint  AS duplicates_candidate,
+    coalesce(sum(c.undecodable_control), 0)::bigint   AS undecodable_control,
+    coalesce(sum(c.undecodable_candidate), 0)::bigint AS undecodable_candidate`
+
+// MinuteCounts are the counts of one minute of source event time, with the
+// accepted pairs by rule name. In a [CommitBatch] they are deltas to add; read
+// back from [Store.CountsPerMinute] they are the minute's totals.
+type MinuteCounts struct {
+	// Minute is the minute of the records' source event time. The store
+	// truncates it to the minute in UTC.
+	Minute time.Time `db:"minute" json:"minute"`
+	Counts
+	// AcceptedByRule counts accepted pairs by the name of the accept rule
+	// (a pair accepted by two rules counts once under each).
+	AcceptedByRule map[string]int64 `db:"accepted_by_rule" json:"acceptedByRule"`
+}
+
+// Totals are counts summed over a span of minutes, with the accepted pairs by
+// rule name.
+type Totals struct {
+	Counts
+	AcceptedByRule map[string]int64 `db:"accepted_by_rule" json:"acceptedByRule"`
+}
+
+const countsSinceSQL = `
+SELECT ` + sumCounts + `,
+    coalesce((SELECT jsonb_object_agg(a.rule, a.n) FROM (
+        SELECT rule, sum(n)::bigint AS n FROM accepted_counts
+        WHERE run = $1 AND minute >= $2 GROUP BY rule) a), '{}') AS accepted_by_rule
+FROM counts c
+WHERE c.run = $1 AND c.minute >= $2`
+
+// CountsSince sums the run's counts over the minutes of source event time at
+// or after since: the window a cutover gate judges. The minute containing
+// since counts whole, so a divergence inside the window is never left out
+// (the price: up to a minute of records before since may count too). A run
+// without counts, or an unknown run, gives zero Totals: the caller must treat
+// too few Pairs as "not enough evidence", never as "no divergence".
+func (s *Store) CountsSince(ctx context.Context, run string, since time.Time) (Totals, error) {
+	rows, err := s.db.Query(ctx, countsSinceSQL, run, truncMinute(since))
+	if err != nil {
+		return Totals{}, fmt.Errorf("counts of run %q since %s: %w", run, since, err)
+	}
+	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Totals])
+	if err != nil {
+		return Totals{}, fmt.Errorf("counts of run %q since %s: %w", run, since, err)
+	}
+	return t, nil
+}
+
+const countsPerMinuteSQL = `
+SELECT c.minute, c.read_control, c.read_candidate, c.pairs, c.equal, c.accepted, c.divergent,
+    c.missing_in_control, c.missing_in_candidate, c.duplicates_control, c.duplicates_candidate,
+    c.undecodable_control, c.undecodable_candidate,
+    coalesce((SELECT jsonb_object_agg(a.rule, a.n) FROM accepted_counts a
+        WHERE a.run = c.run AND a.minute = c.minute), '{}') AS accepted_by_rule
+FROM counts c
+WHERE c.run = $1 AND c.minute >= $2
+ORDER BY c.minute`
+
+// CountsPerMinute returns the run's counts for each minute of source event
+// time at or after since (truncated to its minute), oldest first. Minutes
+// without records have no entry.
+func (s *Store) CountsPerMinute(ctx context.Context, run string, since time.Time) ([]MinuteCounts, error) {
+	rows, err := s.db.Query(ctx, countsPerMinuteSQL, run, truncMinute(since))
+	if err != nil {
+		return nil, fmt.Errorf("counts per minute of run %q: %w", run, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[MinuteCounts])
+	if err != nil {
+		return nil, fmt.Errorf("counts per minute of run %q: %w", run, err)
+	}
+	return out, nil
+}
+
+// truncMinute returns t's minute in UTC.
+func truncMinute(t time.Time) time.Time {
+	return t.UTC().Truncate(time.Minute)
+}

@@ -1,0 +1,117 @@
+package diffstore_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/pgtest"
+)
+
+// wantTables are the tables of the latest migration, with tern's version table.
+func wantTables() []string {
+	return []string{"accepted_counts", "checkpoints", "counts", "divergences", "field_diffs",
+		"heartbeats", "oink_schema_version", "runs"}
+}
+
+func tables(t *testing.T, pool *pgxpool.Pool) []string {
+	t.Helper()
+	rows, err := pool.Query(t.Context(), `SELECT table_name::text FROM information_schema.tables
+		WHERE table_schema = current_schema() ORDER BY 1`)
+	if err != nil {
+		t.Fatalf("list tables: %v", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("list tables: %v", err)
+	}
+	return names
+}
+
+func schemaVersion(t *testing.T, pool *pgxpool.Pool) int32 {
+	t.Helper()
+	var v int32
+	if err := pool.QueryRow(t.Context(), `SELECT version FROM oink_schema_version`).Scan(&v); err != nil {
+		t.Fatalf("read schema version: %v", err)
+	}
+	return v
+}
+
+func TestMigrate(t *testing.T) {
+	t.Parallel()
+
+	t.Run("migrating a migrated schema again changes nothing", func(t *testing.T) {
+		t.Parallel()
+		pool := pgtest.Schema(t)
+		if err := diffstore.Migrate(t.Context(), pool); err != nil {
+			t.Fatalf("second Migrate = %v", err)
+		}
+		if diff := cmp.Diff(wantTables(), tables(t, pool)); diff != "" {
+			t.Errorf("tables after two migrations (-want +got):\n%s", diff)
+		}
+		if got := schemaVersion(t, pool); got != 1 {
+			t.Errorf("schema version = %d, want 1", got)
+		}
+	})
+
+	t.Run("two processes migrating one fresh schema at once both succeed", func(t *testing.T) {
+		t.Parallel()
+		pool := pgtest.EmptySchema(t)
+		// A second pool on the same schema stands for a second process.
+		other, err := pgxpool.NewWithConfig(t.Context(), pool.Config())
+		if err != nil {
+			t.Fatalf("second pool: %v", err)
+		}
+		t.Cleanup(other.Close)
+
+		errs := make(chan error, 2)
+		start := make(chan struct{})
+		for _, p := range []*pgxpool.Pool{pool, other} {
+			go func() {
+				<-start
+				errs <- diffstore.Migrate(t.Context(), p)
+			}()
+		}
+		close(start)
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Errorf("concurrent Migrate = %v", err)
+			}
+		}
+		if diff := cmp.Diff(wantTables(), tables(t, pool)); diff != "" {
+			t.Errorf("tables after concurrent migrations (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("migrating down to version 0 drops every table and up restores them", func(t *testing.T) {
+		t.Parallel()
+		pool := pgtest.Schema(t)
+		if err := diffstore.MigrateTo(t.Context(), pool, 0); err != nil {
+			t.Fatalf("MigrateTo(0) = %v", err)
+		}
+		if got := tables(t, pool); !slices.Equal(got, []string{"oink_schema_version"}) {
+			t.Errorf("tables at version 0 = %q, want only the version table", got)
+		}
+		if err := diffstore.Migrate(t.Context(), pool); err != nil {
+			t.Fatalf("Migrate after down = %v", err)
+		}
+		if diff := cmp.Diff(wantTables(), tables(t, pool)); diff != "" {
+			t.Errorf("tables after down and up (-want +got):\n%s", diff)
+		}
+	})
+
+	t.Run("a version past the latest is refused", func(t *testing.T) {
+		t.Parallel()
+		pool := pgtest.Schema(t)
+		if err := diffstore.MigrateTo(t.Context(), pool, 99); err == nil {
+			t.Errorf("MigrateTo(99) = nil, want an error")
+		}
+		if got := schemaVersion(t, pool); got != 1 {
+			t.Errorf("schema version after refused MigrateTo = %d, want 1", got)
+		}
+	})
+}
