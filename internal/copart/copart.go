@@ -191,4 +191,3 @@ func (Balancer) AssignGroups(members []kafka.GroupMember, partitions []kafka.Par
 	}
 	return out
 }
-

@@ -346,3 +346,21 @@ func redact(u string) string {
 }
 
 var dsnPassword = regexp.MustCompile(`(password\s*=\s*)('[^']*'|\S+)`)
+
+// SchemaURL returns a database URL whose connections use a fresh, migrated
+// schema (search_path in the URL), for tests that run oink as a separate
+// process. It also returns a pool on the same schema, for the test's own
+// reads. The schema is dropped at cleanup.
+func SchemaURL(tb testing.TB) (string, *pgxpool.Pool) {
+	tb.Helper()
+	pool := Schema(tb)
+	name := pool.Config().ConnConfig.RuntimeParams["search_path"]
+	u, err := url.Parse(rawURL())
+	if err != nil {
+		tb.Fatalf("pgtest: parse %s: %v", EnvURL, err)
+	}
+	q := u.Query()
+	q.Set("search_path", name)
+	u.RawQuery = q.Encode()
+	return u.String(), pool
+}
