@@ -82,11 +82,11 @@ FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[])
 ON CONFLICT (run, identity, path) DO NOTHING`
 
 const addCountsSQL = `
-INSERT INTO counts AS c (run, minute, read_control, read_candidate, pairs, equal, accepted, divergent,
+INSERT INTO counts AS c (run, bucket, read_control, read_candidate, pairs, equal, accepted, divergent,
     missing_in_control, missing_in_candidate, duplicates_control, duplicates_candidate,
     undecodable_control, undecodable_candidate)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-ON CONFLICT (run, minute) DO UPDATE SET
+ON CONFLICT (run, bucket) DO UPDATE SET
     read_control = c.read_control + excluded.read_control,
     read_candidate = c.read_candidate + excluded.read_candidate,
     pairs = c.pairs + excluded.pairs,
@@ -101,8 +101,8 @@ ON CONFLICT (run, minute) DO UPDATE SET
     undecodable_candidate = c.undecodable_candidate + excluded.undecodable_candidate`
 
 const addAcceptedSQL = `
-INSERT INTO accepted_counts AS a (run, minute, rule, n) VALUES ($1, $2, $3, $4)
-ON CONFLICT (run, minute, rule) DO UPDATE SET n = a.n + excluded.n`
+INSERT INTO accepted_counts AS a (run, bucket, rule, n) VALUES ($1, $2, $3, $4)
+ON CONFLICT (run, bucket, rule) DO UPDATE SET n = a.n + excluded.n`
 
 // CommitBatch writes b in one transaction:
 //
@@ -317,7 +317,7 @@ type acceptedDelta struct {
 func mergeCounts(deltas []MinuteCounts) ([]MinuteCounts, []acceptedDelta) {
 	byMinute := map[time.Time]*MinuteCounts{}
 	for _, d := range deltas {
-		m := truncMinute(d.Minute)
+		m := truncBucket(d.Minute)
 		acc := byMinute[m]
 		if acc == nil {
 			acc = &MinuteCounts{Minute: m, AcceptedByRule: map[string]int64{}}

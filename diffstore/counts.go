@@ -83,8 +83,9 @@ const sumCounts = `
 // accepted pairs by rule name. In a [CommitBatch] they are deltas to add; read
 // back from [Store.CountsPerMinute] they are the minute's totals.
 type MinuteCounts struct {
-	// Minute is the minute of the records' source event time. The store
-	// truncates it to the minute in UTC.
+	// Minute is, in a CommitBatch, any source event time of the records:
+	// the store truncates it to its 10-second bucket (CountGrain). Read back
+	// from CountsPerMinute it is the start of the minute, in UTC.
 	Minute time.Time `db:"minute" json:"minute"`
 	Counts
 	// AcceptedByRule counts accepted pairs by the name of the accept rule
@@ -103,18 +104,18 @@ const countsSinceSQL = `
 SELECT ` + sumCounts + `,
     coalesce((SELECT jsonb_object_agg(a.rule, a.n) FROM (
         SELECT rule, sum(n)::bigint AS n FROM accepted_counts
-        WHERE run = $1 AND minute >= $2 GROUP BY rule) a), '{}') AS accepted_by_rule
+        WHERE run = $1 AND bucket >= $2 GROUP BY rule) a), '{}') AS accepted_by_rule
 FROM counts c
-WHERE c.run = $1 AND c.minute >= $2`
+WHERE c.run = $1 AND c.bucket >= $2`
 
-// CountsSince sums the run's counts over the minutes of source event time at
-// or after since: the window a cutover gate judges. The minute containing
+// CountsSince sums the run's counts over the buckets of source event time at
+// or after since: the window a cutover gate judges. The bucket containing
 // since counts whole, so a divergence inside the window is never left out
-// (the price: up to a minute of records before since may count too). A run
+// (the price: up to CountGrain of records before since may count too). A run
 // without counts, or an unknown run, gives zero Totals: the caller must treat
 // too few Pairs as "not enough evidence", never as "no divergence".
 func (s *Store) CountsSince(ctx context.Context, run string, since time.Time) (Totals, error) {
-	rows, err := s.db.Query(ctx, countsSinceSQL, run, truncMinute(since))
+	rows, err := s.db.Query(ctx, countsSinceSQL, run, truncBucket(since))
 	if err != nil {
 		return Totals{}, fmt.Errorf("counts of run %q since %s: %w", run, since, err)
 	}
@@ -126,14 +127,18 @@ func (s *Store) CountsSince(ctx context.Context, run string, since time.Time) (T
 }
 
 const countsPerMinuteSQL = `
-SELECT c.minute, c.read_control, c.read_candidate, c.pairs, c.equal, c.accepted, c.divergent,
-    c.missing_in_control, c.missing_in_candidate, c.duplicates_control, c.duplicates_candidate,
-    c.undecodable_control, c.undecodable_candidate,
-    coalesce((SELECT jsonb_object_agg(a.rule, a.n) FROM accepted_counts a
-        WHERE a.run = c.run AND a.minute = c.minute), '{}') AS accepted_by_rule
-FROM counts c
-WHERE c.run = $1 AND c.minute >= $2
-ORDER BY c.minute`
+WITH m AS (
+    SELECT date_trunc('minute', c.bucket) AS minute, ` + sumCounts + `
+    FROM counts c WHERE c.run = $1 AND c.bucket >= $2 GROUP BY 1
+), a AS (
+    SELECT minute, jsonb_object_agg(rule, n) AS accepted_by_rule FROM (
+        SELECT date_trunc('minute', bucket) AS minute, rule, sum(n)::bigint AS n
+        FROM accepted_counts WHERE run = $1 AND bucket >= $2 GROUP BY 1, 2) x
+    GROUP BY minute
+)
+SELECT m.*, coalesce(a.accepted_by_rule, '{}') AS accepted_by_rule
+FROM m LEFT JOIN a USING (minute)
+ORDER BY m.minute`
 
 // CountsPerMinute returns the run's counts for each minute of source event
 // time at or after since (truncated to its minute), oldest first. Minutes
@@ -153,4 +158,13 @@ func (s *Store) CountsPerMinute(ctx context.Context, run string, since time.Time
 // truncMinute returns t's minute in UTC.
 func truncMinute(t time.Time) time.Time {
 	return t.UTC().Truncate(time.Minute)
+}
+
+// CountGrain is the width of the buckets of source event time that counts
+// are kept in.
+const CountGrain = 10 * time.Second
+
+// truncBucket returns the start of t's count bucket, in UTC.
+func truncBucket(t time.Time) time.Time {
+	return t.UTC().Truncate(CountGrain)
 }

@@ -13,9 +13,12 @@ import (
 )
 
 // wantTables are the tables of the latest migration, with tern's version table.
+// latestVersion is the number of the newest migration.
+const latestVersion = 2
+
 func wantTables() []string {
-	return []string{"accepted_counts", "checkpoints", "counts", "divergences", "field_diffs",
-		"heartbeats", "oink_schema_version", "runs"}
+	return []string{"accepted_counts", "audit", "checkpoints", "counts", "cutover_state", "divergences", "field_diffs",
+		"gate_evaluations", "heartbeats", "oink_schema_version", "plans", "runs", "transitions"}
 }
 
 func tables(t *testing.T, pool *pgxpool.Pool) []string {
@@ -53,8 +56,8 @@ func TestMigrate(t *testing.T) {
 		if diff := cmp.Diff(wantTables(), tables(t, pool)); diff != "" {
 			t.Errorf("tables after two migrations (-want +got):\n%s", diff)
 		}
-		if got := schemaVersion(t, pool); got != 1 {
-			t.Errorf("schema version = %d, want 1", got)
+		if got := schemaVersion(t, pool); got != latestVersion {
+			t.Errorf("schema version = %d, want %d", got, latestVersion)
 		}
 	})
 
@@ -110,8 +113,8 @@ func TestMigrate(t *testing.T) {
 		if err := diffstore.MigrateTo(t.Context(), pool, 99); err == nil {
 			t.Errorf("MigrateTo(99) = nil, want an error")
 		}
-		if got := schemaVersion(t, pool); got != 1 {
-			t.Errorf("schema version after refused MigrateTo = %d, want 1", got)
+		if got := schemaVersion(t, pool); got != latestVersion {
+			t.Errorf("schema version after refused MigrateTo = %d, want %d", got, latestVersion)
 		}
 	})
 }

@@ -94,7 +94,7 @@ func TestCountsSince(t *testing.T) {
 	}{
 		{"a window from before the run counts everything", time.Time{}, 10},
 		{"a window from the second minute counts only it", baseTime().Add(time.Minute), 2},
-		{"a window starting inside a minute counts that minute whole", baseTime().Add(90 * time.Second), 2},
+		{"a window starting inside a bucket counts that bucket whole", baseTime().Add(time.Minute + diffstore.CountGrain/2), 2},
 		{"a window after the last minute counts nothing", baseTime().Add(2 * time.Minute), 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

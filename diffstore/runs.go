@@ -3,6 +3,7 @@ package diffstore
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -71,13 +72,22 @@ func (s *Store) EnsureRun(ctx context.Context, r Run) error {
 	if r.Rules != nil && !json.Valid(r.Rules) {
 		return fmt.Errorf("ensure run %q: rules are not valid JSON", r.Name)
 	}
-	rows, err := s.db.Query(ctx, ensureRunSQL, r.Name, r.ControlTopic, r.CandidateTopic, r.RulesName, r.Rules)
-	if err != nil {
-		return fmt.Errorf("ensure run %q: %w", r.Name, err)
-	}
-	stored, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Run])
-	if err != nil {
-		return fmt.Errorf("ensure run %q: %w", r.Name, convertErr(err))
+	var stored Run
+	// Two concurrent first calls: the loser's ON CONFLICT waits for the
+	// winner's commit, but its statement snapshot predates that row, so it
+	// sees none. A second statement takes a new snapshot and sees it.
+	for attempt := 0; ; attempt++ {
+		rows, err := s.db.Query(ctx, ensureRunSQL, r.Name, r.ControlTopic, r.CandidateTopic, r.RulesName, r.Rules)
+		if err != nil {
+			return fmt.Errorf("ensure run %q: %w", r.Name, err)
+		}
+		stored, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Run])
+		if err == nil {
+			break
+		}
+		if err = convertErr(err); !errors.Is(err, ErrNotFound) || attempt == 2 {
+			return fmt.Errorf("ensure run %q: %w", r.Name, err)
+		}
 	}
 	switch {
 	case stored.ControlTopic != r.ControlTopic:

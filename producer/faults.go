@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,13 +19,14 @@ const (
 	FaultDrop     = "drop"     // event lost: no RTCIM
 	FaultDup      = "dup"      // RTCIM written twice
 	FaultReorder  = "reorder"  // lines in another order
+	FaultShipping = "shipping" // shipping left out of the totals (no shipped rule accepts it)
 	FaultLag      = "lag"      // every record written this much later
 )
 
 // Faults is a parsed --faults value.
 type Faults struct {
-	Rounding, UTCDate, Drop, Dup, Reorder float64
-	Lag                                   time.Duration
+	Rounding, UTCDate, Drop, Dup, Reorder, Shipping float64
+	Lag                                             time.Duration
 }
 
 // ParseFaults parses "rounding=0.02,utc-date=0.01,drop=0.001,dup=0.001,
@@ -63,8 +65,10 @@ func ParseFaults(s string) (Faults, error) {
 			f.Dup = rate
 		case FaultReorder:
 			f.Reorder = rate
+		case FaultShipping:
+			f.Shipping = rate
 		default:
-			return f, fmt.Errorf("faults: unknown fault %q (known: rounding, utc-date, drop, dup, reorder, lag)", name)
+			return f, fmt.Errorf("faults: unknown fault %q (known: rounding, utc-date, drop, dup, reorder, shipping, lag)", name)
 		}
 	}
 	return f, nil
@@ -83,6 +87,7 @@ func (f Faults) String() string {
 	add(FaultDrop, f.Drop)
 	add(FaultDup, f.Dup)
 	add(FaultReorder, f.Reorder)
+	add(FaultShipping, f.Shipping)
 	if f.Lag > 0 {
 		parts = append(parts, FaultLag+"="+f.Lag.String())
 	}
@@ -103,3 +108,20 @@ func draw(seed uint64, fault, eventID string) float64 {
 	sum := h.Sum(nil)
 	return float64(binary.LittleEndian.Uint64(sum)>>11) / (1 << 53)
 }
+
+// LiveFaults holds faults that may change while the simulator runs (the
+// demo turns a fault on and off). Safe for concurrent use.
+type LiveFaults struct{ p atomic.Pointer[Faults] }
+
+// NewLiveFaults returns a holder starting at f.
+func NewLiveFaults(f Faults) *LiveFaults {
+	l := &LiveFaults{}
+	l.Set(f)
+	return l
+}
+
+// Set replaces the faults from the next event on.
+func (l *LiveFaults) Set(f Faults) { l.p.Store(&f) }
+
+// Get returns the faults in force.
+func (l *LiveFaults) Get() Faults { return *l.p.Load() }

@@ -17,7 +17,9 @@ import (
 type LegacyConfig struct {
 	Config
 	Faults Faults
-	Seed   uint64
+	// Live, when set, overrides Faults and is read for every event.
+	Live *LiveFaults
+	Seed uint64
 	// FaultLog, when set, receives one JSON line (a FaultEntry) per fault
 	// that changed an event's output, flushed before the batch's offsets are
 	// committed. A redelivered batch logs its faults again: readers dedupe
@@ -41,7 +43,11 @@ func RunLegacy(ctx context.Context, cfg LegacyConfig) (Stats, error) {
 	if cfg.Name == "" {
 		cfg.Name = "oink-v1-sim"
 	}
-	l := &legacy{faults: cfg.Faults, seed: cfg.Seed}
+	live := cfg.Live
+	if live == nil {
+		live = NewLiveFaults(cfg.Faults)
+	}
+	l := &legacy{faults: live, seed: cfg.Seed}
 	if cfg.FaultLog != nil {
 		l.log = bufio.NewWriter(cfg.FaultLog)
 	}
@@ -50,7 +56,7 @@ func RunLegacy(ctx context.Context, cfg LegacyConfig) (Stats, error) {
 
 // legacy is the converter of the v1 simulator.
 type legacy struct {
-	faults Faults
+	faults *LiveFaults
 	seed   uint64
 	log    *bufio.Writer
 }
@@ -69,14 +75,15 @@ func (l *legacy) convert(m kafka.Message) ([]kafka.Message, error) {
 		return nil, err
 	}
 	id := ev.EventID
-	if l.hit(FaultDrop, id, l.faults.Drop) {
+	f := l.faults.Get()
+	if l.hit(FaultDrop, id, f.Drop) {
 		return nil, l.record(want, FaultDrop)
 	}
 	v := variant{rounding: oink.HalfEven}
-	if l.hit(FaultRounding, id, l.faults.Rounding) {
+	if l.hit(FaultRounding, id, f.Rounding) {
 		v.rounding = oink.HalfUp
 	}
-	v.utcBusinessD = l.hit(FaultUTCDate, id, l.faults.UTCDate)
+	v.utcBusinessD = l.hit(FaultUTCDate, id, f.UTCDate)
 	got, err := transform(ev, v)
 	if err != nil {
 		return nil, err
@@ -84,7 +91,13 @@ func (l *legacy) convert(m kafka.Message) ([]kafka.Message, error) {
 	if err := l.logChanges(want, got, v); err != nil {
 		return nil, err
 	}
-	if l.hit(FaultReorder, id, l.faults.Reorder) && len(got.Lines) > 1 {
+	if l.hit(FaultShipping, id, f.Shipping) && got.Totals.ShippingMinor > 0 {
+		got.Totals.ShippingMinor = 0
+		if err := l.record(want, FaultShipping); err != nil {
+			return nil, err
+		}
+	}
+	if l.hit(FaultReorder, id, f.Reorder) && len(got.Lines) > 1 {
 		got.Lines = slices.Clone(got.Lines)
 		slices.Reverse(got.Lines)
 		if err := l.record(want, FaultReorder); err != nil {
@@ -95,7 +108,7 @@ func (l *legacy) convert(m kafka.Message) ([]kafka.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	if l.hit(FaultDup, id, l.faults.Dup) {
+	if l.hit(FaultDup, id, f.Dup) {
 		return []kafka.Message{rec, rec}, l.record(want, FaultDup)
 	}
 	return []kafka.Message{rec}, nil
@@ -131,10 +144,11 @@ func (l *legacy) record(rt oink.RetailTransaction, fault string) error {
 
 // beforeWrite delays the batch until it is Lag old.
 func (l *legacy) beforeWrite(ctx context.Context, fetched time.Time) error {
-	if l.faults.Lag <= 0 {
+	lag := l.faults.Get().Lag
+	if lag <= 0 {
 		return nil
 	}
-	t := time.NewTimer(time.Until(fetched.Add(l.faults.Lag)))
+	t := time.NewTimer(time.Until(fetched.Add(lag)))
 	defer t.Stop()
 	select {
 	case <-ctx.Done():

@@ -14,8 +14,8 @@ import (
 
 func TestParseFaults(t *testing.T) {
 	t.Parallel()
-	got, err := ParseFaults("rounding=0.02, utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,lag=200ms")
-	want := Faults{Rounding: 0.02, UTCDate: 0.01, Drop: 0.001, Dup: 0.001, Reorder: 0.05, Lag: 200 * time.Millisecond}
+	got, err := ParseFaults("rounding=0.02, utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,shipping=0.1,lag=200ms")
+	want := Faults{Rounding: 0.02, UTCDate: 0.01, Drop: 0.001, Dup: 0.001, Reorder: 0.05, Shipping: 0.1, Lag: 200 * time.Millisecond}
 	if err != nil || got != want {
 		t.Fatalf("ParseFaults = %+v, %v; want %+v", got, err, want)
 	}
@@ -55,7 +55,7 @@ func legacyOutputs(t *testing.T, faults Faults, n int) (v2, v1 map[string][]oink
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	l := &legacy{faults: faults, seed: 42, log: bufio.NewWriter(&buf)}
+	l := &legacy{faults: NewLiveFaults(faults), seed: 42, log: bufio.NewWriter(&buf)}
 	v2, v1 = map[string][]oink.RetailTransaction{}, map[string][]oink.RetailTransaction{}
 	for range n {
 		e := g.Next()
@@ -97,7 +97,7 @@ func legacyOutputs(t *testing.T, faults Faults, n int) (v2, v1 map[string][]oink
 // events whose v1 output differs from v2, by the fault that caused it.
 func TestLegacyFaultLogIsExactGroundTruth(t *testing.T) {
 	t.Parallel()
-	v2, v1, log := legacyOutputs(t, Faults{Rounding: 0.3, UTCDate: 0.2, Drop: 0.02, Dup: 0.02, Reorder: 0.1}, 3000)
+	v2, v1, log := legacyOutputs(t, Faults{Rounding: 0.3, UTCDate: 0.2, Drop: 0.02, Dup: 0.02, Reorder: 0.1, Shipping: 0.05}, 3000)
 	logged := map[string]map[string]bool{}
 	for _, fe := range log {
 		if logged[fe.SourceEventID] == nil {
@@ -127,11 +127,14 @@ func TestLegacyFaultLogIsExactGroundTruth(t *testing.T) {
 		if (w.BusinessDate != g.BusinessDate) != f[FaultUTCDate] {
 			t.Fatalf("%s: business date %s vs %s, utc-date logged %v", id, w.BusinessDate, g.BusinessDate, f[FaultUTCDate])
 		}
+		if (w.Totals.ShippingMinor != g.Totals.ShippingMinor) != f[FaultShipping] {
+			t.Fatalf("%s: shipping %d vs %d, shipping logged %v", id, w.Totals.ShippingMinor, g.Totals.ShippingMinor, f[FaultShipping])
+		}
 		if !sameLinesAnyOrder(w.Lines, g.Lines) != f[FaultRounding] {
 			t.Fatalf("%s: lines differ %v, rounding logged %v", id, !sameLinesAnyOrder(w.Lines, g.Lines), f[FaultRounding])
 		}
 	}
-	for _, k := range []string{FaultRounding, FaultUTCDate, FaultDrop, FaultDup, FaultReorder} {
+	for _, k := range []string{FaultRounding, FaultUTCDate, FaultDrop, FaultDup, FaultReorder, FaultShipping} {
 		if counts[k] == 0 {
 			t.Errorf("no %s fault in 3000 events at these rates", k)
 		}

@@ -33,6 +33,7 @@ expected divergences are known exactly:
   drop=R       event lost, no RTCIM
   dup=R        RTCIM written twice
   reorder=R    lines in another order (not a divergence under the shipped rules)
+  shipping=R   shipping left out of the totals (no shipped rule accepts it)
   lag=D        every record written D later
 
 A fault hits an event by a hash of (seed, fault, event id), so a redelivered

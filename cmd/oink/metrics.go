@@ -53,3 +53,10 @@ func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry, he
 	log.Info("serving metrics", "addr", ln.Addr().String())
 	return nil
 }
+
+// newHealthy returns a health flag that starts healthy.
+func newHealthy() *atomic.Bool {
+	h := &atomic.Bool{}
+	h.Store(true)
+	return h
+}

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"sync/atomic"
 	"time"
 
 	"github.com/oinkhq/oink/internal/kafkaio"
@@ -98,8 +97,7 @@ func runProducer(ctx context.Context, d deps, g *globalOptions, o *producerOptio
 	run func(context.Context, producer.Config) (producer.Stats, error)) error {
 	reg := newRegistry()
 	cfg.Metrics = producer.NewMetrics(reg, role)
-	cfg.Health = &atomic.Bool{}
-	cfg.Health.Store(true)
+	cfg.Health = newHealthy()
 	if err := serveMetrics(ctx, o.metricsAddr, reg, cfg.Health, g.log); err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ const (
 
 // deps are what commands get from the outside world; tests replace them.
 type deps struct {
+	stdin          io.Reader
 	stdout, stderr io.Writer
 	stderrIsTTY    func() bool
 	lookupEnv      func(string) (string, bool)
@@ -36,7 +37,7 @@ type deps struct {
 
 func defaultDeps() deps {
 	return deps{
-		stdout: os.Stdout, stderr: os.Stderr,
+		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		stderrIsTTY: func() bool { return isTerminal(os.Stderr) },
 		lookupEnv:   os.LookupEnv,
 		now:         time.Now,
@@ -50,10 +51,11 @@ func isTerminal(f *os.File) bool {
 
 // globalOptions are the flags every command has.
 type globalOptions struct {
-	brokers   []string
-	logLevel  string
-	logFormat string
-	log       *slog.Logger // set before any command runs
+	brokers     []string
+	databaseURL string
+	logLevel    string
+	logFormat   string
+	log         *slog.Logger // set before any command runs
 }
 
 const rootLong = `oink replaces a Kafka producer service with a new version with zero
@@ -80,6 +82,15 @@ func newRootCmd(d deps) *cobra.Command {
 		newProduceCmd(d, g, nil),
 		newLegacyCmd(d, g, nil),
 		newDLQCmd(d, g),
+		newCompareCmd(d, g, nil),
+		newDiffsCmd(d, g),
+		newRunsCmd(d, g),
+		newDBCmd(d, g),
+		newSwitchCmd(d, g, nil),
+		newCutoverCmd(d, g, nil),
+		newControllerCmd(d, g, nil),
+		newBenchCmd(d, g),
+		newDashboardCmd(d, g, nil),
 	)
 	return root
 }
@@ -112,6 +123,7 @@ func newBareRoot(d deps) (*cobra.Command, *globalOptions) {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	pf := root.PersistentFlags()
 	pf.StringSliceVar(&g.brokers, "brokers", []string{"127.0.0.1:9092"}, "Kafka bootstrap brokers, comma-separated")
+	pf.StringVar(&g.databaseURL, "database-url", "", "Postgres URL of the diffstore (env DATABASE_URL; default: a local server, else a throwaway one)")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.StringVar(&g.logFormat, "log-format", "", "log format: text or json (default text on a terminal, json otherwise)")
 	return root, g
@@ -193,7 +205,11 @@ func bindEnv(cmd *cobra.Command, lookup func(string) (string, bool)) error {
 		if f.Changed || firstErr != nil {
 			return
 		}
-		for _, name := range []string{prefix + envName(f.Name), "OINK_" + envName(f.Name)} {
+		names := []string{prefix + envName(f.Name), "OINK_" + envName(f.Name)}
+		if f.Name == "database-url" {
+			names = append(names, "DATABASE_URL") // the name every Postgres tool knows
+		}
+		for _, name := range names {
 			if v, ok := lookup(name); ok {
 				if err := cmd.Flags().Set(f.Name, v); err != nil {
 					firstErr = usageError{fmt.Errorf("%s=%q: %w (it sets --%s)", name, v, err, f.Name)}

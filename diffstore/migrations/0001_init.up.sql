@@ -16,11 +16,14 @@ CREATE TABLE runs (
     CHECK (candidate_topic <> '')
 );
 
--- counts: per-minute totals of a run. minute is the minute (UTC, truncated)
--- of the records' source event time. Writers only ever add to a row.
+-- counts: totals of a run per 10-second bucket of the records' source event
+-- time (bucket = its start, UTC). 10 s rather than a minute so that a cutover
+-- gate's window, which must not count pairs from before its stage, starts
+-- counting within 10 s; sum over date_trunc('minute', bucket) for minutes.
+-- Writers only ever add to a row.
 CREATE TABLE counts (
     run                   text NOT NULL REFERENCES runs ON DELETE CASCADE,
-    minute                timestamptz NOT NULL,
+    bucket                timestamptz NOT NULL,
     read_control          bigint NOT NULL DEFAULT 0,
     read_candidate        bigint NOT NULL DEFAULT 0,
     pairs                 bigint NOT NULL DEFAULT 0,
@@ -33,17 +36,17 @@ CREATE TABLE counts (
     duplicates_candidate  bigint NOT NULL DEFAULT 0,
     undecodable_control   bigint NOT NULL DEFAULT 0,
     undecodable_candidate bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (run, minute)
+    PRIMARY KEY (run, bucket)
 );
 
--- accepted_counts: pairs whose differences were accepted, per minute and by
+-- accepted_counts: pairs whose differences were accepted, per bucket and by
 -- the name of the accept rule.
 CREATE TABLE accepted_counts (
     run    text NOT NULL REFERENCES runs ON DELETE CASCADE,
-    minute timestamptz NOT NULL,
+    bucket timestamptz NOT NULL,
     rule   text NOT NULL,
     n      bigint NOT NULL DEFAULT 0,
-    PRIMARY KEY (run, minute, rule)
+    PRIMARY KEY (run, bucket, rule)
 );
 
 -- divergences: one row per identity and kind, with both payloads. diff is an

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -16,8 +17,8 @@ import (
 type Sides struct {
 	topics  []string
 	readers []*kafka.Reader
-	client  *kafka.Client
-	ch      chan sideMsg
+	brokers []string
+	ch      []chan kafka.Message // per topic
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 
@@ -26,33 +27,35 @@ type Sides struct {
 	err  error
 }
 
-type sideMsg struct {
-	topic int
-	msg   kafka.Message
-}
-
 type position struct {
 	offset, hwm int64
 	at          time.Time
 }
 
 // OpenSides starts reading partition p of each topic at offsets[i]
-// (kafka.FirstOffset for the start of the partition).
+// (kafka.FirstOffset for the start of the partition). It supports one or
+// two topics.
 func OpenSides(brokers, topics []string, p int, offsets []int64) (*Sides, error) {
+	if len(topics) == 0 || len(topics) > 2 {
+		return nil, fmt.Errorf("copart: %d topics; Sides reads one or two", len(topics))
+	}
 	if len(offsets) != len(topics) {
 		return nil, fmt.Errorf("copart: %d offsets for %d topics", len(offsets), len(topics))
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Sides{topics: topics, ch: make(chan sideMsg, 4096), cancel: cancel, last: make([]position, len(topics)),
-		client: &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 10 * time.Second}}
+	s := &Sides{topics: topics, cancel: cancel, last: make([]position, len(topics)),
+		brokers: brokers}
 	for i, t := range topics {
+		// Small buffers: a member may own many partitions, and a reader's
+		// MaxBytes and queue are held per partition and topic.
 		r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: t, Partition: p,
-			MinBytes: 1, MaxBytes: 4 << 20, MaxWait: 200 * time.Millisecond, QueueCapacity: 1000})
+			MinBytes: 1, MaxBytes: 1 << 20, MaxWait: 200 * time.Millisecond, QueueCapacity: 100})
 		if err := r.SetOffset(offsets[i]); err != nil {
 			cancel()
 			return nil, fmt.Errorf("copart: seeking %s/%d to %d: %w", t, p, offsets[i], err)
 		}
 		s.readers = append(s.readers, r)
+		s.ch = append(s.ch, make(chan kafka.Message, 256))
 		s.last[i] = position{offset: offsets[i] - 1, hwm: -1, at: time.Now()}
 		s.wg.Add(1)
 		go s.pump(ctx, i, r)
@@ -74,7 +77,7 @@ func (s *Sides) pump(ctx context.Context, i int, r *kafka.Reader) {
 			return
 		}
 		select {
-		case s.ch <- sideMsg{topic: i, msg: m}:
+		case s.ch[i] <- m:
 		case <-ctx.Done():
 			return
 		}
@@ -87,25 +90,44 @@ type Msg struct {
 	kafka.Message
 }
 
-// Next returns up to max records: it waits up to wait for the first, then
-// takes what arrives within linger.
-func (s *Sides) Next(ctx context.Context, max int, linger, wait time.Duration) ([]Msg, error) {
+// Next returns up to max records of the topics whose allow entry is true
+// (nil allows all): it waits up to wait for the first, then takes what
+// arrives within linger. A topic not allowed is not read: its records stay
+// in the broker, which is how a caller bounds what it holds in memory.
+func (s *Sides) Next(ctx context.Context, max int, linger, wait time.Duration, allow []bool) ([]Msg, error) {
 	if err := s.Err(); err != nil {
 		return nil, err
+	}
+	chans := make([]chan kafka.Message, len(s.ch))
+	for i, c := range s.ch {
+		if allow == nil || allow[i] {
+			chans[i] = c // a nil channel is never ready
+		}
 	}
 	var out []Msg
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
+	take := func(i int, m kafka.Message) {
+		out = append(out, Msg{Topic: i, Message: m})
+		s.note(i, m)
+		if len(out) == 1 {
+			timer.Reset(linger)
+		}
+	}
 	for len(out) < max {
+		// Two topics are the common case; select over both.
+		var c0, c1 chan kafka.Message
+		c0 = chans[0]
+		if len(chans) > 1 {
+			c1 = chans[1]
+		}
 		select {
 		case <-ctx.Done():
 			return out, nil
-		case sm := <-s.ch:
-			out = append(out, Msg{Topic: sm.topic, Message: sm.msg})
-			s.note(sm)
-			if len(out) == 1 {
-				timer.Reset(linger)
-			}
+		case m := <-c0:
+			take(0, m)
+		case m := <-c1:
+			take(1, m)
 		case <-timer.C:
 			return out, nil
 		}
@@ -113,9 +135,9 @@ func (s *Sides) Next(ctx context.Context, max int, linger, wait time.Duration) (
 	return out, nil
 }
 
-func (s *Sides) note(sm sideMsg) {
+func (s *Sides) note(i int, m kafka.Message) {
 	s.mu.Lock()
-	s.last[sm.topic] = position{offset: sm.msg.Offset, hwm: sm.msg.HighWaterMark, at: time.Now()}
+	s.last[i] = position{offset: m.Offset, hwm: m.HighWaterMark, at: time.Now()}
 	s.mu.Unlock()
 }
 
@@ -134,7 +156,7 @@ func (s *Sides) Idle(ctx context.Context, i int, d time.Duration) bool {
 	s.mu.Lock()
 	last := s.last[i]
 	s.mu.Unlock()
-	if time.Since(last.at) < d || len(s.ch) > 0 {
+	if time.Since(last.at) < d || len(s.ch[i]) > 0 {
 		return false
 	}
 	first, end, err := s.bounds(ctx, i)
@@ -150,21 +172,7 @@ func (s *Sides) Idle(ctx context.Context, i int, d time.Duration) bool {
 
 // bounds returns the first and end offsets of topic i's partition.
 func (s *Sides) bounds(ctx context.Context, i int) (first, end int64, err error) {
-	t, p := s.topics[i], s.readers[i].Config().Partition
-	resp, err := s.client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{
-		t: {kafka.FirstOffsetOf(p), kafka.LastOffsetOf(p)}}})
-	if err != nil {
-		return 0, 0, err
-	}
-	for _, po := range resp.Topics[t] {
-		if po.Partition == p {
-			if po.Error != nil {
-				return 0, 0, po.Error
-			}
-			return po.FirstOffset, po.LastOffset, nil
-		}
-	}
-	return 0, 0, fmt.Errorf("no offsets for %s/%d", t, p)
+	return kafkaio.PartitionBounds(ctx, s.brokers, s.topics[i], s.readers[i].Config().Partition)
 }
 
 // Close stops reading.

@@ -95,6 +95,9 @@ func Client(brokers []string) *kafka.Client {
 type TopicSpec struct {
 	Partitions        int // default 12
 	ReplicationFactor int // default 1
+	// Configs are topic configs set at creation (e.g. retention.ms); nil
+	// keeps the broker's defaults.
+	Configs map[string]string
 }
 
 // EnsureTopics creates the topics that do not exist yet. Existing topics are
@@ -108,9 +111,14 @@ func EnsureTopics(ctx context.Context, brokers []string, spec TopicSpec, topics 
 	if spec.ReplicationFactor <= 0 {
 		spec.ReplicationFactor = 1
 	}
+	var entries []kafka.ConfigEntry
+	for _, k := range slices.Sorted(maps.Keys(spec.Configs)) {
+		entries = append(entries, kafka.ConfigEntry{ConfigName: k, ConfigValue: spec.Configs[k]})
+	}
 	req := &kafka.CreateTopicsRequest{}
 	for _, t := range topics {
-		req.Topics = append(req.Topics, kafka.TopicConfig{Topic: t, NumPartitions: spec.Partitions, ReplicationFactor: spec.ReplicationFactor})
+		req.Topics = append(req.Topics, kafka.TopicConfig{Topic: t, NumPartitions: spec.Partitions,
+			ReplicationFactor: spec.ReplicationFactor, ConfigEntries: entries})
 	}
 	resp, err := retry(ctx, func() (*kafka.CreateTopicsResponse, error) { return Client(brokers).CreateTopics(ctx, req) })
 	if err != nil {
@@ -171,15 +179,21 @@ func Partitions(ctx context.Context, brokers []string, topic string) ([]int, err
 
 // EndOffsets returns the high watermark of each partition of topic.
 func EndOffsets(ctx context.Context, brokers []string, topic string) (map[int]int64, error) {
+	return listOffsets(ctx, brokers, topic, kafka.LastOffsetOf)
+}
+
+// listOffsets returns one offset per partition of topic, as req asks for it
+// (kafka.LastOffsetOf: the high watermark; kafka.FirstOffsetOf: the log start).
+func listOffsets(ctx context.Context, brokers []string, topic string, req func(partition int) kafka.OffsetRequest) (map[int]int64, error) {
 	parts, err := Partitions(ctx, brokers, topic)
 	if err != nil {
 		return nil, err
 	}
-	req := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
+	lreq := &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{}}
 	for _, p := range parts {
-		req.Topics[topic] = append(req.Topics[topic], kafka.LastOffsetOf(p))
+		lreq.Topics[topic] = append(lreq.Topics[topic], req(p))
 	}
-	resp, err := retry(ctx, func() (*kafka.ListOffsetsResponse, error) { return Client(brokers).ListOffsets(ctx, req) })
+	resp, err := retry(ctx, func() (*kafka.ListOffsetsResponse, error) { return Client(brokers).ListOffsets(ctx, lreq) })
 	if err != nil {
 		return nil, fmt.Errorf("listing offsets of %s: %w", topic, err)
 	}
@@ -188,7 +202,10 @@ func EndOffsets(ctx context.Context, brokers []string, topic string) (map[int]in
 		if po.Error != nil {
 			return nil, fmt.Errorf("listing offsets of %s/%d: %w", topic, po.Partition, po.Error)
 		}
-		out[po.Partition] = po.LastOffset
+		// kafka-go files the answer under FirstOffset or LastOffset by the
+		// timestamp the broker echoes (Kafka echoes -1, "latest", for both
+		// queries); the other field stays -1 or 0, so the larger is it.
+		out[po.Partition] = max(po.FirstOffset, po.LastOffset)
 	}
 	return out, nil
 }
@@ -242,8 +259,15 @@ func ReadTopic(ctx context.Context, brokers []string, topic string, fn func(kafk
 	if err != nil {
 		return err
 	}
+	// A partition whose records retention (or DeleteRecords) removed has a
+	// log start equal to its end: reading it would wait for a record that
+	// never comes.
+	starts, err := listOffsets(ctx, brokers, topic, kafka.FirstOffsetOf)
+	if err != nil {
+		return err
+	}
 	for _, p := range slices.Sorted(maps.Keys(ends)) {
-		if ends[p] == 0 {
+		if ends[p] <= starts[p] {
 			continue
 		}
 		if err := readPartition(ctx, brokers, topic, p, ends[p], fn); err != nil {
@@ -316,4 +340,34 @@ func ReadRange(ctx context.Context, brokers []string, topic string, partition in
 			return nil
 		}
 	}
+}
+
+// PartitionBounds returns the log start and end offsets of one partition.
+// It asks for each in its own request: kafka-go files a ListOffsets answer
+// under FirstOffset or LastOffset by the timestamp the broker echoes, and
+// Apache Kafka echoes -1 for both queries, so one request asking for both
+// cannot tell them apart.
+func PartitionBounds(ctx context.Context, brokers []string, topic string, partition int) (first, end int64, err error) {
+	get := func(req kafka.OffsetRequest) (int64, error) {
+		resp, err := retry(ctx, func() (*kafka.ListOffsetsResponse, error) {
+			return Client(brokers).ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: {req}}})
+		})
+		if err != nil {
+			return 0, fmt.Errorf("listing offsets of %s/%d: %w", topic, partition, err)
+		}
+		for _, po := range resp.Topics[topic] {
+			if po.Partition == partition {
+				if po.Error != nil {
+					return 0, fmt.Errorf("listing offsets of %s/%d: %w", topic, partition, po.Error)
+				}
+				return max(po.FirstOffset, po.LastOffset), nil
+			}
+		}
+		return 0, fmt.Errorf("no offsets for %s/%d", topic, partition)
+	}
+	if first, err = get(kafka.FirstOffsetOf(partition)); err != nil {
+		return 0, 0, err
+	}
+	end, err = get(kafka.LastOffsetOf(partition))
+	return first, end, err
 }

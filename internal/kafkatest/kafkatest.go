@@ -44,8 +44,15 @@ func New(tb testing.TB) *Env {
 	tb.Helper()
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
-	env := &Env{tb: tb, Spec: kafkaio.TopicSpec{Partitions: Partitions, ReplicationFactor: 1},
-		prefix: sanitize(tb.Name()) + "-" + hex.EncodeToString(suffix) + "."}
+	env := &Env{tb: tb, prefix: sanitize(tb.Name()) + "-" + hex.EncodeToString(suffix) + ".",
+		Spec: kafkaio.TopicSpec{Partitions: Partitions, ReplicationFactor: 1,
+			// Tests write records with fixed event times, months in the past.
+			// A real broker's time-based retention (retention.ms, 7 days by
+			// default, checked every 5 minutes) deletes those, even from the
+			// active segment, whenever its check comes round; the test then
+			// reads back an empty topic. kfake applies retention only to
+			// topics that set it, and hourly.
+			Configs: map[string]string{"retention.ms": "-1"}}}
 	if s := os.Getenv("OINK_TEST_BROKERS"); s != "" {
 		env.Brokers = strings.Split(s, ",")
 		if rf, err := strconv.Atoi(os.Getenv("OINK_TEST_REPLICATION_FACTOR")); err == nil {

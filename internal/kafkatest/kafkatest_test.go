@@ -62,3 +62,44 @@ func TestRoundTrip(t *testing.T) {
 		t.Fatalf("GroupLag = %v, %v; want 0 after committing everything", lag, err)
 	}
 }
+
+// TestTopicsKeepOldRecords: a record whose timestamp is years old survives
+// the broker's retention in a test topic. On a real cluster retention runs
+// every 5 minutes and would empty the topic mid-test; on kfake it is forced
+// here with ApplyRetention, which deletes the record without the topic's
+// retention.ms=-1 (kfake's default is 7 days, like Kafka's).
+func TestTopicsKeepOldRecords(t *testing.T) {
+	env := New(t)
+	topic := env.Topic("old")
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	resp, err := kafkaio.Client(env.Brokers).DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{
+		Resources: []kafka.DescribeConfigRequestResource{{ResourceType: kafka.ResourceTypeTopic, ResourceName: topic,
+			ConfigNames: []string{"retention.ms"}}}})
+	if err != nil {
+		t.Fatalf("DescribeConfigs: %v", err)
+	}
+	var retention string
+	for _, r := range resp.Resources {
+		for _, e := range r.ConfigEntries {
+			if e.ConfigName == "retention.ms" {
+				retention = e.ConfigValue
+			}
+		}
+	}
+	if retention != "-1" {
+		t.Errorf("retention.ms of %s = %q, want -1", topic, retention)
+	}
+	w := kafkaio.NewWriter(env.Brokers)
+	defer w.Close()
+	old := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	if err := w.WriteMessages(ctx, kafka.Message{Topic: topic, Key: []byte("k"), Value: []byte("v"), Time: old}); err != nil {
+		t.Fatal(err)
+	}
+	if !env.Real() {
+		env.Embedded.Cluster().ApplyRetention()
+	}
+	if got := env.ReadAll(topic); len(got) != 1 || !got[0].Time.Equal(old) {
+		t.Fatalf("read %d records back (%v), want the one written at %v", len(got), got, old)
+	}
+}

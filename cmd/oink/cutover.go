@@ -1,0 +1,408 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os/user"
+	"strings"
+	"time"
+
+	"github.com/oinkhq/oink/cutover"
+	"github.com/oinkhq/oink/diffstore"
+	"github.com/spf13/cobra"
+)
+
+// cutoverOptions are the flags of every `oink cutover` subcommand; verb says
+// which one runs.
+type cutoverOptions struct {
+	verb        string // apply, status, history, or a cutover.Action
+	run         string
+	file        string // apply
+	actor       string // default: the OS user
+	reason      string
+	dryRun      bool
+	yes         bool // abort
+	limit       int  // history
+	aliveWithin time.Duration
+	json        bool
+}
+
+// cutoverVerb describes one subcommand.
+type cutoverVerb struct {
+	name, short, example string
+	changes              bool // takes --actor, --reason, --dry-run
+	needsReason          bool
+}
+
+var cutoverVerbs = []cutoverVerb{
+	{name: "apply", short: "Store a plan (a new version) for its run; never starts it", changes: true,
+		example: "  oink cutover apply -f testdata/plans/example.yaml\n  oink cutover apply -f plan.yaml --dry-run --json"},
+	{name: "status", short: "Show the stage, percent, gate progress and why the cutover waits",
+		example: "  oink cutover status --run shadow-2026-11\n  oink cutover status --run shadow-2026-11 --json | jq .waiting"},
+	{name: "start", short: "Start a pending cutover at its first step", changes: true,
+		example: "  oink cutover start --run shadow-2026-11 --reason \"change CHG-1234\""},
+	{name: "advance", short: "Move to the next step now, skipping the gate (recorded)", changes: true, needsReason: true,
+		example: "  oink cutover advance --run shadow-2026-11 --reason \"holds verified by hand\""},
+	{name: "pause", short: "Hold the current stage; the controller waits", changes: true, needsReason: true,
+		example: "  oink cutover pause --run shadow-2026-11 --reason \"peak hour\""},
+	{name: "resume", short: "Resume a paused stage, or restart a rolled back cutover at its first step", changes: true, needsReason: true,
+		example: "  oink cutover resume --run shadow-2026-11 --reason \"divergence explained: v1 bug\""},
+	{name: "rollback", short: "Give all traffic back to v1 (0%); resume can start again", changes: true, needsReason: true,
+		example: "  oink cutover rollback --run shadow-2026-11 --reason \"latency alarm\""},
+	{name: "abort", short: "End the cutover at 0% from any phase (asks for confirmation)", changes: true, needsReason: true,
+		example: "  oink cutover abort --run shadow-2026-11 --reason \"postponed\" --yes"},
+	{name: "history", short: "List the cutover's decisions and commands, newest first",
+		example: "  oink cutover history --run shadow-2026-11 --limit 20"},
+}
+
+func newCutoverCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *cutoverOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runCutover
+	}
+	cmd := &cobra.Command{
+		Use:   "cutover",
+		Short: "Move live traffic to v2 in stages gated on zero divergence",
+		Long: `A cutover walks a plan's steps (percent of key buckets owned by v2, hold
+time, minimum compared pairs). The controller (oink controller) advances a
+stage only when its gate passes: enough pairs compared in the stage's window,
+zero divergent, none missing from v2, the comparator alive and caught up, and
+the hold passed. A divergence rolls back to 0% or pauses, as the plan says.
+
+apply stores a plan and leaves the cutover pending; start (or a controller
+with --auto-start) begins it. Every change records who (--actor, default the
+OS user) and why (--reason).`,
+		Example: "  oink cutover apply -f testdata/plans/example.yaml\n  oink cutover start --run shadow-2026-11\n  oink cutover status --run shadow-2026-11",
+		Args:    usageArgs(cobra.NoArgs),
+		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	for _, v := range cutoverVerbs {
+		cmd.AddCommand(newCutoverVerbCmd(d, g, v, runF))
+	}
+	return cmd
+}
+
+// newCutoverVerbCmd builds one subcommand: its flags fill the options.
+func newCutoverVerbCmd(d deps, g *globalOptions, v cutoverVerb, runF func(context.Context, deps, *globalOptions, *cutoverOptions) error) *cobra.Command {
+	o := &cutoverOptions{verb: v.name}
+	cmd := &cobra.Command{
+		Use: v.name, Short: v.short, Example: v.example, Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
+	}
+	f := cmd.Flags()
+	if v.name == "apply" {
+		f.StringVarP(&o.file, "file", "f", "", "plan YAML file (required)")
+	} else {
+		f.StringVar(&o.run, "run", "", "name of the shadow run (required)")
+	}
+	if v.changes {
+		f.StringVar(&o.actor, "actor", "", "who asks, recorded in the audit log (default: the OS user)")
+		reasonHelp := "why, recorded in the audit log"
+		if v.needsReason {
+			reasonHelp += " (required)"
+		}
+		f.StringVar(&o.reason, "reason", "", reasonHelp)
+		f.BoolVar(&o.dryRun, "dry-run", false, "print what would change without changing it")
+	}
+	switch v.name {
+	case "abort":
+		f.BoolVar(&o.yes, "yes", false, "do not ask for confirmation")
+	case "history":
+		f.IntVar(&o.limit, "limit", 50, "show at most this many entries")
+	case "status":
+		f.DurationVar(&o.aliveWithin, "alive-within", cutover.DefaultAliveWithin, "a comparator heartbeat older than this counts as dead")
+	}
+	f.BoolVar(&o.json, "json", false, "print JSON")
+	return cmd
+}
+
+// validate checks the options of o.verb.
+func (o *cutoverOptions) validate() error {
+	var v cutoverVerb
+	for _, x := range cutoverVerbs {
+		if x.name == o.verb {
+			v = x
+		}
+	}
+	switch {
+	case o.verb == "apply" && o.file == "":
+		return usageError{errors.New("--file (-f) is required: name the plan YAML, e.g. -f testdata/plans/example.yaml")}
+	case o.verb != "apply" && o.run == "":
+		return usageError{errors.New("--run is required: name the shadow run, e.g. --run shadow-2026-11")}
+	case v.needsReason && strings.TrimSpace(o.reason) == "":
+		return usageError{fmt.Errorf("--reason is required for %s: say why, e.g. --reason \"latency alarm\"", o.verb)}
+	case o.limit < 0:
+		return usageError{fmt.Errorf("--limit %d: want 0 or more", o.limit)}
+	case o.aliveWithin < 0:
+		return usageError{fmt.Errorf("--alive-within %v: want a positive duration such as 5s", o.aliveWithin)}
+	}
+	return nil
+}
+
+func runCutover(ctx context.Context, d deps, g *globalOptions, o *cutoverOptions) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	var plan cutover.Plan
+	if o.verb == "apply" {
+		p, err := cutover.LoadPlan(o.file)
+		if err != nil {
+			return usageError{fmt.Errorf("--file: %w", err)}
+		}
+		plan, o.run = p, p.Run
+	}
+	if o.verb == "abort" && !o.yes && !o.dryRun {
+		if err := confirmAbort(d, o.run); err != nil {
+			return err
+		}
+	}
+	return withStore(ctx, g, func(s *diffstore.Store) error {
+		c := &cutover.Controller{Store: s, RunName: o.run, AliveWithin: o.aliveWithin, Now: d.now}
+		switch o.verb {
+		case "status":
+			return printCutoverStatus(ctx, d, c, o.json)
+		case "history":
+			return printCutoverHistory(ctx, d, s, o)
+		}
+		dec, err := changeCutover(ctx, d, c, plan, o)
+		if err != nil {
+			return err
+		}
+		return printDecision(d, dec, o.json)
+	})
+}
+
+// changeCutover runs the changing verb o.verb.
+func changeCutover(ctx context.Context, d deps, c *cutover.Controller, plan cutover.Plan, o *cutoverOptions) (cutover.Decision, error) {
+	req := cutover.Request{Actor: o.actor, Reason: o.reason, DryRun: o.dryRun}
+	if req.Actor == "" {
+		req.Actor = currentUser(d)
+	}
+	switch cutover.Action(o.verb) {
+	case cutover.ActionApply:
+		return c.Apply(ctx, plan, req)
+	case cutover.ActionStart:
+		return c.Start(ctx, req)
+	case cutover.ActionAdvance:
+		return c.Advance(ctx, req)
+	case cutover.ActionPause:
+		return c.Pause(ctx, req)
+	case cutover.ActionResume:
+		return c.Resume(ctx, req)
+	case cutover.ActionRollback:
+		return c.Rollback(ctx, req)
+	case cutover.ActionAbort:
+		return c.Abort(ctx, req)
+	}
+	return cutover.Decision{}, fmt.Errorf("cutover %s: not a command", o.verb)
+}
+
+// currentUser names the OS user for --actor's default.
+func currentUser(d deps) string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	if name, ok := d.lookupEnv("USER"); ok && name != "" {
+		return name
+	}
+	return "unknown"
+}
+
+// confirmAbort asks on a terminal for the run's name; off a terminal it
+// requires --yes.
+func confirmAbort(d deps, run string) error {
+	if !d.stderrIsTTY() {
+		return usageError{fmt.Errorf("aborting the cutover of run %s needs confirmation: pass --yes", run)}
+	}
+	fmt.Fprintf(d.stderr, "Abort the cutover of run %s (v2 back to 0%%, the plan ends)? Type the run name to confirm: ", run)
+	line, _ := bufio.NewReader(d.stdin).ReadString('\n') // EOF: an empty answer
+	if strings.TrimSpace(line) != run {
+		return errors.New("not confirmed: nothing changed")
+	}
+	return nil
+}
+
+// positionText shows a position, e.g. "stage 2/4 (10%) running"; stages
+// 0 leaves the number of stages out.
+func positionText(p cutover.Position, stages int) string {
+	stage := "before the first step"
+	switch {
+	case p.Stage >= 0 && stages > 0:
+		stage = fmt.Sprintf("stage %d/%d", p.Stage+1, stages)
+	case p.Stage >= 0:
+		stage = fmt.Sprintf("stage %d", p.Stage+1)
+	}
+	return fmt.Sprintf("%s (%v%%) %s", stage, p.Percent, p.Phase)
+}
+
+// printDecision prints what a command did, or would do.
+func printDecision(d deps, dec cutover.Decision, asJSON bool) error {
+	if asJSON {
+		return writeJSON(d.stdout, decisionToJSON(dec))
+	}
+	if dec.Action == cutover.ActionNone {
+		_, err := fmt.Fprintf(d.stdout, "run %s is already %s: nothing to do\n", dec.Run, dec.To.Phase)
+		return err
+	}
+	verb := string(dec.Action)
+	if dec.DryRun {
+		verb = "would " + verb
+	}
+	fmt.Fprintf(d.stdout, "%s run %s: %s -> %s\n", verb, dec.Run, positionText(dec.From, 0), positionText(dec.To, 0))
+	if dec.PlanVersion > 0 {
+		fmt.Fprintf(d.stdout, "plan version %d\n", dec.PlanVersion)
+	}
+	if tr := dec.Transition; tr != nil {
+		if dec.DryRun {
+			fmt.Fprintf(d.stdout, "would write a transition to %v%%, effective a margin after it is written\n", tr.Percent)
+		} else {
+			fmt.Fprintf(d.stdout, "transition #%d: v2 owns %v%% from %s\n", tr.Seq, tr.Percent, tr.EffectiveFrom.UTC().Format(time.RFC3339Nano))
+		}
+	}
+	return nil
+}
+
+// printCutoverStatus prints the run's status.
+func printCutoverStatus(ctx context.Context, d deps, c *cutover.Controller, asJSON bool) error {
+	st, err := c.Status(ctx)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(d.stdout, statusToJSON(st))
+	}
+	w := d.stdout
+	fmt.Fprintf(w, "run:         %s (plan v%d, on divergence: %s)\n", st.Run, st.PlanVersion, st.Plan.OnDivergence)
+	fmt.Fprintf(w, "stage:       %s\n", positionText(st.Position, st.Stages))
+	if st.StageStartedAt != nil {
+		fmt.Fprintf(w, "since:       %s (source event time)\n", st.StageStartedAt.UTC().Format(time.RFC3339))
+	}
+	if next := st.Stage + 1; next < st.Stages && !st.Phase.Completed() {
+		fmt.Fprintf(w, "next:        %v%%\n", st.Plan.Steps[next].Percent)
+	}
+	fmt.Fprintf(w, "last change: %s by %s (%s)\n", st.UpdatedAt.UTC().Format(time.RFC3339), st.UpdatedBy, st.Reason)
+	fmt.Fprintf(w, "controller:  %s\n", map[bool]string{true: "one is leading", false: "none running"}[st.ControllerActive])
+	if g := st.Gate; g != nil {
+		fmt.Fprintf(w, "gate:        %s\n\n", g.Verdict)
+		rows := make([][]string, len(g.Checks))
+		for i, ch := range g.Checks {
+			rows[i] = []string{ch.Name, string(ch.Verdict), ch.Detail}
+		}
+		table(w, []string{"CHECK", "VERDICT", "DETAIL"}, rows)
+	}
+	if len(st.Waiting) > 0 {
+		fmt.Fprintln(w, "\nwaiting on:")
+		for _, why := range st.Waiting {
+			fmt.Fprintf(w, "  - %s\n", why)
+		}
+	}
+	return nil
+}
+
+// printCutoverHistory prints the audit log.
+func printCutoverHistory(ctx context.Context, d deps, s *diffstore.Store, o *cutoverOptions) error {
+	h, err := s.History(ctx, o.run, o.limit)
+	if err != nil {
+		return err
+	}
+	if o.json {
+		if h == nil {
+			h = []diffstore.AuditEntry{}
+		}
+		return writeJSON(d.stdout, h)
+	}
+	rows := make([][]string, len(h))
+	for i, e := range h {
+		var det struct{ From, To *cutover.Position }
+		move := ""
+		if json.Unmarshal(e.Details, &det) == nil && det.From != nil && det.To != nil {
+			move = fmt.Sprintf("%v%% %s -> %v%% %s", det.From.Percent, det.From.Phase, det.To.Percent, det.To.Phase)
+		}
+		rows[i] = []string{e.At.UTC().Format(time.RFC3339), e.Actor, e.Action, move, e.Reason}
+	}
+	table(d.stdout, []string{"AT", "ACTOR", "ACTION", "CHANGE", "REASON"}, rows)
+	return nil
+}
+
+// gateJSON is the stable JSON of a gate evaluation; durations in seconds.
+type gateJSON struct {
+	Verdict                 cutover.Verdict `json:"verdict"`
+	Stage                   int             `json:"stage"`
+	Percent                 float64         `json:"percent"`
+	EventFrom               time.Time       `json:"eventFrom"`
+	Pairs                   int64           `json:"pairs"`
+	MinPairs                int64           `json:"minPairs"`
+	PairsFrom               time.Time       `json:"pairsFrom"`
+	Divergent               int64           `json:"divergent"`
+	MissingInCandidate      int64           `json:"missingInCandidate"`
+	InstancesAlive          int             `json:"instancesAlive"`
+	Partitions              int             `json:"partitions"`
+	LagSeconds              *float64        `json:"lagSeconds"`
+	MaxComparatorLagSeconds float64         `json:"maxComparatorLagSeconds"`
+	HoldSeconds             float64         `json:"holdSeconds"`
+	HoldLeftSeconds         float64         `json:"holdLeftSeconds"`
+	Checks                  []cutover.Check `json:"checks"`
+}
+
+func gateToJSON(g *cutover.Gate) *gateJSON {
+	if g == nil {
+		return nil
+	}
+	return &gateJSON{Verdict: g.Verdict, Stage: g.Stage, Percent: g.Percent, EventFrom: g.EventFrom,
+		Pairs: g.Stats.Pairs, MinPairs: g.MinPairs, PairsFrom: g.Stats.PairsFrom,
+		Divergent: g.Stats.Divergent, MissingInCandidate: g.Stats.MissingInCandidate,
+		InstancesAlive: g.Stats.Health.Alive, Partitions: g.Stats.Health.Partitions, LagSeconds: g.Stats.Health.LagSeconds,
+		MaxComparatorLagSeconds: g.MaxComparatorLag.Seconds(), HoldSeconds: g.Hold.Seconds(),
+		HoldLeftSeconds: g.HoldLeft.Seconds(), Checks: g.Checks}
+}
+
+// decisionJSON is the stable JSON of a command's decision.
+type decisionJSON struct {
+	Run         string                `json:"run"`
+	Action      cutover.Action        `json:"action"`
+	From        cutover.Position      `json:"from"`
+	To          cutover.Position      `json:"to"`
+	Transition  *diffstore.Transition `json:"transition"`
+	Gate        *gateJSON             `json:"gate"`
+	Actor       string                `json:"actor"`
+	Reason      string                `json:"reason"`
+	DryRun      bool                  `json:"dryRun"`
+	PlanVersion int                   `json:"planVersion,omitempty"`
+}
+
+func decisionToJSON(d cutover.Decision) decisionJSON {
+	return decisionJSON{Run: d.Run, Action: d.Action, From: d.From, To: d.To, Transition: d.Transition,
+		Gate: gateToJSON(d.Gate), Actor: d.Actor, Reason: d.Reason, DryRun: d.DryRun, PlanVersion: d.PlanVersion}
+}
+
+// statusJSON is the stable JSON of `cutover status`.
+type statusJSON struct {
+	Run              string                `json:"run"`
+	PlanVersion      int                   `json:"planVersion"`
+	Plan             cutover.Plan          `json:"plan"`
+	Phase            cutover.Phase         `json:"phase"`
+	Stage            int                   `json:"stage"`
+	Stages           int                   `json:"stages"`
+	Percent          float64               `json:"percent"`
+	StageStartedAt   *time.Time            `json:"stageStartedAt"`
+	Reason           string                `json:"reason"`
+	UpdatedBy        string                `json:"updatedBy"`
+	UpdatedAt        time.Time             `json:"updatedAt"`
+	LastTransition   *diffstore.Transition `json:"lastTransition"`
+	ControllerActive bool                  `json:"controllerActive"`
+	Gate             *gateJSON             `json:"gate"`
+	Waiting          []string              `json:"waiting"`
+}
+
+func statusToJSON(s cutover.Status) statusJSON {
+	waiting := s.Waiting
+	if waiting == nil {
+		waiting = []string{}
+	}
+	return statusJSON{Run: s.Run, PlanVersion: s.PlanVersion, Plan: s.Plan, Phase: s.Phase, Stage: s.Stage,
+		Stages: s.Stages, Percent: s.Percent, StageStartedAt: s.StageStartedAt, Reason: s.Reason,
+		UpdatedBy: s.UpdatedBy, UpdatedAt: s.UpdatedAt, LastTransition: s.LastTransition,
+		ControllerActive: s.ControllerActive, Gate: gateToJSON(s.Gate), Waiting: waiting}
+}

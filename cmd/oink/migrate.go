@@ -1,0 +1,36 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+func newDBCmd(d deps, g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "db",
+		Short: "Manage the diffstore database",
+		Args:  usageArgs(cobra.NoArgs),
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "migrate",
+		Short: "Apply the diffstore's migrations (idempotent; commands that need them run them too)",
+		Example: `  DATABASE_URL=postgres:///oink?host=/var/run/postgresql oink db migrate
+  oink db migrate --database-url postgres://oink:secret@db:5432/oink`,
+		Args: usageArgs(cobra.NoArgs),
+		RunE: func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd.Context(), d, g) },
+	})
+	return cmd
+}
+
+func runMigrate(ctx context.Context, d deps, g *globalOptions) error {
+	_, closeStore, err := openStore(ctx, g)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	fmt.Fprintln(d.stdout, "diffstore migrations applied")
+	return nil
+}

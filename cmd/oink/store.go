@@ -1,0 +1,29 @@
+package main
+
+import (
+	"context"
+
+	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/pglocal"
+)
+
+// openStore connects to the diffstore named by --database-url (env
+// DATABASE_URL), or finds a local one, and applies the migrations. close
+// releases the pool and stops a throwaway cluster if one was started.
+func openStore(ctx context.Context, g *globalOptions) (store *diffstore.Store, close func(), err error) {
+	url, stop, err := pglocal.Resolve(ctx, g.databaseURL, g.log)
+	if err != nil {
+		return nil, func() {}, err
+	}
+	pool, err := diffstore.Open(ctx, url)
+	if err != nil {
+		stop()
+		return nil, func() {}, err
+	}
+	if err := diffstore.Migrate(ctx, pool); err != nil {
+		pool.Close()
+		stop()
+		return nil, func() {}, err
+	}
+	return diffstore.New(pool), func() { pool.Close(); stop() }, nil
+}

@@ -1,0 +1,122 @@
+package comparator
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/internal/shadowtest"
+	"github.com/oinkhq/oink/producer"
+)
+
+type shadow struct{ *shadowtest.Shadow }
+
+func newShadow(t *testing.T, n int) *shadow { return &shadow{shadowtest.New(t, n)} }
+
+// compare runs the comparator to completion on the shadow's topics.
+func (s *shadow) compare(t *testing.T, store *diffstore.Store, run, rulesFile string, instances int) diffstore.Summary {
+	t.Helper()
+	rules, err := LoadRules(rulesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Run: run, Brokers: s.Env.Brokers, Control: s.V1, Candidate: s.V2, Group: s.Env.Group(run),
+		Rules: rules, Window: 2 * time.Second, StopWhenIdle: 1500 * time.Millisecond, Store: store, Topics: s.Env.Spec,
+		DLQ: s.Env.Topic("compare.dlq"), Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make([]error, instances)
+	for i := range instances {
+		c := cfg
+		c.Instance = run + "-" + string(rune('a'+i))
+		wg.Go(func() { errs[i] = Run(ctx, c) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatalf("comparator: %v", err)
+		}
+	}
+	sum, err := store.Summary(context.WithoutCancel(ctx), run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sum
+}
+
+// divergentSet returns the sorted identities of the run's divergences of kind.
+func divergentSet(t *testing.T, store *diffstore.Store, run string, kind diffstore.Kind) []string {
+	t.Helper()
+	divs, err := store.Divergences(t.Context(), diffstore.Filter{Run: run, Kind: kind, Limit: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := map[string]bool{}
+	for _, d := range divs {
+		set[d.Identity] = true
+	}
+	return shadowtest.SortedKeys(set)
+}
+
+func assertAccounting(t *testing.T, s diffstore.Summary) {
+	t.Helper()
+	c := s.Counts
+	if c.ReadControl != c.Pairs+c.MissingInCandidate+s.PendingControl+c.DuplicatesControl+c.UndecodableControl ||
+		c.ReadCandidate != c.Pairs+c.MissingInControl+s.PendingCandidate+c.DuplicatesCandidate+c.UndecodableCandidate ||
+		c.Pairs != c.Equal+c.Accepted+c.Divergent {
+		t.Fatalf("accounting identity broken: %+v", s)
+	}
+}
+
+// TestInvariantExactAccountingAgainstFaultLog: under the strict rules the
+// divergences are exactly the fault log's rounding and utc-date events, the
+// missing-in-control records exactly its drops, the control duplicates
+// exactly its dups, and reordered lines are no divergence; under the shipped
+// rules the same differences are accepted by rule and nothing diverges.
+// The sets are compared, not just their sizes (invariant 2).
+func TestInvariantExactAccountingAgainstFaultLog(t *testing.T) {
+	s := newShadow(t, 30000)
+	store := diffstore.New(pgtest.Schema(t))
+
+	strict := s.compare(t, store, "strict", "../testdata/rules/rtcim-strict.yaml", 1)
+	assertAccounting(t, strict)
+	shadowtest.EqualSets(t, "divergent", divergentSet(t, store, "strict", diffstore.KindDivergent), s.Identities(producer.FaultRounding, producer.FaultUTCDate))
+	shadowtest.EqualSets(t, "missing in control", divergentSet(t, store, "strict", diffstore.KindMissingInControl), s.Identities(producer.FaultDrop))
+	if strict.DuplicatesControl != s.Count(producer.FaultDup) || strict.MissingInCandidate != 0 || strict.DuplicatesCandidate != 0 {
+		t.Fatalf("strict summary %+v; want %d control duplicates and nothing missing in the candidate", strict, s.Count(producer.FaultDup))
+	}
+	if s.Count(producer.FaultReorder) == 0 || s.Count(producer.FaultRounding) == 0 || s.Count(producer.FaultUTCDate) == 0 {
+		t.Fatalf("the fault log lacks a fault kind: %v", s.Faults[:min(len(s.Faults), 3)])
+	}
+
+	lenient := s.compare(t, store, "lenient", "../testdata/rules/rtcim.yaml", 1)
+	assertAccounting(t, lenient)
+	if lenient.Divergent != 0 || lenient.Accepted != int64(len(s.Identities(producer.FaultRounding, producer.FaultUTCDate))) {
+		t.Fatalf("lenient summary: divergent %d, accepted %d; want 0 and %d", lenient.Divergent, lenient.Accepted,
+			len(s.Identities(producer.FaultRounding, producer.FaultUTCDate)))
+	}
+	for rule, fault := range map[string]string{"v1-half-up-rounding": producer.FaultRounding, "v1-utc-business-date": producer.FaultUTCDate} {
+		if lenient.AcceptedByRule[rule] != s.Count(fault) {
+			t.Errorf("accepted by %s = %d, want %d (the %s entries of the fault log)", rule, lenient.AcceptedByRule[rule], s.Count(fault), fault)
+		}
+	}
+}
+
+// TestTwoComparatorsInOneGroupGiveTheSameResult: two instances sharing the
+// partitions end with the totals and divergences of one.
+func TestTwoComparatorsInOneGroupGiveTheSameResult(t *testing.T) {
+	s := newShadow(t, 15000)
+	store := diffstore.New(pgtest.Schema(t))
+	one := s.compare(t, store, "one", "../testdata/rules/rtcim-strict.yaml", 1)
+	two := s.compare(t, store, "two", "../testdata/rules/rtcim-strict.yaml", 2)
+	assertAccounting(t, two)
+	if one.Counts != two.Counts {
+		t.Fatalf("two instances: %+v\none instance: %+v", two.Counts, one.Counts)
+	}
+	shadowtest.EqualSets(t, "divergent", divergentSet(t, store, "two", diffstore.KindDivergent), divergentSet(t, store, "one", diffstore.KindDivergent))
+}

@@ -1,0 +1,369 @@
+package comparator
+
+import (
+	"cmp"
+	"encoding/json"
+	"hash/fnv"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oinkhq/oink/diffstore"
+)
+
+// side indexes the two topics of a run.
+type side int
+
+const (
+	control   side = 0
+	candidate side = 1
+)
+
+func (s side) other() side { return 1 - s }
+
+func (s side) store() diffstore.Side {
+	if s == control {
+		return diffstore.SideControl
+	}
+	return diffstore.SideCandidate
+}
+
+// rec is a decoded record waiting for its partner.
+type rec struct {
+	offset    int64
+	identity  string
+	eventTime time.Time
+	value     []byte
+	hash      uint64
+}
+
+// seenEntry remembers the first copy of an identity on a side, for
+// duplicate detection.
+type seenEntry struct {
+	offset int64
+	hash   uint64
+}
+
+// fifoEntry is a processed record in the dedupe window, in offset order.
+type fifoEntry struct {
+	identity  string
+	offset    int64
+	eventTime time.Time
+}
+
+// joiner is the join of one partition of a run: pure state, no I/O. It is
+// fed records in offset order per side and produces counts, divergences and
+// the checkpoint that lets a restarted joiner rebuild exactly this state.
+//
+// Its state is: for each side, the next offset, the event-time watermark,
+// the records waiting for a partner, and a FIFO of recently processed records
+// (the dedupe window) with the first copy of each identity in it. The FIFO
+// drops records from its front once the side's watermark has passed them by
+// the window, so it is always a contiguous offset range [recentFrom, next)
+// of that side's decodable records. A checkpoint therefore only needs the
+// offsets, recentFrom, the waiting positions and the watermarks: replaying
+// [min(recentFrom, waiting), next) rebuilds the identical state.
+type joiner struct {
+	rules     *Rules
+	window    time.Duration
+	partition int
+
+	next       [2]int64
+	recentFrom [2]int64
+	watermark  [2]time.Time
+	waiting    [2]map[string]*rec
+	seen       [2]map[string]seenEntry
+	fifo       [2][]fifoEntry
+	delta      delta
+}
+
+// delta is what a joiner found since its last checkpoint.
+type delta struct {
+	counts      map[time.Time]*diffstore.MinuteCounts
+	divergences []diffstore.Divergence
+	accepted    []diffstore.AcceptedPair
+}
+
+func newJoiner(rules *Rules, window time.Duration, partition int) *joiner {
+	j := &joiner{rules: rules, window: window, partition: partition}
+	for s := range 2 {
+		j.waiting[s] = map[string]*rec{}
+		j.seen[s] = map[string]seenEntry{}
+	}
+	j.resetDelta()
+	return j
+}
+
+func (j *joiner) resetDelta() { j.delta = delta{counts: map[time.Time]*diffstore.MinuteCounts{}} }
+
+// minute returns the count row of t's minute in the delta.
+func (j *joiner) minute(t time.Time) *diffstore.MinuteCounts {
+	m := t.UTC().Truncate(time.Minute)
+	mc, ok := j.delta.counts[m]
+	if !ok {
+		mc = &diffstore.MinuteCounts{Minute: m, AcceptedByRule: map[string]int64{}}
+		j.delta.counts[m] = mc
+	}
+	return mc
+}
+
+func hashOf(b []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(b)
+	return h.Sum64()
+}
+
+// undecodable counts a record of side s whose identity could not be read.
+func (j *joiner) undecodable(s side, offset int64, t time.Time) {
+	j.next[s] = offset + 1
+	mc := j.minute(t)
+	if s == control {
+		mc.ReadControl++
+		mc.UndecodableControl++
+	} else {
+		mc.ReadCandidate++
+		mc.UndecodableCandidate++
+	}
+}
+
+// add processes one decodable record of side s.
+func (j *joiner) add(s side, r *rec) {
+	j.next[s] = r.offset + 1
+	if r.eventTime.After(j.watermark[s]) {
+		j.watermark[s] = r.eventTime
+	}
+	mc := j.minute(r.eventTime)
+	if s == control {
+		mc.ReadControl++
+	} else {
+		mc.ReadCandidate++
+	}
+	j.fifo[s] = append(j.fifo[s], fifoEntry{identity: r.identity, offset: r.offset, eventTime: r.eventTime})
+	if first, dup := j.firstCopy(s, r.identity); dup {
+		j.duplicate(s, r, first)
+		return
+	}
+	j.seen[s][r.identity] = seenEntry{offset: r.offset, hash: r.hash}
+	if w, ok := j.waiting[s.other()][r.identity]; ok {
+		delete(j.waiting[s.other()], r.identity)
+		if s == control {
+			j.pair(r, w)
+		} else {
+			j.pair(w, r)
+		}
+		return
+	}
+	j.waiting[s][r.identity] = r
+}
+
+// firstCopy finds an earlier record of identity on side s: in the dedupe
+// window, or still waiting for its partner.
+func (j *joiner) firstCopy(s side, identity string) (seenEntry, bool) {
+	if e, ok := j.seen[s][identity]; ok {
+		return e, true
+	}
+	if w, ok := j.waiting[s][identity]; ok {
+		return seenEntry{offset: w.offset, hash: w.hash}, true
+	}
+	return seenEntry{}, false
+}
+
+// duplicate counts r as a second copy on side s; a copy whose bytes differ
+// from the first is also a divergence.
+func (j *joiner) duplicate(s side, r *rec, first seenEntry) {
+	if _, ok := j.seen[s][r.identity]; !ok {
+		// Mirror what a rebuild does (it registers the first copy in the
+		// window it meets), so a restarted joiner ends in the same state.
+		j.seen[s][r.identity] = seenEntry{offset: r.offset, hash: r.hash}
+	}
+	mc := j.minute(r.eventTime)
+	kind := diffstore.KindDuplicateControl
+	if s == control {
+		mc.DuplicatesControl++
+	} else {
+		mc.DuplicatesCandidate++
+		kind = diffstore.KindDuplicateCandidate
+	}
+	if first.hash == r.hash {
+		return
+	}
+	d := diffstore.Divergence{Identity: r.identity, Kind: kind, Partition: j.partition, EventTime: r.eventTime,
+		Diff: []diffstore.FieldDiff{{Path: "$", Control: json.RawMessage("null"), Candidate: json.RawMessage("null")}}}
+	if s == control {
+		d.Control, d.Diff[0].Control = r.value, r.value
+	} else {
+		d.Candidate, d.Diff[0].Candidate = r.value, r.value
+	}
+	j.delta.divergences = append(j.delta.divergences, d)
+}
+
+// pair compares a joined pair and counts the outcome.
+func (j *joiner) pair(c, d *rec) {
+	t := c.eventTime
+	if d.eventTime.Before(t) {
+		t = d.eventTime
+	}
+	mc := j.minute(t)
+	mc.Pairs++
+	res, err := j.rules.Compare(c.value, d.value)
+	if err != nil {
+		// go-cmp could not compare the pair: a divergence, never a silent pass.
+		res = Result{Outcome: Divergent, Diffs: []FieldDiff{{Path: "$", Control: c.value, Candidate: d.value}}}
+	}
+	switch res.Outcome {
+	case Equal:
+		mc.Equal++
+		return
+	case Accepted:
+		mc.Accepted++
+		for _, rule := range ruleNames(res.Diffs) {
+			mc.AcceptedByRule[rule]++
+		}
+		j.delta.accepted = append(j.delta.accepted, diffstore.AcceptedPair{Identity: c.identity, Diff: storeDiffs(res.Diffs)})
+	default:
+		mc.Divergent++
+		j.delta.divergences = append(j.delta.divergences, diffstore.Divergence{Identity: c.identity,
+			Kind: diffstore.KindDivergent, Partition: j.partition, EventTime: t,
+			Control: c.value, Candidate: d.value, Diff: storeDiffs(res.Diffs)})
+	}
+}
+
+func ruleNames(diffs []FieldDiff) []string {
+	var names []string
+	for _, d := range diffs {
+		if d.Rule != "" && !slices.Contains(names, d.Rule) {
+			names = append(names, d.Rule)
+		}
+	}
+	return names
+}
+
+func storeDiffs(diffs []FieldDiff) []diffstore.FieldDiff {
+	out := make([]diffstore.FieldDiff, len(diffs))
+	for i, d := range diffs {
+		out[i] = diffstore.FieldDiff{Path: d.Path, Control: d.Control, Candidate: d.Candidate, Rule: d.Rule}
+	}
+	return out
+}
+
+// expire declares missing the waiting records whose partner can no longer
+// come: the other side's watermark passed them by the window, or the other
+// side is idle (caught up, nothing new for the window).
+func (j *joiner) expire(idle [2]bool) {
+	for s := control; s <= candidate; s++ {
+		o := s.other()
+		for id, w := range j.waiting[s] {
+			if !idle[o] && j.watermark[o].Before(w.eventTime.Add(j.window)) {
+				continue
+			}
+			delete(j.waiting[s], id)
+			j.missing(s, w)
+		}
+	}
+}
+
+// missing counts w, a record of side s, as missing on the other side.
+func (j *joiner) missing(s side, w *rec) {
+	mc := j.minute(w.eventTime)
+	d := diffstore.Divergence{Identity: w.identity, Partition: j.partition, EventTime: w.eventTime}
+	if s == control {
+		mc.MissingInCandidate++
+		d.Kind, d.Control = diffstore.KindMissingInCandidate, w.value
+	} else {
+		mc.MissingInControl++
+		d.Kind, d.Candidate = diffstore.KindMissingInControl, w.value
+	}
+	j.delta.divergences = append(j.delta.divergences, d)
+}
+
+// evict drops from each side's dedupe window the records its watermark has
+// passed by the window, and records where the window now starts.
+func (j *joiner) evict() {
+	for s := range 2 {
+		f := j.fifo[s]
+		i := 0
+		for i < len(f) && !f[i].eventTime.Add(j.window).After(j.watermark[s]) {
+			if e, ok := j.seen[s][f[i].identity]; ok && e.offset == f[i].offset {
+				delete(j.seen[s], f[i].identity)
+			}
+			i++
+		}
+		j.fifo[s] = f[i:]
+		if len(j.fifo[s]) > 0 {
+			j.recentFrom[s] = j.fifo[s][0].offset
+		} else {
+			j.recentFrom[s] = j.next[s]
+		}
+		if cap(j.fifo[s]) > 4096 && len(j.fifo[s]) < cap(j.fifo[s])/4 {
+			j.fifo[s] = slices.Clone(j.fifo[s]) // let the dropped prefix be collected
+		}
+	}
+}
+
+// pending returns the positions of the waiting records.
+func (j *joiner) pending() []diffstore.Position {
+	var out []diffstore.Position
+	for s := control; s <= candidate; s++ {
+		for _, w := range j.waiting[s] {
+			out = append(out, diffstore.Position{Side: s.store(), Offset: w.offset})
+		}
+	}
+	slices.SortFunc(out, func(a, b diffstore.Position) int {
+		if c := strings.Compare(string(a.Side), string(b.Side)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Offset, b.Offset)
+	})
+	return out
+}
+
+// waitingCount is the number of records waiting on both sides.
+func (j *joiner) waitingCount() int { return len(j.waiting[0]) + len(j.waiting[1]) }
+
+// restore resets the joiner to a checkpoint before a replay: next offsets,
+// where each dedupe window starts, and the watermarks. Offsets below 0 mean
+// the side was never read.
+func (j *joiner) restore(next, recentFrom [2]int64, watermark [2]time.Time) {
+	j.next, j.recentFrom, j.watermark = next, recentFrom, watermark
+}
+
+// replay rebuilds state from one record of side s below the checkpoint's
+// next offset: a waiting record waits again, and a record inside the dedupe
+// window re-enters it. Nothing is counted: its counts were committed.
+func (j *joiner) replay(s side, r *rec, waiting bool) {
+	if r.offset >= j.recentFrom[s] {
+		j.fifo[s] = append(j.fifo[s], fifoEntry{identity: r.identity, offset: r.offset, eventTime: r.eventTime})
+		if _, ok := j.seen[s][r.identity]; !ok {
+			j.seen[s][r.identity] = seenEntry{offset: r.offset, hash: r.hash}
+		}
+	}
+	if waiting {
+		j.waiting[s][r.identity] = r
+	}
+}
+
+// replayFrom is the first offset of side s a restarted joiner must read
+// again: the start of the dedupe window or the oldest waiting record.
+func replayFrom(recentFrom int64, pending []diffstore.Position, s side) int64 {
+	from := recentFrom
+	for _, p := range pending {
+		if p.Side == s.store() && p.Offset < from {
+			from = p.Offset
+		}
+	}
+	return from
+}
+
+// allowed says which sides may be read: a side holding max waiting records
+// is paused while the other side is not, so one topic far ahead of the other
+// cannot fill memory.
+func (j *joiner) allowed(max int) []bool {
+	a := []bool{true, true}
+	if len(j.waiting[control]) >= max && len(j.waiting[candidate]) < max {
+		a[control] = false
+	}
+	if len(j.waiting[candidate]) >= max && len(j.waiting[control]) < max {
+		a[candidate] = false
+	}
+	return a
+}

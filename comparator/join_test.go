@@ -1,0 +1,196 @@
+package comparator
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/oinkhq/oink/diffstore"
+)
+
+// stream is a synthetic pair of topics: records per side in offset order.
+type stream [2][]*rec
+
+func mkrec(offset int64, id string, t time.Time, body string) *rec {
+	v := []byte(fmt.Sprintf(`{"id":%q,"body":%q}`, id, body))
+	return &rec{offset: offset, identity: id, eventTime: t, value: v, hash: hashOf(v)}
+}
+
+// randomStream builds n identities on both sides with drops, duplicates,
+// differing bodies and skew between the sides.
+func randomStream(rng *rand.Rand, n int) stream {
+	var s stream
+	t0 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	for i := range n {
+		id := fmt.Sprintf("id-%05d", i)
+		t := t0.Add(time.Duration(i) * 100 * time.Millisecond)
+		for side := range 2 {
+			if rng.IntN(50) == 0 {
+				continue // dropped on this side
+			}
+			body := "same"
+			if side == 1 && rng.IntN(20) == 0 {
+				body = "changed"
+			}
+			copies := 1
+			if rng.IntN(40) == 0 {
+				copies = 2
+			}
+			for range copies {
+				s[side] = append(s[side], mkrec(int64(len(s[side])), id, t, body))
+			}
+		}
+	}
+	return s
+}
+
+// feed runs records through j in a fixed interleaving, expiring and
+// evicting every step records, and returns the accumulated counts and the
+// divergence keys.
+type outcome struct {
+	counts diffstore.Counts
+	divs   []string
+}
+
+func (o *outcome) absorb(j *joiner) {
+	for _, mc := range j.delta.counts {
+		o.counts = o.counts.Add(mc.Counts)
+	}
+	for _, d := range j.delta.divergences {
+		o.divs = append(o.divs, string(d.Kind)+" "+d.Identity)
+	}
+	j.resetDelta()
+}
+
+func run(j *joiner, s stream, pos [2]int, stopAt int, step int, o *outcome) [2]int {
+	for k := 0; ; k++ {
+		if stopAt >= 0 && k == stopAt {
+			return pos
+		}
+		moved := false
+		for side := range 2 {
+			for range 1 + k%3 { // uneven interleaving
+				if pos[side] < len(s[side]) {
+					j.add(side2(side), s[side][pos[side]])
+					pos[side]++
+					moved = true
+				}
+			}
+		}
+		if k%step == 0 || !moved {
+			j.expire([2]bool{!moved, !moved})
+			j.evict()
+			o.absorb(j)
+		}
+		if !moved {
+			return pos
+		}
+	}
+}
+
+func side2(i int) side { return side(i) }
+
+// TestInvariantJoinerRebuildIsExact: a joiner restored from a checkpoint and
+// a replay of the records it names ends with the same counts and
+// divergences as one never interrupted, wherever the interruption falls.
+func TestInvariantJoinerRebuildIsExact(t *testing.T) {
+	t.Parallel()
+	rules := DefaultRules()
+	for trial := range 20 {
+		rng := rand.New(rand.NewPCG(uint64(trial), 7))
+		s := randomStream(rng, 400)
+		window := 2 * time.Second
+
+		var whole outcome
+		run(newJoiner(rules, window, 0), s, [2]int{}, -1, 4, &whole)
+
+		var cut outcome
+		j := newJoiner(rules, window, 0)
+		j.restore([2]int64{-1, -1}, [2]int64{-1, -1}, [2]time.Time{})
+		stop := 1 + rng.IntN(150)
+		pos := run(j, s, [2]int{}, stop, 4, &cut)
+		// Checkpoint as the worker would: evict, then persist.
+		j.expire([2]bool{})
+		j.evict()
+		cut.absorb(j)
+		next, recent, wm, pending := j.next, j.recentFrom, j.watermark, j.pending()
+
+		r := newJoiner(rules, window, 0)
+		r.restore(next, recent, wm)
+		for sd := control; sd <= candidate; sd++ {
+			waiting := map[int64]bool{}
+			for _, p := range pending {
+				if p.Side == sd.store() {
+					waiting[p.Offset] = true
+				}
+			}
+			from := replayFrom(recent[sd], pending, sd)
+			for _, rc := range s[sd] {
+				if rc.offset >= from && rc.offset < next[sd] {
+					r.replay(sd, rc, waiting[rc.offset])
+				}
+			}
+		}
+		run(r, s, pos, -1, 4, &cut)
+
+		sort.Strings(whole.divs)
+		sort.Strings(cut.divs)
+		if whole.counts != cut.counts || fmt.Sprint(whole.divs) != fmt.Sprint(cut.divs) {
+			t.Fatalf("trial %d (cut at step %d): interrupted run differs\n got %+v\nwant %+v", trial, stop, cut.counts, whole.counts)
+		}
+		c := whole.counts
+		if c.ReadControl != c.Pairs+c.MissingInCandidate+c.DuplicatesControl ||
+			c.ReadCandidate != c.Pairs+c.MissingInControl+c.DuplicatesCandidate {
+			t.Fatalf("trial %d: accounting identity broken: %+v", trial, c)
+		}
+	}
+}
+
+func TestJoinerCases(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name  string
+		feed  func(j *joiner)
+		check func(c diffstore.Counts) bool
+	}{
+		{"a pair of equal records is one equal pair", func(j *joiner) {
+			j.add(control, mkrec(0, "a", t0, "x"))
+			j.add(candidate, mkrec(0, "a", t0, "x"))
+		}, func(c diffstore.Counts) bool { return c.Pairs == 1 && c.Equal == 1 }},
+		{"a second copy on one side is a duplicate, not a pair", func(j *joiner) {
+			j.add(control, mkrec(0, "a", t0, "x"))
+			j.add(control, mkrec(1, "a", t0, "x"))
+			j.add(candidate, mkrec(0, "a", t0, "x"))
+		}, func(c diffstore.Counts) bool { return c.Pairs == 1 && c.DuplicatesControl == 1 }},
+		{"a record is missing once the other watermark passes it by the window", func(j *joiner) {
+			j.add(control, mkrec(0, "a", t0, "x"))
+			j.add(candidate, mkrec(0, "b", t0.Add(2*time.Second), "x"))
+			j.expire([2]bool{})
+		}, func(c diffstore.Counts) bool { return c.MissingInCandidate == 1 && c.MissingInControl == 0 }},
+		{"a record within the window still waits", func(j *joiner) {
+			j.add(control, mkrec(0, "a", t0, "x"))
+			j.add(candidate, mkrec(0, "b", t0.Add(500*time.Millisecond), "x"))
+			j.expire([2]bool{})
+		}, func(c diffstore.Counts) bool { return c.MissingInCandidate == 0 }},
+		{"an idle other side declares a waiting record missing", func(j *joiner) {
+			j.add(candidate, mkrec(0, "a", t0, "x"))
+			j.expire([2]bool{true, false})
+		}, func(c diffstore.Counts) bool { return c.MissingInControl == 1 }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			j := newJoiner(DefaultRules(), time.Second, 0)
+			j.restore([2]int64{-1, -1}, [2]int64{-1, -1}, [2]time.Time{})
+			tc.feed(j)
+			var o outcome
+			o.absorb(j)
+			if !tc.check(o.counts) {
+				t.Errorf("counts = %+v", o.counts)
+			}
+		})
+	}
+}

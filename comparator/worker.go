@@ -1,0 +1,214 @@
+package comparator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/copart"
+	"github.com/oinkhq/oink/internal/deadletter"
+	"github.com/oinkhq/oink/internal/kafkaio"
+	"github.com/segmentio/kafka-go"
+)
+
+// maxWaiting bounds the records one partition holds waiting for a partner
+// on one side: past it, that side is not read until the other catches up
+// (pairs) or is found idle (its records are missing). Memory stays bounded
+// however far apart the two topics are.
+const maxWaiting = 1000
+
+// partitionWorker compares one partition for as long as this instance owns
+// it. After any store error it claims the partition again and resumes from
+// the checkpoint, never from memory: what was not committed is redone.
+type partitionWorker struct {
+	cfg Config
+	p   copart.Partition
+	w   *kafka.Writer
+	sup *supervisor
+}
+
+func (pw *partitionWorker) run(ctx context.Context) error {
+	defer pw.sup.drop(pw.p.ID)
+	backoff := 200 * time.Millisecond
+	for {
+		err := pw.session(ctx)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if errors.Is(err, diffstore.ErrFenced) {
+			return err // another instance owns it now: end this generation
+		}
+		pw.cfg.Log.Warn("partition session failed; resuming from the checkpoint", "partition", pw.p.ID, "backoff", backoff, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+		backoff = min(2*backoff, 5*time.Second)
+	}
+}
+
+// session claims the partition, rebuilds the joiner from its checkpoint and
+// compares until ctx ends or an error.
+func (pw *partitionWorker) session(ctx context.Context) error {
+	cfg := pw.cfg
+	ck, err := cfg.Store.ClaimPartition(ctx, cfg.Run, pw.p.ID, cfg.Instance)
+	if err != nil {
+		return fmt.Errorf("claiming partition %d: %w", pw.p.ID, err)
+	}
+	j := newJoiner(cfg.Rules, cfg.Window, pw.p.ID)
+	start, err := pw.rebuild(ctx, j, ck)
+	if err != nil {
+		return err
+	}
+	sides, err := copart.OpenSides(cfg.Brokers, []string{cfg.Control, cfg.Candidate}, pw.p.ID, start[:])
+	if err != nil {
+		return err
+	}
+	defer sides.Close()
+	for ctx.Err() == nil {
+		batch, err := sides.Next(ctx, cfg.BatchSize, 5*time.Millisecond, 250*time.Millisecond, j.allowed(maxWaiting))
+		if err != nil {
+			return err
+		}
+		var dead []kafka.Message
+		for _, m := range batch {
+			if dl := pw.feed(j, side(m.Topic), m.Message); dl != nil {
+				dead = append(dead, *dl)
+			}
+		}
+		var idle [2]bool
+		if len(batch) == 0 {
+			idle = [2]bool{sides.Idle(ctx, 0, cfg.Window), sides.Idle(ctx, 1, cfg.Window)}
+		}
+		j.expire(idle)
+		j.evict()
+		if len(batch) > 0 || len(j.delta.divergences) > 0 || len(j.delta.counts) > 0 {
+			if err := pw.commit(ctx, j, ck.Epoch, dead); err != nil {
+				return err
+			}
+		}
+		pw.sup.set(pw.p.ID, partStatus{complete: idle[0] && idle[1] && j.waitingCount() == 0, waiting: j.waitingCount()})
+	}
+	return nil
+}
+
+// rebuild restores the joiner from checkpoint ck by re-reading, per side,
+// the records from the start of its dedupe window (or its oldest waiting
+// record) up to the checkpoint's next offset. It returns where live reading
+// starts on each side.
+func (pw *partitionWorker) rebuild(ctx context.Context, j *joiner, ck diffstore.Checkpoint) ([2]int64, error) {
+	next := [2]int64{ck.ControlOffset, ck.CandidateOffset}
+	recent := [2]int64{ck.ControlRecentFrom, ck.CandidateRecentFrom}
+	var wm [2]time.Time
+	if ck.WatermarkControl != nil {
+		wm[control] = *ck.WatermarkControl
+	}
+	if ck.WatermarkCandidate != nil {
+		wm[candidate] = *ck.WatermarkCandidate
+	}
+	j.restore(next, recent, wm)
+	start := [2]int64{kafka.FirstOffset, kafka.FirstOffset}
+	topics := [2]string{pw.cfg.Control, pw.cfg.Candidate}
+	for s := control; s <= candidate; s++ {
+		if next[s] < 0 {
+			continue // never read: start at the beginning
+		}
+		start[s] = next[s]
+		waiting := map[int64]bool{}
+		for _, p := range ck.Pending {
+			if p.Side == s.store() {
+				waiting[p.Offset] = true
+			}
+		}
+		from := replayFrom(recent[s], ck.Pending, s)
+		err := kafkaio.ReadRange(ctx, pw.cfg.Brokers, topics[s], pw.p.ID, from, next[s], func(m kafka.Message) error {
+			r, err := pw.decode(m)
+			if err == nil {
+				j.replay(s, r, waiting[m.Offset])
+			}
+			return nil
+		})
+		if err != nil {
+			return start, err
+		}
+	}
+	return start, nil
+}
+
+// decode reads a record's identity and event time.
+func (pw *partitionWorker) decode(m kafka.Message) (*rec, error) {
+	id, t, err := pw.cfg.Rules.Identify(m.Key, m.Value, m.Time)
+	if err != nil {
+		return nil, err
+	}
+	return &rec{offset: m.Offset, identity: id, eventTime: t, value: m.Value, hash: hashOf(m.Value)}, nil
+}
+
+// feed processes one live record; an undecodable one is counted and
+// returned as a dead letter.
+func (pw *partitionWorker) feed(j *joiner, s side, m kafka.Message) *kafka.Message {
+	r, err := pw.decode(m)
+	if err != nil {
+		j.undecodable(s, m.Offset, m.Time)
+		pw.cfg.Metrics.record(s, false)
+		if pw.cfg.DLQ == "" {
+			return nil
+		}
+		dl := deadletter.Record(m, pw.cfg.DLQ, "oink-compare", inputError(err), time.Now())
+		return &dl
+	}
+	pw.cfg.Metrics.record(s, true)
+	j.add(s, r)
+	return nil
+}
+
+// inputError turns a decode failure into the DLQ's error context.
+func inputError(err error) *oink.InputError {
+	var de *DecodeError
+	if errors.As(err, &de) {
+		return &oink.InputError{Code: oink.CodeBadJSON, Stage: oink.StageValueConverter, Field: de.Field, Msg: de.Msg}
+	}
+	return &oink.InputError{Code: oink.CodeBadJSON, Stage: oink.StageValueConverter, Field: "$", Msg: err.Error()}
+}
+
+// commit writes the dead letters, then the checkpoint with the batch's
+// results in one transaction, then (best effort, for lag tooling) the
+// group offsets. Dead letters go first so no checkpoint covers a record
+// whose letter was not written; a crash in between writes a letter twice.
+func (pw *partitionWorker) commit(ctx context.Context, j *joiner, epoch int64, dead []kafka.Message) error {
+	cfg := pw.cfg
+	if len(dead) > 0 {
+		if err := pw.w.WriteMessages(ctx, dead...); err != nil {
+			return fmt.Errorf("writing %d dead letters to %s: %w", len(dead), cfg.DLQ, err)
+		}
+	}
+	b := diffstore.CommitBatch{Run: cfg.Run, Partition: pw.p.ID, Epoch: epoch,
+		ControlOffset: j.next[control], CandidateOffset: j.next[candidate],
+		ControlRecentFrom: j.recentFrom[control], CandidateRecentFrom: j.recentFrom[candidate],
+		Pending: j.pending(), WatermarkControl: j.watermark[control], WatermarkCandidate: j.watermark[candidate],
+		Divergences: j.delta.divergences, Accepted: j.delta.accepted}
+	for _, mc := range j.delta.counts {
+		b.Counts = append(b.Counts, *mc)
+	}
+	start := time.Now()
+	if err := cfg.Store.CommitBatch(ctx, b); err != nil {
+		return fmt.Errorf("committing partition %d: %w", pw.p.ID, err)
+	}
+	cfg.Metrics.commit(time.Since(start), b)
+	j.resetDelta()
+	offsets := map[string]int64{}
+	if from := replayFrom(j.recentFrom[control], b.Pending, control); from >= 0 {
+		offsets[cfg.Control] = from
+	}
+	if from := replayFrom(j.recentFrom[candidate], b.Pending, candidate); from >= 0 {
+		offsets[cfg.Candidate] = from
+	}
+	if err := pw.p.Commit(offsets); err != nil {
+		cfg.Log.Debug("committing group offsets", "partition", pw.p.ID, "err", err)
+	}
+	return nil
+}

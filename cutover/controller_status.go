@@ -1,0 +1,102 @@
+package cutover
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/oinkhq/oink/diffstore"
+)
+
+// Status is where a run's cutover stands and why it is not moving, as
+// `oink cutover status` and the dashboard show it.
+type Status struct {
+	Run         string `json:"run"`
+	PlanVersion int    `json:"planVersion"`
+	Plan        Plan   `json:"plan"`
+	Position
+	// Stages is the number of steps of the plan.
+	Stages int `json:"stages"`
+	// StageStartedAt is when the stage's window began (source event time),
+	// nil before the first transition.
+	StageStartedAt *time.Time `json:"stageStartedAt"`
+	// Reason, UpdatedBy and UpdatedAt describe the last change.
+	Reason    string    `json:"reason"`
+	UpdatedBy string    `json:"updatedBy"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	// LastTransition is the route's latest transition, nil when none.
+	LastTransition *diffstore.Transition `json:"lastTransition"`
+	// Gate is the stage's gate evaluated now (not recorded), while Running
+	// or Paused.
+	Gate *Gate `json:"gate"`
+	// ControllerActive reports whether some controller holds the run's
+	// leader lock.
+	ControllerActive bool `json:"controllerActive"`
+	// Waiting says, in sentences, what the cutover waits for; empty once
+	// promoted.
+	Waiting []string `json:"waiting"`
+}
+
+// Status reads the run's state, evaluates its gate (without recording it)
+// and says what it waits for. A run with no plan is an error wrapping
+// diffstore.ErrNotFound.
+func (c *Controller) Status(ctx context.Context) (Status, error) {
+	if err := c.Validate(); err != nil {
+		return Status{}, err
+	}
+	snap, err := c.load(ctx)
+	if err != nil {
+		return Status{}, err
+	}
+	st := snap.state
+	s := Status{Run: c.RunName, PlanVersion: st.PlanVersion, Plan: snap.plan, Position: snap.position(),
+		Stages: len(snap.plan.Steps), StageStartedAt: st.StageStartedAt,
+		Reason: st.Reason, UpdatedBy: st.UpdatedBy, UpdatedAt: st.UpdatedAt}
+	route, err := c.Store.Route(ctx, c.RunName)
+	if err != nil {
+		return Status{}, err
+	}
+	if n := len(route.Transitions); n > 0 {
+		s.LastTransition = &route.Transitions[n-1]
+	}
+	if p := snap.phase(); p == Running || p == Paused {
+		g, err := c.gate(ctx, snap)
+		if err != nil {
+			return Status{}, err
+		}
+		s.Gate = &g
+	}
+	if s.ControllerActive, err = c.Store.LeaderActive(ctx, c.RunName); err != nil {
+		return Status{}, err
+	}
+	s.Waiting = waiting(s)
+	return s, nil
+}
+
+// waiting explains what s waits for.
+func waiting(s Status) []string {
+	var out []string
+	noController := fmt.Sprintf("no controller is running: start one with oink controller --run %s", s.Run)
+	switch s.Phase {
+	case Pending:
+		out = append(out, fmt.Sprintf("not started: run oink cutover start --run %s (or a controller with --auto-start)", s.Run))
+		if !s.ControllerActive {
+			out = append(out, noController)
+		}
+	case Running:
+		if !s.ControllerActive {
+			out = append(out, noController)
+		}
+		if s.Gate.Passed() {
+			out = append(out, "gate passed: the leading controller moves on at its next tick")
+		}
+		out = append(out, s.Gate.Reasons()...)
+	case Paused:
+		out = append(out, fmt.Sprintf("paused by %s (%s): resume, advance, rollback or abort it", s.UpdatedBy, s.Reason))
+	case RolledBack:
+		out = append(out, fmt.Sprintf("rolled back by %s (%s): once v2 is fixed, resume starts again at the first step", s.UpdatedBy, s.Reason))
+	case Aborted:
+		out = append(out, "aborted: apply a plan to begin a new cutover")
+	}
+	return out
+}

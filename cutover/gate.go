@@ -1,0 +1,194 @@
+package cutover
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/oinkhq/oink/diffstore"
+)
+
+// Verdict is the outcome of a check, or of a gate: the worst of its checks.
+type Verdict string
+
+// The verdicts, from best to worst.
+const (
+	// Passed: the check holds.
+	Passed Verdict = "passed"
+	// Waiting: not enough evidence yet (pairs, hold time, a comparator that
+	// is down or behind): the gate does not pass, and nothing is wrong yet.
+	Waiting Verdict = "waiting"
+	// Failed: a divergence; the controller acts by the plan's policy.
+	Failed Verdict = "failed"
+)
+
+// verdictOrder ranks verdicts for Worst.
+var verdictOrder = map[Verdict]int{Passed: 0, Waiting: 1, Failed: 2}
+
+// Worst returns the worse of a and b.
+func Worst(a, b Verdict) Verdict {
+	if verdictOrder[b] > verdictOrder[a] {
+		return b
+	}
+	return a
+}
+
+// The names of a gate's checks.
+const (
+	CheckDivergence = "divergence"
+	CheckPairs      = "pairs"
+	CheckComparator = "comparator"
+	CheckHold       = "hold"
+)
+
+// Check is one condition of a gate, with the numbers read in Detail and, when
+// it does not pass, what it waits for.
+type Check struct {
+	Name    string  `json:"name"`
+	Verdict Verdict `json:"verdict"`
+	Detail  string  `json:"detail"`
+}
+
+// Gate is the evaluation of a stage's gate at one moment (invariant 3): it
+// passes only when, over the stage's window, at least MinPairs pairs were
+// compared, none diverged and none went missing from v2, every partition's
+// comparator is alive with a lag of at most MaxComparatorLag, and the hold
+// has passed. Its Verdict is the worst of its Checks.
+type Gate struct {
+	Stage   int     `json:"stage"`
+	Percent float64 `json:"percent"`
+	// EventFrom and RecordedFrom are the stage's window (see
+	// diffstore.GateWindow).
+	EventFrom    time.Time `json:"eventFrom"`
+	RecordedFrom time.Time `json:"recordedFrom"`
+	// Stats are the numbers read from the store.
+	Stats diffstore.GateStats `json:"stats"`
+	// MinPairs is the step's min_pairs, or 1 when that is 0.
+	MinPairs         int64         `json:"minPairs"`
+	Hold             time.Duration `json:"hold"`
+	HoldLeft         time.Duration `json:"holdLeft"` // 0 once the hold has passed
+	MaxComparatorLag time.Duration `json:"maxComparatorLag"`
+	AliveWithin      time.Duration `json:"aliveWithin"`
+	At               time.Time     `json:"at"` // the controller's clock
+	Checks           []Check       `json:"checks"`
+	Verdict          Verdict       `json:"verdict"`
+}
+
+// Passed reports whether the gate passed: every check passed.
+func (g Gate) Passed() bool { return g.Verdict == Passed }
+
+// Diverged reports whether the window holds a divergence or a record
+// missing from v2.
+func (g Gate) Diverged() bool { return g.Stats.Divergent+g.Stats.MissingInCandidate > 0 }
+
+// Reasons returns the details of the checks that did not pass: why the gate
+// waits, or why it failed.
+func (g Gate) Reasons() []string {
+	var out []string
+	for _, c := range g.Checks {
+		if c.Verdict != Passed {
+			out = append(out, c.Name+": "+c.Detail)
+		}
+	}
+	return out
+}
+
+// gateInput is what evaluateGate judges.
+type gateInput struct {
+	plan        Plan
+	stage       int
+	window      diffstore.GateWindow
+	stats       diffstore.GateStats
+	aliveWithin time.Duration
+	now         time.Time
+}
+
+// evaluateGate judges in without I/O.
+func evaluateGate(in gateInput) Gate {
+	step := in.plan.Steps[in.stage]
+	g := Gate{Stage: in.stage, Percent: step.Percent, EventFrom: in.window.EventFrom, RecordedFrom: in.window.RecordedFrom,
+		Stats: in.stats, MinPairs: max(step.MinPairs, 1), Hold: step.Hold,
+		MaxComparatorLag: in.plan.MaxComparatorLag, AliveWithin: in.aliveWithin, At: in.now}
+	g.HoldLeft = max(0, step.Hold-in.now.Sub(in.window.EventFrom))
+	g.Checks = []Check{
+		divergenceCheck(in.stats, in.plan.OnDivergence),
+		pairsCheck(in.stats, g.MinPairs),
+		comparatorCheck(in.stats.Health, in.plan.MaxComparatorLag, in.aliveWithin),
+		holdCheck(step.Hold, g.HoldLeft),
+	}
+	g.Verdict = Passed
+	for _, c := range g.Checks {
+		g.Verdict = Worst(g.Verdict, c.Verdict)
+	}
+	return g
+}
+
+func divergenceCheck(s diffstore.GateStats, policy Policy) Check {
+	if s.Divergent+s.MissingInCandidate > 0 {
+		return Check{CheckDivergence, Failed, fmt.Sprintf("%d divergent and %d missing in candidate in the stage's window (policy: %s)",
+			s.Divergent, s.MissingInCandidate, policy)}
+	}
+	return Check{CheckDivergence, Passed, "0 divergent, 0 missing in candidate"}
+}
+
+func pairsCheck(s diffstore.GateStats, minPairs int64) Check {
+	detail := fmt.Sprintf("%d/%d pairs compared (source event time from %s)", s.Pairs, minPairs, s.PairsFrom.UTC().Format(time.RFC3339))
+	if s.Pairs < minPairs {
+		return Check{CheckPairs, Waiting, detail}
+	}
+	return Check{CheckPairs, Passed, detail}
+}
+
+// comparatorCheck passes only when the comparator can vouch for every
+// partition; each way it cannot is a reason to wait (fail closed).
+func comparatorCheck(h diffstore.ComparatorHealth, maxLag, aliveWithin time.Duration) Check {
+	wait := func(format string, args ...any) Check {
+		return Check{CheckComparator, Waiting, fmt.Sprintf(format, args...)}
+	}
+	lag, lagKnown := h.Lag()
+	switch {
+	case h.Instances == 0:
+		return wait("no comparator instance has ever sent a heartbeat for this run; start oink compare")
+	case h.Alive == 0:
+		return wait("no comparator instance sent a heartbeat in the last %v (%d known)", aliveWithin, h.Instances)
+	case h.Partitions == 0:
+		return wait("the comparator has not checkpointed any partition yet")
+	case len(h.Uncovered) > 0:
+		return wait("partitions %v are not owned by a live comparator instance", h.Uncovered)
+	case len(h.WithoutWatermark) > 0:
+		return wait("partitions %v have no watermark yet", h.WithoutWatermark)
+	case !lagKnown:
+		return wait("comparator lag is unknown")
+	case lag > maxLag:
+		return wait("comparator lag %v is over max_comparator_lag %v", roundDuration(lag), maxLag)
+	}
+	return Check{CheckComparator, Passed, fmt.Sprintf("%d instance(s) alive, %d partition(s), lag %v (max %v)",
+		h.Alive, h.Partitions, roundDuration(lag), maxLag)}
+}
+
+func holdCheck(hold, left time.Duration) Check {
+	if left > hold {
+		return Check{CheckHold, Waiting, fmt.Sprintf("%v left: the stage takes effect in %v, then holds %v",
+			roundDuration(left), roundDuration(left-hold), hold)}
+	}
+	if left > 0 {
+		return Check{CheckHold, Waiting, fmt.Sprintf("%v left of %v", roundDuration(left), hold)}
+	}
+	return Check{CheckHold, Passed, fmt.Sprintf("held %v", hold)}
+}
+
+// roundDuration rounds d for people: to 0.1s under a minute, to the second
+// above.
+func roundDuration(d time.Duration) time.Duration {
+	if d < time.Minute {
+		return d.Round(100 * time.Millisecond)
+	}
+	return d.Round(time.Second)
+}
+
+// evaluation returns the row RecordGate stores for g.
+func (g Gate) evaluation(run string) diffstore.GateEvaluation {
+	return diffstore.GateEvaluation{Run: run, Stage: g.Stage, Percent: g.Percent, Pairs: g.Stats.Pairs,
+		MinPairs: g.MinPairs, Divergent: g.Stats.Divergent, MissingInCandidate: g.Stats.MissingInCandidate,
+		InstancesAlive: g.Stats.Health.Alive, LagSeconds: g.Stats.Health.LagSeconds,
+		HoldLeftSeconds: g.HoldLeft.Seconds(), Passed: g.Passed(), Reasons: g.Reasons()}
+}

@@ -1,0 +1,100 @@
+package cutover
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oinkhq/oink/diffstore"
+)
+
+func TestWorstOrdersVerdicts(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ a, b, want Verdict }{
+		{Passed, Passed, Passed},
+		{Passed, Waiting, Waiting},
+		{Waiting, Passed, Waiting},
+		{Waiting, Failed, Failed},
+		{Failed, Passed, Failed},
+	}
+	for _, tc := range tests {
+		if got := Worst(tc.a, tc.b); got != tc.want {
+			t.Errorf("Worst(%s, %s) = %s, want %s", tc.a, tc.b, got, tc.want)
+		}
+	}
+}
+
+// TestEvaluateGate checks each condition of the gate alone: the gate is the
+// worst of its checks, and a check that cannot vouch waits.
+func TestEvaluateGate(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 11, 26, 12, 0, 30, 0, time.UTC)
+	lag := func(s float64) *float64 { return &s }
+	healthy := diffstore.ComparatorHealth{Instances: 2, Alive: 2, Partitions: 12, LagSeconds: lag(1)}
+	plan := Plan{Run: "r", Steps: []Step{{Percent: 10, Hold: 10 * time.Minute, MinPairs: 100}, {Percent: 100, Hold: 0, MinPairs: 0}},
+		OnDivergence: PolicyRollback, Margin: time.Second, MaxComparatorLag: 30 * time.Second}
+	good := diffstore.GateStats{Pairs: 100, Health: healthy}
+	later := start.Add(11 * time.Minute)
+	with := func(f func(*diffstore.GateStats)) diffstore.GateStats {
+		s := good
+		f(&s)
+		return s
+	}
+	tests := []struct {
+		name        string
+		stage       int
+		stats       diffstore.GateStats
+		now         time.Time
+		want        Verdict
+		wantWaiting string // a check that does not pass, "" when all do
+	}{
+		{"every condition met passes", 0, good, later, Passed, ""},
+		{"a divergence fails the gate", 0, with(func(s *diffstore.GateStats) { s.Divergent = 1 }), later, Failed, CheckDivergence},
+		{"a record missing from v2 fails the gate", 0, with(func(s *diffstore.GateStats) { s.MissingInCandidate = 1 }), later, Failed, CheckDivergence},
+		{"a divergence fails even while waiting for pairs", 0, with(func(s *diffstore.GateStats) { s.Divergent, s.Pairs = 1, 0 }), start, Failed, CheckDivergence},
+		{"too few pairs wait", 0, with(func(s *diffstore.GateStats) { s.Pairs = 99 }), later, Waiting, CheckPairs},
+		{"no pairs wait even when min_pairs is 0", 1, with(func(s *diffstore.GateStats) { s.Pairs = 0 }), later, Waiting, CheckPairs},
+		{"the hold must pass", 0, good, start.Add(9 * time.Minute), Waiting, CheckHold},
+		{"a stage not yet in effect has not begun its hold", 1, good, start.Add(-time.Second), Waiting, CheckHold},
+		{"no heartbeat ever waits", 0, with(func(s *diffstore.GateStats) { s.Health = diffstore.ComparatorHealth{} }), later, Waiting, CheckComparator},
+		{"no live instance waits", 0, with(func(s *diffstore.GateStats) { s.Health.Alive = 0 }), later, Waiting, CheckComparator},
+		{"no checkpoint waits", 0, with(func(s *diffstore.GateStats) { s.Health.Partitions = 0 }), later, Waiting, CheckComparator},
+		{"an uncovered partition waits", 0, with(func(s *diffstore.GateStats) { s.Health.Uncovered = []int{3} }), later, Waiting, CheckComparator},
+		{"a partition without a watermark waits", 0, with(func(s *diffstore.GateStats) { s.Health.WithoutWatermark = []int{3} }), later, Waiting, CheckComparator},
+		{"an unknown lag waits", 0, with(func(s *diffstore.GateStats) { s.Health.LagSeconds = nil }), later, Waiting, CheckComparator},
+		{"a lag over the limit waits", 0, with(func(s *diffstore.GateStats) { s.Health.LagSeconds = lag(31) }), later, Waiting, CheckComparator},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			g := evaluateGate(gateInput{plan: plan, stage: tc.stage, window: diffstore.GateWindow{EventFrom: start},
+				stats: tc.stats, aliveWithin: 5 * time.Second, now: tc.now})
+			if g.Verdict != tc.want || g.Passed() != (tc.want == Passed) {
+				t.Errorf("verdict = %s, want %s; checks %+v", g.Verdict, tc.want, g.Checks)
+			}
+			reasons := strings.Join(g.Reasons(), "\n")
+			if tc.wantWaiting == "" && reasons != "" || !strings.Contains(reasons, tc.wantWaiting) {
+				t.Errorf("reasons = %q, want one from the %q check", reasons, tc.wantWaiting)
+			}
+		})
+	}
+}
+
+func TestGateHoldLeftCountsFromTheStagesEffectiveTime(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 11, 26, 12, 0, 30, 0, time.UTC)
+	plan := Plan{Steps: []Step{{Percent: 100, Hold: time.Minute, MinPairs: 1}}, MaxComparatorLag: time.Second}
+	for _, tc := range []struct {
+		now  time.Time
+		want time.Duration
+	}{
+		{start.Add(-time.Second), time.Minute + time.Second}, // not in effect yet
+		{start.Add(20 * time.Second), 40 * time.Second},
+		{start.Add(2 * time.Minute), 0},
+	} {
+		g := evaluateGate(gateInput{plan: plan, window: diffstore.GateWindow{EventFrom: start}, now: tc.now})
+		if g.HoldLeft != tc.want {
+			t.Errorf("HoldLeft at %s = %v, want %v", tc.now, g.HoldLeft, tc.want)
+		}
+	}
+}

@@ -1,0 +1,125 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// Bounds on a child process's shutdown and on what is kept of its stderr.
+const (
+	// stopGrace is how long a child gets after SIGTERM before SIGKILL:
+	// oink commands finish the batch in hand first.
+	stopGrace = 10 * time.Second
+	// stderrTail is how much of a child's stderr is kept, for the error
+	// when it fails.
+	stderrTail = 8 << 10
+)
+
+// child is a process of the run: the broker or a pipeline. Its stdout is
+// readable once it has exited.
+type child struct {
+	name   string
+	cmd    *exec.Cmd
+	stdout bytes.Buffer
+	stderr tail
+	cancel context.CancelFunc
+	done   chan struct{} // closed once the process has exited and been reaped
+	err    error         // Wait's result, written before done closes
+}
+
+// startChild starts exe with args and the environment plus env. stdout, when
+// not nil, replaces the captured stdout. When ctx ends, or on stop, the
+// child gets SIGTERM, and SIGKILL stopGrace later.
+func startChild(ctx context.Context, name, exe string, env []string, stdout io.Writer, args ...string) (*child, error) {
+	cctx, cancel := context.WithCancel(ctx)
+	c := &child{name: name, cancel: cancel, done: make(chan struct{})}
+	c.cmd = exec.CommandContext(cctx, exe, args...)
+	c.cmd.Cancel = func() error { return c.cmd.Process.Signal(syscall.SIGTERM) }
+	c.cmd.WaitDelay = stopGrace
+	c.cmd.Env = append(os.Environ(), env...)
+	c.cmd.Stdout = &c.stdout
+	if stdout != nil {
+		c.cmd.Stdout = stdout
+	}
+	c.cmd.Stderr = &c.stderr
+	if err := c.cmd.Start(); err != nil {
+		cancel()
+		return nil, fmt.Errorf("starting %s (%s): %w", name, exe, err)
+	}
+	go func() {
+		c.err = c.cmd.Wait()
+		close(c.done)
+	}()
+	return c, nil
+}
+
+// pid is the child's process id.
+func (c *child) pid() int { return c.cmd.Process.Pid }
+
+// wait waits for the child to exit by itself and returns how it ended
+// (nil for exit status 0). When ctx ends first, it stops the child.
+func (c *child) wait(ctx context.Context) error {
+	select {
+	case <-c.done:
+		c.cancel()
+		if c.err != nil {
+			return c.failed(c.err)
+		}
+		return nil
+	case <-ctx.Done():
+		_ = c.stop() // the timeout is the error to report
+		return c.failed(fmt.Errorf("still running: %w", ctx.Err()))
+	}
+}
+
+// stop sends SIGTERM and waits until the child has exited.
+func (c *child) stop() error {
+	c.cancel()
+	<-c.done
+	return c.err
+}
+
+// failed wraps err with the child's name and the end of its stderr.
+func (c *child) failed(err error) error {
+	return fmt.Errorf("%s: %w; its stderr ends with:\n%s", c.name, err, c.stderr.String())
+}
+
+// usage returns the CPU time (user + system) and peak RSS in bytes of the
+// child, once it has exited.
+func (c *child) usage() (time.Duration, int64) {
+	st := c.cmd.ProcessState
+	ru, ok := st.SysUsage().(*syscall.Rusage)
+	if !ok {
+		return st.UserTime() + st.SystemTime(), 0
+	}
+	return st.UserTime() + st.SystemTime(), ru.Maxrss << 10 // Linux reports KiB
+}
+
+// tail keeps the last stderrTail bytes written to it.
+type tail struct {
+	mu  sync.Mutex
+	buf []byte
+}
+
+func (t *tail) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - stderrTail; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tail) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.buf)
+}

@@ -1,0 +1,258 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/internal/deadletter"
+	"github.com/oinkhq/oink/producer"
+	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
+)
+
+// RefMode is what a reference pipe does to each record.
+type RefMode string
+
+// The reference pipes' modes.
+const (
+	// RefModeRaw copies each record's key, value, headers and timestamp
+	// unchanged.
+	RefModeRaw RefMode = "raw"
+	// RefModeTransform runs producer.Decode, producer.Transform and
+	// producer.Record (JSON encoding) per record, and writes rejected
+	// records to the DLQ as oink does (deadletter.Record).
+	RefModeTransform RefMode = "transform"
+)
+
+// refConnector is the connector name in the reference pipe's dead letters.
+const refConnector = "oink-bench-ref"
+
+// RefConfig configures RunRef.
+type RefConfig struct {
+	Brokers []string
+	From    string // input topic
+	To      string // output topic
+	DLQ     string // dead-letter topic; required by RefModeTransform
+	Group   string // consumer group
+	Mode    RefMode
+	// Events, when positive, ends the run once that many records are
+	// committed. Zero runs until ctx ends.
+	Events int64
+	// BatchSize is the most records per write and commit. Default 5000.
+	BatchSize int
+}
+
+func (c *RefConfig) validate() error {
+	var errs []error
+	if len(c.Brokers) == 0 || c.From == "" || c.To == "" || c.Group == "" {
+		errs = append(errs, fmt.Errorf("brokers %v, from %q, to %q, group %q: all are required", c.Brokers, c.From, c.To, c.Group))
+	}
+	if c.Mode != RefModeRaw && c.Mode != RefModeTransform {
+		errs = append(errs, fmt.Errorf("mode %q: want %q or %q", c.Mode, RefModeRaw, RefModeTransform))
+	}
+	if c.Mode == RefModeTransform && c.DLQ == "" {
+		errs = append(errs, errors.New("dlq: required by the transform pipe"))
+	}
+	if c.BatchSize < 0 || c.Events < 0 {
+		errs = append(errs, fmt.Errorf("batch size %d, events %d: want 0 or more", c.BatchSize, c.Events))
+	}
+	if c.BatchSize == 0 {
+		c.BatchSize = 5000
+	}
+	return errors.Join(errs...)
+}
+
+// RefStats counts what a reference pipe did. The first four JSON names are
+// those of producer.Stats, so Run reads both the same way.
+type RefStats struct {
+	EventsIn    int64 `json:"eventsIn"`
+	RecordsOut  int64 `json:"recordsOut"`
+	DeadLetters int64 `json:"deadLetters"`
+	Batches     int64 `json:"batches"`
+	// BatchP50Ms and BatchP99Ms are the pipe's own measure of a batch, from
+	// the poll returning it to its commit: a check on Run's external one.
+	BatchP50Ms float64 `json:"batchP50Ms"`
+	BatchP99Ms float64 `json:"batchP99Ms"`
+}
+
+// RunRef runs a reference pipe: a kgo consumer group on From whose every
+// polled batch is converted, produced to To (and DLQ) with acks from all
+// in-sync replicas, flushed, and only then committed. One batch is in hand
+// at a time, as in oink. It returns once cfg.Events records are committed,
+// or with nil when ctx ends (the batch in hand is then neither written nor
+// committed, so it is redelivered).
+func RunRef(ctx context.Context, cfg RefConfig) (RefStats, error) {
+	var st RefStats
+	if err := cfg.validate(); err != nil {
+		return st, err
+	}
+	cl, err := kgo.NewClient(
+		kgo.SeedBrokers(cfg.Brokers...),
+		kgo.ConsumerGroup(cfg.Group),
+		kgo.ConsumeTopics(cfg.From),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
+		kgo.DisableAutoCommit(),
+		// No rebalance between a poll and its commit: the commit then
+		// always covers partitions this member still owns.
+		kgo.BlockRebalanceOnPoll(),
+		kgo.RequiredAcks(kgo.AllISRAcks()),
+		// oink's kafka-go writer does not compress; kgo's default is snappy.
+		kgo.ProducerBatchCompression(kgo.NoCompression()),
+		// Room for a whole batch and its dead letters: Produce never blocks
+		// on the buffer, Flush sends it all.
+		kgo.MaxBufferedRecords(2*cfg.BatchSize+1000),
+	)
+	if err != nil {
+		return st, fmt.Errorf("creating the kgo client: %w", err)
+	}
+	defer func() {
+		// A poll blocks rebalances until AllowRebalance, and leaving the
+		// group on Close is a rebalance: without this, Close hangs.
+		cl.AllowRebalance()
+		cl.Close()
+	}()
+	var lat []time.Duration
+	out := make([]kgo.Record, 0, cfg.BatchSize)
+	for cfg.Events == 0 || st.EventsIn < cfg.Events {
+		fs := cl.PollRecords(ctx, cfg.BatchSize)
+		if ctx.Err() != nil || fs.IsClientClosed() {
+			break
+		}
+		if err := fetchErr(fs); err != nil {
+			return st, err
+		}
+		in := fs.Records()
+		if len(in) == 0 {
+			cl.AllowRebalance()
+			continue
+		}
+		fetched := time.Now()
+		if out, err = convertAll(cfg, in, out[:0], &st); err != nil {
+			return st, err
+		}
+		if err := produceAll(ctx, cl, out); err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			return st, err
+		}
+		if err := cl.CommitRecords(ctx, in...); err != nil {
+			if ctx.Err() != nil {
+				break
+			}
+			return st, fmt.Errorf("committing %d records: %w", len(in), err)
+		}
+		cl.AllowRebalance()
+		lat = append(lat, time.Since(fetched))
+		st.EventsIn += int64(len(in))
+		st.Batches++
+	}
+	st.BatchP50Ms, st.BatchP99Ms = ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99))
+	return st, nil
+}
+
+// fetchErr returns the first error of a poll: for a benchmark, any is fatal.
+func fetchErr(fs kgo.Fetches) error {
+	for _, fe := range fs.Errors() {
+		return fmt.Errorf("fetching %s/%d: %w", fe.Topic, fe.Partition, fe.Err)
+	}
+	return nil
+}
+
+// convertAll appends the output records of in to out and counts them in st
+// (RecordsOut and DeadLetters; EventsIn counts once the batch is committed).
+func convertAll(cfg RefConfig, in []*kgo.Record, out []kgo.Record, st *RefStats) ([]kgo.Record, error) {
+	for _, r := range in {
+		if cfg.Mode == RefModeRaw {
+			out = append(out, kgo.Record{Topic: cfg.To, Key: r.Key, Value: r.Value, Headers: r.Headers, Timestamp: r.Timestamp})
+			st.RecordsOut++
+			continue
+		}
+		rec, err := transformRecord(r)
+		if err != nil {
+			ie, ok := oink.AsInputError(err)
+			if !ok {
+				return out, fmt.Errorf("converting %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err)
+			}
+			dl := deadletter.Record(fromKgo(r), cfg.DLQ, refConnector, ie, time.Now())
+			out = append(out, toKgo(dl))
+			st.DeadLetters++
+			continue
+		}
+		rec.Topic = cfg.To
+		out = append(out, toKgo(rec))
+		st.RecordsOut++
+	}
+	return out, nil
+}
+
+// transformRecord is OINK v2's conversion of one record: what
+// producer.Run does between fetch and write.
+func transformRecord(r *kgo.Record) (kafka.Message, error) {
+	ev, err := producer.Decode(r.Value)
+	if err != nil {
+		return kafka.Message{}, err
+	}
+	rt, err := producer.Transform(ev)
+	if err != nil {
+		return kafka.Message{}, err
+	}
+	return producer.Record(rt)
+}
+
+// produceAll produces recs and returns once every one is acknowledged, or
+// with the first failure. recs may be reused once it returns.
+func produceAll(ctx context.Context, cl *kgo.Client, recs []kgo.Record) error {
+	var (
+		mu    sync.Mutex
+		first error
+	)
+	promise := func(_ *kgo.Record, err error) {
+		if err != nil {
+			mu.Lock()
+			if first == nil {
+				first = err
+			}
+			mu.Unlock()
+		}
+	}
+	for i := range recs {
+		cl.Produce(ctx, &recs[i], promise)
+	}
+	// Flush sends what lingers at once and waits for every promise.
+	if err := cl.Flush(ctx); err != nil {
+		return fmt.Errorf("flushing %d records: %w", len(recs), err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if first != nil {
+		return fmt.Errorf("producing %d records: %w", len(recs), first)
+	}
+	return nil
+}
+
+// fromKgo is r as kafka-go's message, for deadletter.Record.
+func fromKgo(r *kgo.Record) kafka.Message {
+	h := make([]kafka.Header, len(r.Headers))
+	for i, x := range r.Headers {
+		h[i] = kafka.Header{Key: x.Key, Value: x.Value}
+	}
+	return kafka.Message{Topic: r.Topic, Partition: int(r.Partition), Offset: r.Offset,
+		Key: r.Key, Value: r.Value, Headers: h, Time: r.Timestamp}
+}
+
+// toKgo is m as a kgo record to produce (partitioned by kgo, on the key).
+func toKgo(m kafka.Message) kgo.Record {
+	var h []kgo.RecordHeader
+	if len(m.Headers) > 0 {
+		h = make([]kgo.RecordHeader, len(m.Headers))
+		for i, x := range m.Headers {
+			h[i] = kgo.RecordHeader{Key: x.Key, Value: x.Value}
+		}
+	}
+	return kgo.Record{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: h, Timestamp: m.Time}
+}

@@ -1,0 +1,125 @@
+package bench
+
+import (
+	"math"
+	"slices"
+	"time"
+)
+
+// Report is the outcome of Run. Its JSON field names are stable.
+type Report struct {
+	Events       int     `json:"events"`
+	Partitions   int     `json:"partitions"`
+	BatchSize    int     `json:"batchSize"`
+	Seed         uint64  `json:"seed"`
+	InvalidRatio float64 `json:"invalidRatio"`
+	// Broker is "embedded" or the brokers given.
+	Broker string `json:"broker"`
+	// CPUs the machine has (all processes of the run share them).
+	CPUs      int    `json:"cpus"`
+	GoVersion string `json:"goVersion"`
+	Load      Load   `json:"load"`
+	// Pipelines in the order measured.
+	Pipelines []Result `json:"pipelines"`
+	// Ratio is oink's events/s ÷ ref-transform's; nil unless both ran.
+	Ratio *float64 `json:"ratio"`
+	// RatioRaw is oink's events/s ÷ ref-raw's; nil unless both ran.
+	RatioRaw *float64 `json:"ratioRaw"`
+	// BrokerPeakRssMB is the embedded broker's peak RSS at the end of the
+	// run, in MiB; zero with an external cluster.
+	BrokerPeakRssMB float64 `json:"brokerPeakRssMB"`
+}
+
+// Load is how the input was written.
+type Load struct {
+	Topic           string  `json:"topic"`
+	Seconds         float64 `json:"seconds"`
+	EventsPerSecond float64 `json:"eventsPerSecond"`
+	// Invalid events loaded: every one must become a dead letter.
+	Invalid int `json:"invalid"`
+}
+
+// Result is one pipeline's measurement (see the package doc for what each
+// number means).
+type Result struct {
+	Pipeline Pipeline `json:"pipeline"`
+	// Events is the input records the group committed: Config.Events.
+	Events int64 `json:"events"`
+	// RecordsOut and DeadLetters are what the pipeline reported writing;
+	// Run checks them against the output topics' end offsets.
+	RecordsOut  int64 `json:"recordsOut"`
+	DeadLetters int64 `json:"deadLetters"`
+	// Seconds from process start to every event committed.
+	Seconds         float64 `json:"seconds"`
+	EventsPerSecond float64 `json:"eventsPerSecond"`
+	// StartupSeconds from process start to the group's first commit.
+	StartupSeconds float64 `json:"startupSeconds"`
+	// SteadyEventsPerSecond is the rate after the first commit.
+	SteadyEventsPerSecond float64 `json:"steadyEventsPerSecond"`
+	// Commits is how many advances of the committed offsets were seen.
+	Commits           int     `json:"commits"`
+	BatchLatencyP50Ms float64 `json:"batchLatencyP50Ms"`
+	BatchLatencyP99Ms float64 `json:"batchLatencyP99Ms"`
+	// PeakRssMB is the process's peak resident set, in MiB.
+	PeakRssMB  float64 `json:"peakRssMB"`
+	CPUSeconds float64 `json:"cpuSeconds"`
+	// BrokerCPUSeconds the embedded broker spent while the pipeline ran.
+	BrokerCPUSeconds float64 `json:"brokerCpuSeconds"`
+}
+
+// ratio returns a's events/s ÷ b's, or nil unless both were measured.
+func ratio(results []Result, a, b Pipeline) *float64 {
+	ia := slices.IndexFunc(results, func(r Result) bool { return r.Pipeline == a })
+	ib := slices.IndexFunc(results, func(r Result) bool { return r.Pipeline == b })
+	if ia < 0 || ib < 0 || results[ib].EventsPerSecond == 0 {
+		return nil
+	}
+	v := results[ia].EventsPerSecond / results[ib].EventsPerSecond
+	return &v
+}
+
+// timeline is what the watch of one pipeline saw: when it started and when
+// each advance of its group's committed offsets was seen.
+type timeline struct {
+	start   time.Time
+	commits []time.Time
+}
+
+// fill sets r's timings for events committed along t.
+func (t timeline) fill(r *Result, events int64) {
+	if len(t.commits) == 0 {
+		return
+	}
+	first, last := t.commits[0], t.commits[len(t.commits)-1]
+	r.Seconds = last.Sub(t.start).Seconds()
+	r.EventsPerSecond = float64(events) / r.Seconds
+	r.StartupSeconds = first.Sub(t.start).Seconds()
+	if steady := last.Sub(first).Seconds(); steady > 0 {
+		// The first commit's events were handled before it: count the
+		// rest over the time after it. The first batch is at most one
+		// batch, so this is close enough.
+		r.SteadyEventsPerSecond = float64(events) * float64(len(t.commits)-1) / float64(len(t.commits)) / steady
+	}
+	r.Commits = len(t.commits)
+	gaps := make([]time.Duration, 0, len(t.commits)-1)
+	for i := 1; i < len(t.commits); i++ {
+		gaps = append(gaps, t.commits[i].Sub(t.commits[i-1]))
+	}
+	r.BatchLatencyP50Ms = ms(percentile(gaps, 0.50))
+	r.BatchLatencyP99Ms = ms(percentile(gaps, 0.99))
+}
+
+// percentile returns the q-quantile (0 < q ≤ 1) of ds by nearest rank, or 0
+// for none. It sorts ds.
+func percentile(ds []time.Duration, q float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	slices.Sort(ds)
+	rank := int(math.Ceil(q*float64(len(ds)))) - 1
+	return ds[min(max(rank, 0), len(ds)-1)]
+}
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+func mib(bytes int64) float64 { return float64(bytes) / (1 << 20) }

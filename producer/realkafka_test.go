@@ -1,0 +1,399 @@
+package producer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"os"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oinkhq/oink/internal/kafkaio"
+	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/segmentio/kafka-go"
+)
+
+// The tests in this file SIGKILL brokers of a real Apache Kafka cluster
+// started by scripts/kafka, while OINK v2 runs, and check invariant 1 after.
+// They need the script (to kill and restart nodes) as well as the cluster:
+//
+//	export OINK_TEST_BROKERS=$(scripts/kafka up 3)
+//	OINK_TEST_KAFKA_SCRIPT=$PWD/scripts/kafka go test -race -run TestRealKafka -count=3 ./producer/
+//
+// Run them on their own (not beside other packages' tests on the same
+// cluster): a killed broker stalls every client of the cluster for seconds.
+
+const (
+	// realKafkaEvents is the upstream load of each fault test: enough that
+	// Run is still busy when the broker dies and after it is fenced.
+	realKafkaEvents = 200_000
+	// realKafkaDeadline bounds each fault test from Run's start to its end.
+	// Under -race on 2 busy cores Run took up to 2m12s for the load.
+	realKafkaDeadline = 5 * time.Minute
+	// nodeTimeout is how long scripts/kafka may wait for a restarted node
+	// (OINK_KAFKA_TIMEOUT, 90 s by default): after a SIGKILL a node
+	// recovers every log it holds, which took 91 s on a loaded machine.
+	nodeTimeout = "300"
+	// metricEventsIn is the Prometheus counter of events a producer handled
+	// (written and acknowledged, about to be committed).
+	metricEventsIn = "oink_producer_events_in_total"
+)
+
+// kafkaScript drives scripts/kafka: node K of the cluster is broker node.id K.
+type kafkaScript struct{ path string }
+
+// realKafka returns the real cluster and its script, or skips the test when
+// OINK_TEST_KAFKA_SCRIPT and OINK_TEST_BROKERS are not both set. The default
+// suite runs on the embedded kfake broker, which cannot lose a node.
+func realKafka(t *testing.T) (*kafkatest.Env, kafkaScript) {
+	t.Helper()
+	path := os.Getenv("OINK_TEST_KAFKA_SCRIPT")
+	if path == "" || os.Getenv("OINK_TEST_BROKERS") == "" {
+		t.Skip("needs a real Kafka cluster whose nodes it can kill: run " +
+			"`export OINK_TEST_BROKERS=$(scripts/kafka up 3) OINK_TEST_KAFKA_SCRIPT=$PWD/scripts/kafka`, " +
+			"then `go test -run TestRealKafka ./producer/`")
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("OINK_TEST_KAFKA_SCRIPT=%s: %v (give the absolute path of scripts/kafka)", path, err)
+	}
+	env := kafkatest.New(t)
+	// A broker is killed: with one replica its partitions would be gone.
+	env.Spec.ReplicationFactor = 3
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	md, err := freshMetadata(ctx, env.Brokers, nil)
+	if err != nil {
+		t.Fatalf("reading cluster metadata: %v", err)
+	}
+	if len(md.Brokers) < 3 {
+		t.Fatalf("the cluster at %v has %d live brokers; these tests kill one and need 3 (scripts/kafka up 3)", env.Brokers, len(md.Brokers))
+	}
+	return env, kafkaScript{path: path}
+}
+
+// run runs the script with args, bounded by ctx.
+func (s kafkaScript) run(ctx context.Context, args ...string) error {
+	cmd := exec.CommandContext(ctx, s.path, args...)
+	cmd.WaitDelay = 10 * time.Second
+	if os.Getenv("OINK_KAFKA_TIMEOUT") == "" {
+		cmd.Env = append(os.Environ(), "OINK_KAFKA_TIMEOUT="+nodeTimeout)
+	}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s %s: %w\n%s", s.path, strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// freshMetadata reads metadata from the cluster itself. kafka.Client with the
+// default transport answers Metadata from a cache refreshed only every few
+// seconds, which would hide a leader change.
+func freshMetadata(ctx context.Context, brokers []string, topics []string) (*kafka.MetadataResponse, error) {
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second, Transport: tr}
+	return c.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})
+}
+
+// partitionLeaders returns the leader's node id of each partition of topic;
+// -1 where the partition has no live leader.
+func partitionLeaders(ctx context.Context, brokers []string, topic string) (map[int]int, error) {
+	md, err := freshMetadata(ctx, brokers, []string{topic})
+	if err != nil {
+		return nil, err
+	}
+	for _, tp := range md.Topics {
+		if tp.Name != topic {
+			continue
+		}
+		if tp.Error != nil {
+			return nil, fmt.Errorf("topic %s: %w", topic, tp.Error)
+		}
+		leaders := make(map[int]int, len(tp.Partitions))
+		for _, p := range tp.Partitions {
+			// kafka-go maps a leader missing from the broker list (-1, or a
+			// fenced node) to the zero Broker; node ids start at 1.
+			leaders[p.ID] = p.Leader.ID
+			if p.Error != nil || p.Leader.ID == 0 {
+				leaders[p.ID] = -1
+			}
+		}
+		return leaders, nil
+	}
+	return nil, fmt.Errorf("topic %s is not in the metadata", topic)
+}
+
+// coordinator returns the node id of group's coordinator.
+func coordinator(ctx context.Context, brokers []string, group string) (int, error) {
+	tr := &kafka.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second, Transport: tr}
+	resp, err := c.FindCoordinator(ctx, &kafka.FindCoordinatorRequest{Key: group, KeyType: kafka.CoordinatorKeyTypeConsumer})
+	if err != nil {
+		return 0, err
+	}
+	if resp.Error != nil {
+		return 0, resp.Error
+	}
+	return resp.Coordinator.NodeID, nil
+}
+
+// dropTopics deletes topics at the end of the test, so that the records of
+// repeated runs do not pile up on the cluster: a node restarted after a
+// SIGKILL recovers every log it holds before it serves again.
+func dropTopics(tb testing.TB, brokers []string, topics ...string) {
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(tb.Context()), 30*time.Second)
+		defer cancel()
+		resp, err := kafkaio.Client(brokers).DeleteTopics(ctx, &kafka.DeleteTopicsRequest{Topics: topics})
+		if err == nil {
+			err = errors.Join(slices.Collect(maps.Values(resp.Errors))...)
+		}
+		if err != nil {
+			tb.Logf("deleting topics %v (left on the cluster): %v", topics, err)
+		}
+	})
+}
+
+// readTopics reads whole topics at once, each within timeout; kafkatest's
+// ReadAll allows one minute, which 200K records under -race on a busy
+// machine can exceed.
+func readTopics(t *testing.T, brokers []string, timeout time.Duration, topics ...string) [][]kafka.Message {
+	t.Helper()
+	out := make([][]kafka.Message, len(topics))
+	errs := make([]error, len(topics))
+	var wg sync.WaitGroup
+	for i, topic := range topics {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(t.Context(), timeout)
+			defer cancel()
+			errs[i] = kafkaio.ReadTopic(ctx, brokers, topic, func(m kafka.Message) error {
+				out[i] = append(out[i], m)
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatalf("reading back %v: %v", topics, err)
+	}
+	return out
+}
+
+// counter returns the sum of the Prometheus counter name in reg, or -1.
+func counter(reg *prometheus.Registry, name string) float64 {
+	mfs, err := reg.Gather()
+	if err != nil {
+		return -1
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			var sum float64
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+			return sum
+		}
+	}
+	return 0
+}
+
+// killScenario is one real-cluster fault: which node dies, and how to tell
+// that the cluster has handed its role to a survivor.
+type killScenario struct {
+	role string
+	// victim returns the node id to SIGKILL.
+	victim func(ctx context.Context, p *pipeline, cfg Config) (int, error)
+	// moved reports whether node's role has moved to a live node.
+	moved func(ctx context.Context, p *pipeline, cfg Config, node int) bool
+}
+
+// runUntilKilled loads realKafkaEvents events, starts Run, SIGKILLs the
+// scenario's victim once Run has written output, waits for the role to move
+// and for Run to make progress again, restarts the node, lets Run finish
+// and checks that no event was lost.
+func runUntilKilled(t *testing.T, sc killScenario) {
+	env, script := realKafka(t)
+	p := &pipeline{env: env, orders: env.Topic("orders"), out: env.Topic("rtcim.v2"), dlq: env.Topic("orders.dlq"),
+		gen: GenConfig{Seed: 42, InvalidRatio: 0.01, Start: time.Date(2026, 3, 7, 20, 0, 0, 0, time.UTC), Step: time.Millisecond}}
+	dropTopics(t, env.Brokers, p.orders, p.out, p.dlq)
+	loadStart := time.Now()
+	sum := p.load(t, realKafkaEvents)
+	t.Logf("loaded %d events in %v", sum.Events, time.Since(loadStart).Round(time.Millisecond))
+
+	reg := prometheus.NewRegistry()
+	cfg := p.config(t, "v2")
+	cfg.Metrics = NewMetrics(reg, "v2")
+	cfg.StopWhenIdle = 3 * time.Second
+	ctx, cancel := context.WithTimeout(t.Context(), realKafkaDeadline)
+	defer cancel()
+	var (
+		st     Stats
+		runErr error
+		done   = make(chan struct{})
+	)
+	runStart := time.Now()
+	go func() {
+		defer close(done)
+		st, runErr = Run(ctx, cfg)
+	}()
+	// Run logs to t: it must be over before the test is.
+	t.Cleanup(func() { cancel(); <-done })
+	finished := func() bool {
+		select {
+		case <-done:
+			return true
+		default:
+			return false
+		}
+	}
+	events := func() float64 { return counter(reg, metricEventsIn) }
+
+	kafkatest.WaitFor(t, time.Minute, "Run's first acknowledged batch", func() bool { return events() > 0 || finished() })
+	node, err := sc.victim(ctx, p, cfg)
+	if err != nil {
+		t.Fatalf("finding the %s: %v", sc.role, err)
+	}
+	atKill := events()
+	if leaders, err := partitionLeaders(ctx, p.env.Brokers, p.out); err == nil {
+		led := 0
+		for _, id := range leaders {
+			if id == node {
+				led++
+			}
+		}
+		coord, _ := coordinator(ctx, p.env.Brokers, cfg.Group)
+		t.Logf("node %d leads %d of %d partitions of the output topic; the group coordinator is node %d", node, led, len(leaders), coord)
+	}
+	if finished() || atKill >= realKafkaEvents {
+		t.Fatalf("Run handled all %v events before the kill; the test proves nothing (raise realKafkaEvents)", atKill)
+	}
+	killed := true // set before the kill: a half-done kill must still be undone
+	t.Cleanup(func() {
+		if !killed {
+			return
+		}
+		cctx, ccancel := context.WithTimeout(context.WithoutCancel(t.Context()), 2*time.Minute)
+		defer ccancel()
+		if err := script.run(cctx, "start", fmt.Sprint(node)); err != nil {
+			t.Errorf("restarting node %d: %v", node, err)
+		}
+	})
+	killAt := time.Now()
+	if err := script.run(ctx, "kill", fmt.Sprint(node)); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("killed node %d, the %s, after %v of Run, at %v events", node, sc.role, killAt.Sub(runStart).Round(time.Millisecond), atKill)
+
+	// Both the hand-over and Run's recovery are timed from the kill. Two
+	// full batches past the kill cannot be writes that were in flight.
+	var movedAfter, resumedAfter time.Duration
+	kafkatest.WaitFor(t, 2*time.Minute, fmt.Sprintf("the %s role to move and Run to progress", sc.role), func() bool {
+		if movedAfter == 0 && sc.moved(ctx, p, cfg, node) {
+			movedAfter = time.Since(killAt)
+		}
+		if resumedAfter == 0 && (events() >= atKill+2*5000 || finished()) {
+			resumedAfter = time.Since(killAt)
+		}
+		return movedAfter > 0 && resumedAfter > 0
+	})
+	t.Logf("%s moved off node %d after %v; Run progressed again after %v", sc.role, node, movedAfter.Round(time.Millisecond), resumedAfter.Round(time.Millisecond))
+
+	restartAt := time.Now()
+	if err := script.run(ctx, "start", fmt.Sprint(node)); err != nil {
+		t.Fatal(err)
+	}
+	killed = false
+	t.Logf("node %d back and in sync after %v", node, time.Since(restartAt).Round(time.Millisecond))
+
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatalf("Run did not finish within %v: %v events handled", realKafkaDeadline, events())
+	}
+	if runErr != nil {
+		t.Fatalf("Run: %v", runErr)
+	}
+	t.Logf("Run handled %d events (%d dead letters) in %v, %d batches, %v write retries",
+		st.EventsIn, st.DeadLetter, time.Since(runStart).Round(time.Millisecond), st.Batches,
+		counter(reg, "oink_producer_write_retries_total"))
+
+	checkStart := time.Now()
+	read := readTopics(t, env.Brokers, 3*time.Minute, p.orders, p.out, p.dlq)
+	acc, err := CheckNoLoss(read[0], read[1], read[2])
+	if err != nil {
+		t.Fatalf("invariant 1 violated: %v", err)
+	}
+	t.Logf("read back and checked %d records in %v", len(read[0])+len(read[1])+len(read[2]), time.Since(checkStart).Round(time.Millisecond))
+	if acc.Upstream != realKafkaEvents || acc.Produced != sum.Valid || acc.DeadLetters != realKafkaEvents-sum.Valid {
+		t.Fatalf("accounting %+v; want %d upstream = %d RTCIMs + %d dead letters",
+			acc, realKafkaEvents, sum.Valid, realKafkaEvents-sum.Valid)
+	}
+	if st.EventsIn < realKafkaEvents {
+		t.Errorf("Run read %d events, fewer than the %d upstream", st.EventsIn, realKafkaEvents)
+	}
+	t.Logf("nothing lost: %d RTCIMs + %d dead letters = %d upstream; %d redelivered copies",
+		acc.Produced, acc.DeadLetters, acc.Upstream, acc.Redelivered)
+}
+
+// TestRealKafkaLeaderKilledDuringProduce: the broker leading most partitions
+// of the output topic dies (SIGKILL) while v2 writes to it. Writes fail until
+// the controller fences the node and elects new leaders; Run retries them,
+// commits nothing it has not written, and loses no event.
+func TestRealKafkaLeaderKilledDuringProduce(t *testing.T) {
+	runUntilKilled(t, killScenario{
+		role: "busiest leader of the output topic",
+		victim: func(ctx context.Context, p *pipeline, _ Config) (int, error) {
+			leaders, err := partitionLeaders(ctx, p.env.Brokers, p.out)
+			if err != nil {
+				return 0, err
+			}
+			count := map[int]int{}
+			busiest := -1
+			for _, id := range leaders {
+				count[id]++
+				if id > 0 && (busiest < 0 || count[id] > count[busiest] || count[id] == count[busiest] && id < busiest) {
+					busiest = id
+				}
+			}
+			if busiest < 0 {
+				return 0, fmt.Errorf("no partition of %s has a leader: %v", p.out, leaders)
+			}
+			return busiest, nil
+		},
+		moved: func(ctx context.Context, p *pipeline, _ Config, node int) bool {
+			leaders, err := partitionLeaders(ctx, p.env.Brokers, p.out)
+			if err != nil {
+				return false
+			}
+			for _, id := range leaders {
+				if id == node || id < 0 {
+					return false
+				}
+			}
+			return true
+		},
+	})
+}
+
+// TestRealKafkaCoordinatorKilled: the coordinator of v2's consumer group
+// dies mid-run. Heartbeats and commits fail, the group moves to the new
+// leader of its __consumer_offsets partition, and Run goes on from the
+// committed offsets: redeliveries, never a lost event.
+func TestRealKafkaCoordinatorKilled(t *testing.T) {
+	runUntilKilled(t, killScenario{
+		role: "group coordinator",
+		victim: func(ctx context.Context, p *pipeline, cfg Config) (int, error) {
+			return coordinator(ctx, p.env.Brokers, cfg.Group)
+		},
+		moved: func(ctx context.Context, p *pipeline, cfg Config, node int) bool {
+			id, err := coordinator(ctx, p.env.Brokers, cfg.Group)
+			return err == nil && id > 0 && id != node
+		},
+	})
+}

@@ -1,0 +1,227 @@
+// Package header is the dashboard's header pane: the run, where its cutover
+// stands (stage, percent, phase), the progress of the stage's gate, and the
+// comparator's health. It only shows what the root model hands it with
+// SetData.
+package header
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/tui/style"
+)
+
+// Cutover is where a run's cutover stands, as the dashboard shows it.
+type Cutover struct {
+	// Stage indexes the plan's steps (-1 before the first); Stages is the
+	// number of steps.
+	Stage, Stages int
+	// Percent of key buckets v2 owns at this stage.
+	Percent float64
+	// Phase is one of diffstore's Phase… values ("running", "paused", …).
+	Phase string
+	// OnDivergence is the plan's policy ("rollback" or "pause").
+	OnDivergence string
+	// ControllerActive reports whether a controller leads the run.
+	ControllerActive bool
+	// UpdatedBy and Reason describe the last change.
+	UpdatedBy, Reason string
+	// Gate is the stage's gate evaluated now; nil unless running or paused.
+	Gate *Gate
+	// Waiting says, in sentences, what the cutover waits for.
+	Waiting []string
+}
+
+// Gate is the progress of a stage's gate.
+type Gate struct {
+	Verdict            string // "passed", "waiting" or "failed"
+	Pairs, MinPairs    int64
+	HoldLeft           time.Duration
+	Divergent          int64
+	MissingInCandidate int64
+}
+
+// Data is what the header shows.
+type Data struct {
+	Summary diffstore.Summary
+	// Health is the comparator's health as a gate judges it.
+	Health diffstore.ComparatorHealth
+	// Cutover is nil when the run has no plan, or when CutoverErr is set.
+	Cutover    *Cutover
+	CutoverErr error
+	// Updated is when the data was read.
+	Updated time.Time
+}
+
+// Model is the header pane.
+type Model struct {
+	st    style.Styles
+	width int
+	data  Data
+}
+
+// New returns an empty header.
+func New(st style.Styles) Model { return Model{st: st} }
+
+// Init does nothing: the header waits for data.
+func (m Model) Init() tea.Cmd { return nil }
+
+// Update changes nothing: the header reads no keys.
+func (m Model) Update(tea.Msg) (Model, tea.Cmd) { return m, nil }
+
+// SetSize sets the width; the header's height is its own (Height).
+func (m *Model) SetSize(width, _ int) { m.width = width }
+
+// SetData replaces what the header shows.
+func (m *Model) SetData(d Data) { m.data = d }
+
+// wide is the width from which the header shows what the cutover waits for.
+const wide = 120
+
+// Height is the number of lines View returns.
+func (m Model) Height() int { return len(m.lines()) }
+
+// View renders the header, exactly Height lines of the pane's width.
+func (m Model) View() string {
+	return style.Lines(m.lines(), m.width, m.Height())
+}
+
+func (m Model) lines() []string {
+	d := m.data
+	st := m.st
+	run := fmt.Sprintf("%s run %s %s", st.Title.Render("oink"), st.Title.Render(d.Summary.Name),
+		st.Dim.Render(fmt.Sprintf("(%s ⇄ %s)", d.Summary.ControlTopic, d.Summary.CandidateTopic)))
+	if d.Summary.FinishedAt != nil {
+		run += " " + st.Dim.Render("finished")
+	}
+	updated := st.Dim.Render("updated " + d.Updated.Format("15:04:05"))
+	first := run
+	if gap := m.width - style.Width(run) - style.Width(updated); gap > 0 {
+		first = run + strings.Repeat(" ", gap) + updated
+	}
+	lines := []string{first, m.cutoverLine(), m.gateLine(), m.comparatorLine()}
+	if m.width >= wide && d.Cutover != nil {
+		for i, w := range d.Cutover.Waiting {
+			if i == 2 {
+				break
+			}
+			lines = append(lines, st.Label.Render("waiting    ")+w)
+		}
+	}
+	return lines
+}
+
+func (m Model) label(s string) string { return m.st.Label.Render(fmt.Sprintf("%-11s", s)) }
+
+func (m Model) cutoverLine() string {
+	d, st := m.data, m.st
+	c := d.Cutover
+	switch {
+	case d.CutoverErr != nil:
+		return m.label("cutover") + st.Bad.Render("error: "+d.CutoverErr.Error())
+	case c == nil:
+		return m.label("cutover") + st.Dim.Render("no plan applied (oink cutover apply -f plan.yaml)")
+	}
+	stage := "before the first step"
+	if c.Stage >= 0 {
+		stage = fmt.Sprintf("stage %d/%d", c.Stage+1, c.Stages)
+	}
+	controller := st.Warn.Render("no controller running")
+	if c.ControllerActive {
+		controller = "controller leading"
+	}
+	verdict := ""
+	if c.Gate != nil {
+		verdict = "gate " + m.verdict(c.Gate.Verdict)
+	}
+	policy := ""
+	if m.width >= wide {
+		policy = "on divergence: " + c.OnDivergence
+	}
+	return m.label("cutover") + style.Join(st.Title.Render(stage), st.Title.Render(fmt.Sprintf("%v%%", c.Percent)),
+		m.phase(c.Phase), verdict, controller, policy)
+}
+
+func (m Model) phase(p string) string {
+	switch p {
+	case diffstore.PhaseRunning, diffstore.PhasePromoted:
+		return m.st.Good.Render(p)
+	case diffstore.PhasePaused, diffstore.PhasePending:
+		return m.st.Warn.Render(p)
+	}
+	return m.st.Bad.Render(p)
+}
+
+func (m Model) verdict(v string) string {
+	switch v {
+	case "passed":
+		return m.st.Good.Render(v)
+	case "waiting":
+		return m.st.Warn.Render(v)
+	}
+	return m.st.Bad.Render(v)
+}
+
+func (m Model) gateLine() string {
+	c := m.data.Cutover
+	if c == nil || c.Gate == nil {
+		return m.label("gate") + m.st.Dim.Render("–")
+	}
+	g := c.Gate
+	hold := "hold passed"
+	if g.HoldLeft > 0 {
+		hold = "hold " + style.Duration(g.HoldLeft) + " left"
+	}
+	div := fmt.Sprintf("divergent %d", g.Divergent)
+	if g.Divergent > 0 {
+		div = m.st.Bad.Render(div)
+	}
+	missing := "missing"
+	if m.width >= wide {
+		missing = "missing in candidate"
+	}
+	miss := fmt.Sprintf("%s %d", missing, g.MissingInCandidate)
+	if g.MissingInCandidate > 0 {
+		miss = m.st.Bad.Render(miss)
+	}
+	return m.label("gate") + style.Join(fmt.Sprintf("pairs %s/%s", style.Count(g.Pairs), style.Count(g.MinPairs)), hold, div, miss)
+}
+
+func (m Model) comparatorLine() string {
+	d, st := m.data, m.st
+	h := d.Health
+	alive := fmt.Sprintf("%d/%d alive", h.Alive, h.Instances)
+	switch {
+	case h.Instances == 0:
+		alive = st.Bad.Render("no instance has sent a heartbeat")
+	case h.Alive == 0:
+		alive = st.Bad.Render(alive)
+	case h.Alive < h.Instances:
+		alive = st.Warn.Render(alive)
+	default:
+		alive = st.Good.Render(alive)
+	}
+	lag := "lag unknown"
+	if l, ok := h.Lag(); ok {
+		lag = "lag " + style.Duration(l)
+	}
+	behind := ""
+	if d.Summary.Instances > 0 {
+		behind = style.Count(d.Summary.Lag) + " records behind"
+		if d.Summary.CaughtUp {
+			behind = "caught up"
+		}
+	}
+	parts := fmt.Sprintf("%d partitions", h.Partitions)
+	if h.Partitions == 1 {
+		parts = "1 partition"
+	}
+	if len(h.Uncovered) > 0 {
+		parts += st.Bad.Render(fmt.Sprintf(" (%v uncovered)", h.Uncovered))
+	}
+	return m.label("comparator") + style.Join(alive, lag, behind, parts)
+}

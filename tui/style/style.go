@@ -1,0 +1,171 @@
+// Package style holds the dashboard's styles and the formatting its panes
+// share: counts with thousands separators, percents, durations and cells cut
+// to a width. Styles are built once by [New] and passed down to every pane;
+// nothing here is global.
+//
+// Every distinction the dashboard draws with a style (the focused pane, the
+// selected row, a differing field, an error) is also drawn with a character
+// (▸, >, », "error:"), so a terminal without colors or attributes loses
+// nothing.
+package style
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// Styles are the dashboard's lipgloss styles.
+type Styles struct {
+	Title    lipgloss.Style // a pane's title
+	Focused  lipgloss.Style // the title of the pane keys go to
+	Label    lipgloss.Style // a label before a value
+	Dim      lipgloss.Style // secondary text
+	Good     lipgloss.Style // passed, holds, alive
+	Warn     lipgloss.Style // waiting
+	Bad      lipgloss.Style // failed, divergent, broken
+	Selected lipgloss.Style // the selected row of a list
+	Diff     lipgloss.Style // a line of a record whose field differs
+	Accepted lipgloss.Style // a difference an accept rule explains
+	Status   lipgloss.Style // the status bar
+	Error    lipgloss.Style // an error in the status bar
+	Prompt   lipgloss.Style // the prompt line
+}
+
+// New returns the default styles. Colors degrade with the terminal's color
+// profile (lipgloss detects it); with none, only the marker characters
+// remain.
+func New() Styles {
+	return Styles{
+		Title:    lipgloss.NewStyle().Bold(true),
+		Focused:  lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("12")),
+		Label:    lipgloss.NewStyle().Foreground(lipgloss.Color("8")),
+		Dim:      lipgloss.NewStyle().Faint(true),
+		Good:     lipgloss.NewStyle().Foreground(lipgloss.Color("2")),
+		Warn:     lipgloss.NewStyle().Foreground(lipgloss.Color("3")),
+		Bad:      lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("1")),
+		Selected: lipgloss.NewStyle().Reverse(true),
+		Diff:     lipgloss.NewStyle().Bold(true).Reverse(true),
+		Accepted: lipgloss.NewStyle().Foreground(lipgloss.Color("3")),
+		Status:   lipgloss.NewStyle().Reverse(true),
+		Error:    lipgloss.NewStyle().Bold(true).Foreground(lipgloss.Color("1")),
+		Prompt:   lipgloss.NewStyle().Bold(true),
+	}
+}
+
+// Count formats n with thousands separators: 1234567 is "1,234,567".
+func Count(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// Percent formats a fraction (0.0123) as a percent with two decimals
+// ("1.23%"), or four below 0.01% so that a rare divergence never reads 0.00%.
+func Percent(f float64) string {
+	p := 100 * f
+	if p > 0 && p < 0.01 {
+		return fmt.Sprintf("%.4f%%", p)
+	}
+	return fmt.Sprintf("%.2f%%", p)
+}
+
+// Rate formats a per-second rate: "512/s", "1.5/s", or "–" when unknown
+// (negative).
+func Rate(perSecond float64) string {
+	switch {
+	case perSecond < 0:
+		return "–/s"
+	case perSecond >= 100 || perSecond == 0:
+		return Count(int64(perSecond+0.5)) + "/s"
+	}
+	return strconv.FormatFloat(perSecond, 'f', 1, 64) + "/s"
+}
+
+// Duration formats d for people: "0.4s" under ten seconds, "12s", "3m05s",
+// "2h03m".
+func Duration(d time.Duration) string {
+	switch {
+	case d < 10*time.Second:
+		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + "s"
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Round(time.Second).Seconds()))
+	case d < time.Hour:
+		d = d.Round(time.Second)
+		return fmt.Sprintf("%dm%02ds", int(d/time.Minute), int(d%time.Minute/time.Second))
+	}
+	d = d.Round(time.Minute)
+	return fmt.Sprintf("%dh%02dm", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// Cut truncates s (which may hold escape sequences) to width cells, ending
+// it with "…" when it was cut.
+func Cut(s string, width int) string {
+	if width <= 0 {
+		return ""
+	}
+	return ansi.Truncate(s, width, "…")
+}
+
+// Pad cuts s to width cells and pads it with spaces to exactly width.
+func Pad(s string, width int) string {
+	s = Cut(s, width)
+	if w := ansi.StringWidth(s); w < width {
+		s += strings.Repeat(" ", width-w)
+	}
+	return s
+}
+
+// PadLeft cuts s to width cells and right-aligns it in width.
+func PadLeft(s string, width int) string {
+	s = Cut(s, width)
+	if w := ansi.StringWidth(s); w < width {
+		s = strings.Repeat(" ", width-w) + s
+	}
+	return s
+}
+
+// Width is the number of cells s takes on a terminal.
+func Width(s string) int { return ansi.StringWidth(s) }
+
+// Lines returns exactly height lines of exactly width cells: lines are cut
+// or padded, missing lines are blank, extra lines are dropped.
+func Lines(lines []string, width, height int) string {
+	out := make([]string, height)
+	for i := range out {
+		if i < len(lines) {
+			out[i] = Pad(lines[i], width)
+		} else {
+			out[i] = strings.Repeat(" ", max(width, 0))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// Join joins the non-empty parts with " · ".
+func Join(parts ...string) string {
+	var keep []string
+	for _, p := range parts {
+		if p != "" {
+			keep = append(keep, p)
+		}
+	}
+	return strings.Join(keep, " · ")
+}
