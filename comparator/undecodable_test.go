@@ -29,13 +29,13 @@ func TestInvariantBadRecordsNeverStopTheComparator(t *testing.T) {
 		t.Fatal(err)
 	}
 	bad := []string{
-		`{"order_id":"O-1","source_event_id":`, // truncated
-		`[1,2,3]`,                              // not an object
-		`{"order_id":7,"source_event_id":"E"}`, // wrong type
-		`{"source_event_id":"E-x"}`,            // no order_id
-		"{\"order_id\":\"O\x00\",\"source_event_id\":\"\xff\"}",     // NUL and invalid UTF-8
+		`{"order_id":"O-1","source_event_id":`,                  // truncated
+		`[1,2,3]`,                                               // not an object
+		`{"order_id":7,"source_event_id":"E"}`,                  // wrong type
+		`{"source_event_id":"E-x"}`,                             // no order_id
+		"{\"order_id\":\"O\x00\",\"source_event_id\":\"\xff\"}", // NUL and invalid UTF-8
 		`{"order_id":"O-2","source_event_id":"E-2","source_event_time":"yesterday"}`, // bad event time
-		`{"order_id":"` + strings.Repeat("x", 900_000) + `"`,       // huge and truncated
+		`{"order_id":"` + strings.Repeat("x", 900_000) + `"`,                         // huge and truncated
 		``,
 	}
 	now := time.Now().UTC().Truncate(time.Millisecond)
