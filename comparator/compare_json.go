@@ -161,7 +161,8 @@ func (p *jsonParser) array() (any, error) {
 	}
 	defer func() { p.depth-- }()
 	p.i++ // '['
-	a := []any{}
+	// Most arrays are short (lines, tenders): start with room for four.
+	a := make([]any, 0, 4)
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++

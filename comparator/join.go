@@ -96,9 +96,10 @@ func newJoiner(rules *Rules, window time.Duration, partition int) *joiner {
 
 func (j *joiner) resetDelta() { j.delta = delta{counts: map[time.Time]*diffstore.MinuteCounts{}} }
 
-// minute returns the count row of t's minute in the delta.
+// minute returns the count row of t's count bucket (diffstore.CountGrain)
+// in the delta.
 func (j *joiner) minute(t time.Time) *diffstore.MinuteCounts {
-	m := t.UTC().Truncate(time.Minute)
+	m := t.UTC().Truncate(diffstore.CountGrain)
 	mc, ok := j.delta.counts[m]
 	if !ok {
 		mc = &diffstore.MinuteCounts{Minute: m, AcceptedByRule: map[string]int64{}}

@@ -62,10 +62,11 @@ type Position struct {
 	Percent float64
 }
 
-// String shows p as "stage 2 (5%) running".
+// String shows p as "stage 2 (5%) running", or "stage – (0%) rolled_back"
+// before the first step.
 func (p Position) String() string {
 	if p.Stage < 0 {
-		return fmt.Sprintf("before the first step (%v%%) %s", p.Percent, p.Phase)
+		return fmt.Sprintf("stage – (%v%%) %s", p.Percent, p.Phase)
 	}
 	return fmt.Sprintf("stage %d (%v%%) %s", p.Stage+1, p.Percent, p.Phase)
 }

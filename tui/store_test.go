@@ -108,7 +108,7 @@ func TestDashboardOverARealStore(t *testing.T) {
 	m, cmd := press(t, m, "enter")
 	m = settle(t, m, cmd)
 	view = m.View()
-	for _, want := range []string{"divergence O-1|E-1 · divergent", `"tax_minor": 145`, `"tax_minor": 146`} {
+	for _, want := range []string{"O-1|E-1 · divergent · partition 0", `"tax_minor": 145`, `"tax_minor": 146`} {
 		if !strings.Contains(view, want) {
 			t.Errorf("the side-by-side view lacks %q:\n%s", want, view)
 		}

@@ -100,7 +100,7 @@ func (m Model) onKey(k tea.KeyMsg) (Model, tea.Cmd) {
 	case key.Matches(k, m.keys.Advance):
 		return m.ask(actAdvance), nil
 	case key.Matches(k, m.keys.Pause):
-		if m.cutover != nil && (m.cutover.Phase == diffstore.PhasePaused || m.cutover.Phase == diffstore.PhaseRolledBack) {
+		if m.resumes() {
 			return m.ask(actResume), nil
 		}
 		return m.ask(actPause), nil
@@ -127,6 +127,12 @@ func (m Model) onKey(k tea.KeyMsg) (Model, tea.Cmd) {
 		m.divs, cmd = m.divs.Update(k)
 	}
 	return m, cmd
+}
+
+// resumes reports whether p resumes the cutover (paused or rolled back)
+// rather than pausing it.
+func (m Model) resumes() bool {
+	return m.cutover != nil && (m.cutover.Phase == diffstore.PhasePaused || m.cutover.Phase == diffstore.PhaseRolledBack)
 }
 
 // ask opens the prompt of a cutover command: a reason, then y/N.

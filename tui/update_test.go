@@ -302,7 +302,7 @@ func TestQuestionMarkTogglesHelp(t *testing.T) {
 	t.Parallel()
 	m := newModel(t, fixtureSource(), &fakeActions{})
 	m, _ = press(t, m, "?")
-	if !m.showHelp || !strings.Contains(m.View(), "recorded in the cutover's audit log as dashboard:test") {
+	if !m.showHelp || !strings.Contains(m.View(), "audit log as dashboard:test") {
 		t.Fatalf("after ?: help shown %v\n%s", m.showHelp, m.View())
 	}
 	m, _ = press(t, m, "?")

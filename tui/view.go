@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 
-	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/tui/prompt"
 	"github.com/oinkhq/oink/tui/style"
 	"github.com/oinkhq/oink/tui/totals"
@@ -169,7 +168,10 @@ func (m Model) helpView(height int) string {
 func (m Model) statusBar() string {
 	st := m.styles
 	right := " ? help  q quit "
-	if m.showHelp || m.showDetail {
+	switch {
+	case m.status.text != "":
+		right = " ? help " // room for the message
+	case m.showHelp || m.showDetail:
 		right = " q quit "
 	}
 	text := m.status.text
@@ -182,11 +184,11 @@ func (m Model) statusBar() string {
 	case m.showHelp:
 		text = hints(m.keys.Help, m.keys.Back)
 	default:
-		pause := m.keys.Pause
-		if m.cutover != nil && (m.cutover.Phase == diffstore.PhasePaused || m.cutover.Phase == diffstore.PhaseRolledBack) {
-			pause = key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "resume"))
+		pause := m.keys.Pause // a copy: its help says what p does now
+		if m.resumes() {
+			pause.SetHelp("p", "resume")
 		} else {
-			pause = key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "pause"))
+			pause.SetHelp("p", "pause")
 		}
 		text = hints(m.keys.Advance, pause, m.keys.Rollback, m.keys.Abort, m.keys.Filter, m.keys.Tab)
 		if m.width >= wideWidth {

@@ -87,6 +87,7 @@ func newRootCmd(d deps) *cobra.Command {
 		newRunsCmd(d, g),
 		newDBCmd(d, g),
 		newSwitchCmd(d, g, nil),
+		newDemoCmd(d, g, nil),
 		newCutoverCmd(d, g, nil),
 		newControllerCmd(d, g, nil),
 		newBenchCmd(d, g),

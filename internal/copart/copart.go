@@ -72,14 +72,26 @@ func Run(ctx context.Context, cfg Config, work Worker) error {
 		return fmt.Errorf("consumer group %s: %w", cfg.Group, err)
 	}
 	defer cg.Close()
+	backoff := 300 * time.Millisecond
 	for {
 		gen, err := cg.Next(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil
 			}
-			return fmt.Errorf("joining group %s: %w", cfg.Group, err)
+			// A rebalance under load can end a join with [25] Unknown
+			// Member ID or [27] Rebalance In Progress: rejoin, never give up
+			// while ctx lives.
+			cfg.Log.Warn("joining the group failed; rejoining", "group", cfg.Group, "backoff", backoff, "err", err)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(backoff):
+			}
+			backoff = min(2*backoff, 5*time.Second)
+			continue
 		}
+		backoff = 300 * time.Millisecond
 		ids := assigned(gen, cfg.Topics)
 		cfg.Log.Info("partitions assigned", "group", cfg.Group, "generation", gen.ID, "partitions", ids)
 		for _, id := range ids {

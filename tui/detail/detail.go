@@ -181,8 +181,8 @@ func (m Model) bodyHeight() int { return max(m.height-3-m.diffLines(), 0) }
 // View renders the view in exactly its size.
 func (m Model) View() string {
 	d, st := m.div, m.st
-	title := style.Join(st.Title.Render("divergence "+d.Identity), string(d.Kind), fmt.Sprintf("partition %d", d.Partition),
-		"event time "+d.EventTime.UTC().Format(time.RFC3339))
+	title := style.Join(st.Title.Render(d.Identity), string(d.Kind), fmt.Sprintf("partition %d", d.Partition),
+		"event "+d.EventTime.UTC().Format(time.RFC3339))
 	if len(m.others) > 0 {
 		var ks []string
 		for _, k := range m.others {

@@ -52,13 +52,14 @@ func (m *Model) SetFocused(f bool) { m.focused = f }
 // SetFilter sets the path filter the title shows.
 func (m *Model) SetFilter(path string) { m.filter = path }
 
-// SetItems replaces the divergences, keeping the selection on the same one
-// when it is still listed.
+// SetItems replaces the divergences. A selection on the first row stays
+// there, following the newest divergence as tail -f would; any other stays
+// on the same divergence while it is listed.
 func (m *Model) SetItems(items []diffstore.Divergence) {
 	id, kind, ok := m.Selected()
 	m.items = items
 	m.cur.SetLen(len(items))
-	if !ok {
+	if !ok || m.cur.Index == 0 {
 		return
 	}
 	for i, d := range items {
@@ -152,7 +153,7 @@ func (m Model) View() string {
 	for _, d := range m.items {
 		idW = max(idW, style.Width(d.Identity))
 	}
-	idW = min(idW, max(m.width/3, 12))
+	idW = min(idW, max(m.width*2/5, 12))
 	from, to := m.cur.Visible()
 	for i := from; i < to; i++ {
 		d := m.items[i]
