@@ -49,20 +49,6 @@ func (s *shadow) compare(t *testing.T, store *diffstore.Store, run, rulesFile st
 	return sum
 }
 
-// divergentSet returns the sorted identities of the run's divergences of kind.
-func divergentSet(t *testing.T, store *diffstore.Store, run string, kind diffstore.Kind) []string {
-	t.Helper()
-	divs, err := store.Divergences(t.Context(), diffstore.Filter{Run: run, Kind: kind, Limit: 1 << 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := map[string]bool{}
-	for _, d := range divs {
-		set[d.Identity] = true
-	}
-	return shadowtest.SortedKeys(set)
-}
-
 func assertAccounting(t *testing.T, s diffstore.Summary) {
 	t.Helper()
 	c := s.Counts
@@ -85,8 +71,8 @@ func TestInvariantExactAccountingAgainstFaultLog(t *testing.T) {
 
 	strict := s.compare(t, store, "strict", "../testdata/rules/rtcim-strict.yaml", 1)
 	assertAccounting(t, strict)
-	shadowtest.EqualSets(t, "divergent", divergentSet(t, store, "strict", diffstore.KindDivergent), s.Identities(producer.FaultRounding, producer.FaultUTCDate))
-	shadowtest.EqualSets(t, "missing in control", divergentSet(t, store, "strict", diffstore.KindMissingInControl), s.Identities(producer.FaultDrop))
+	shadowtest.EqualSets(t, "divergent", shadowtest.DivergenceIdentities(t, store, "strict", diffstore.KindDivergent), s.Identities(producer.FaultRounding, producer.FaultUTCDate))
+	shadowtest.EqualSets(t, "missing in control", shadowtest.DivergenceIdentities(t, store, "strict", diffstore.KindMissingInControl), s.Identities(producer.FaultDrop))
 	if strict.DuplicatesControl != s.Count(producer.FaultDup) || strict.MissingInCandidate != 0 || strict.DuplicatesCandidate != 0 {
 		t.Fatalf("strict summary %+v; want %d control duplicates and nothing missing in the candidate", strict, s.Count(producer.FaultDup))
 	}
@@ -118,5 +104,5 @@ func TestTwoComparatorsInOneGroupGiveTheSameResult(t *testing.T) {
 	if one.Counts != two.Counts {
 		t.Fatalf("two instances: %+v\none instance: %+v", two.Counts, one.Counts)
 	}
-	shadowtest.EqualSets(t, "divergent", divergentSet(t, store, "two", diffstore.KindDivergent), divergentSet(t, store, "one", diffstore.KindDivergent))
+	shadowtest.EqualSets(t, "divergent", shadowtest.DivergenceIdentities(t, store, "two", diffstore.KindDivergent), shadowtest.DivergenceIdentities(t, store, "one", diffstore.KindDivergent))
 }

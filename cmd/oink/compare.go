@@ -87,13 +87,9 @@ func runCompare(ctx context.Context, d deps, g *globalOptions, o *compareOptions
 	if err := o.validate(); err != nil {
 		return err
 	}
-	rules := comparator.DefaultRules()
-	if o.rules != "" {
-		r, err := comparator.LoadRules(o.rules)
-		if err != nil {
-			return usageError{fmt.Errorf("--rules: %w", err)}
-		}
-		rules = r
+	rules, err := loadRules(o.rules)
+	if err != nil {
+		return err
 	}
 	store, closeStore, err := openStore(ctx, g)
 	if err != nil {

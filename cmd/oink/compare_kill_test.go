@@ -80,21 +80,8 @@ func TestInvariantComparatorKillRestartIsExact(t *testing.T) {
 		t.Fatalf("after 5 kills:\n got %+v\nwant %+v", got.Counts, want.Counts)
 	}
 	for _, kind := range []diffstore.Kind{diffstore.KindDivergent, diffstore.KindMissingInControl, diffstore.KindMissingInCandidate} {
-		shadowtest.EqualSets(t, string(kind), identities(t, store, "killed", kind), identities(t, store, "clean", kind))
+		shadowtest.EqualSets(t, string(kind), shadowtest.DivergenceIdentities(t, store, "killed", kind), shadowtest.DivergenceIdentities(t, store, "clean", kind))
 	}
-	shadowtest.EqualSets(t, "divergent vs fault log", identities(t, store, "killed", diffstore.KindDivergent),
+	shadowtest.EqualSets(t, "divergent vs fault log", shadowtest.DivergenceIdentities(t, store, "killed", diffstore.KindDivergent),
 		s.Identities("rounding", "utc-date"))
-}
-
-func identities(t *testing.T, store *diffstore.Store, run string, kind diffstore.Kind) []string {
-	t.Helper()
-	divs, err := store.Divergences(t.Context(), diffstore.Filter{Run: run, Kind: kind, Limit: 1 << 30})
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := map[string]bool{}
-	for _, d := range divs {
-		set[d.Identity] = true
-	}
-	return shadowtest.SortedKeys(set)
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 
+	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/pglocal"
 )
@@ -26,4 +28,17 @@ func openStore(ctx context.Context, g *globalOptions) (store *diffstore.Store, c
 		return nil, func() {}, err
 	}
 	return diffstore.New(pool), func() { pool.Close(); stop() }, nil
+}
+
+// loadRules reads --rules, or returns the default rules (identity = Kafka
+// key) when the flag is empty.
+func loadRules(path string) (*comparator.Rules, error) {
+	if path == "" {
+		return comparator.DefaultRules(), nil
+	}
+	r, err := comparator.LoadRules(path)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--rules: %w", err)}
+	}
+	return r, nil
 }

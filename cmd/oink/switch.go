@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/spf13/cobra"
@@ -70,13 +69,9 @@ func runSwitch(ctx context.Context, d deps, g *globalOptions, o *switchOptions) 
 	if o.dedupe < 1 {
 		return usageError{fmt.Errorf("--dedupe %d: want at least 1", o.dedupe)}
 	}
-	rules := comparator.DefaultRules()
-	if o.rules != "" {
-		r, err := comparator.LoadRules(o.rules)
-		if err != nil {
-			return usageError{fmt.Errorf("--rules: %w", err)}
-		}
-		rules = r
+	rules, err := loadRules(o.rules)
+	if err != nil {
+		return err
 	}
 	store, closeStore, err := openStore(ctx, g)
 	if err != nil {

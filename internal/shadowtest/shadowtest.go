@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/kafkatest"
 	"github.com/oinkhq/oink/producer"
 )
@@ -124,4 +125,19 @@ func EqualSets(t testing.TB, what string, got, want []string) {
 			t.Fatalf("%s: identity %d is %s, want %s", what, i, got[i], want[i])
 		}
 	}
+}
+
+// DivergenceIdentities returns the sorted identities of the run's
+// divergences of kind.
+func DivergenceIdentities(t testing.TB, store *diffstore.Store, run string, kind diffstore.Kind) []string {
+	t.Helper()
+	divs, err := store.Divergences(t.Context(), diffstore.Filter{Run: run, Kind: kind, Limit: 1 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := map[string]bool{}
+	for _, d := range divs {
+		set[d.Identity] = true
+	}
+	return SortedKeys(set)
 }
