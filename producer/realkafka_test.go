@@ -66,16 +66,46 @@ func realKafka(t *testing.T) (*kafkatest.Env, kafkaScript) {
 	env := kafkatest.New(t)
 	// A broker is killed: with one replica its partitions would be gone.
 	env.Spec.ReplicationFactor = 3
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	// A node the previous test restarted may still be registering.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	md, err := freshMetadata(ctx, env.Brokers, nil)
-	if err != nil {
-		t.Fatalf("reading cluster metadata: %v", err)
-	}
-	if len(md.Brokers) < 3 {
-		t.Fatalf("the cluster at %v has %d live brokers; these tests kill one and need 3 (scripts/kafka up 3)", env.Brokers, len(md.Brokers))
+	if err := waitLiveBrokers(ctx, env.Brokers, 3); err != nil {
+		t.Fatalf("%v; these tests kill one broker of 3 (scripts/kafka up 3)", err)
 	}
 	return env, kafkaScript{path: path}
+}
+
+// waitLiveBrokers waits until the cluster's metadata lists n live brokers.
+func waitLiveBrokers(ctx context.Context, brokers []string, n int) error {
+	live, lastErr := 0, error(nil)
+	for {
+		md, err := freshMetadata(ctx, brokers, nil)
+		if err == nil {
+			if live = len(md.Brokers); live >= n {
+				return nil
+			}
+		}
+		lastErr = err
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the cluster at %v lists %d live brokers, want %d (last error: %v)", brokers, live, n, lastErr)
+		case <-time.After(200 * time.Millisecond): // polling interval
+		}
+	}
+}
+
+// start restarts node and waits until it is a live broker again. A failed
+// `start` is tried once more: under heavy load scripts/kafka can report a
+// node that is still exec'ing java as "exited during startup", and the
+// second call then finds it running.
+func (s kafkaScript) start(ctx context.Context, t *testing.T, brokers []string, node int) error {
+	if err := s.run(ctx, "start", fmt.Sprint(node)); err != nil {
+		t.Logf("%v; trying once more", err)
+		if err := s.run(ctx, "start", fmt.Sprint(node)); err != nil {
+			return err
+		}
+	}
+	return waitLiveBrokers(ctx, brokers, 3)
 }
 
 // run runs the script with args, bounded by ctx.
@@ -262,6 +292,41 @@ type killScenario struct {
 	moved func(ctx context.Context, p *pipeline, cfg Config, node int) bool
 }
 
+// bgRun is producer.Run going on in the background, watched through its
+// metrics.
+type bgRun struct {
+	reg   *prometheus.Registry
+	start time.Time
+	done  chan struct{}
+	stats Stats
+	err   error
+}
+
+// startRun starts Run with cfg until ctx ends; the test's cleanup calls
+// cancel and waits for Run, which logs to t.
+func startRun(t *testing.T, ctx context.Context, cancel context.CancelFunc, cfg Config) *bgRun {
+	r := &bgRun{reg: prometheus.NewRegistry(), start: time.Now(), done: make(chan struct{})}
+	cfg.Metrics = NewMetrics(r.reg, "v2")
+	go func() {
+		defer close(r.done)
+		r.stats, r.err = Run(ctx, cfg)
+	}()
+	t.Cleanup(func() { cancel(); <-r.done })
+	return r
+}
+
+// events is how many events Run has written and is about to commit.
+func (r *bgRun) events() float64 { return counter(r.reg, metricEventsIn) }
+
+func (r *bgRun) finished() bool {
+	select {
+	case <-r.done:
+		return true
+	default:
+		return false
+	}
+}
+
 // runUntilKilled loads realKafkaEvents events, starts Run, SIGKILLs the
 // scenario's victim once Run has written output, waits for the role to move
 // and for Run to make progress again, restarts the node, lets Run finish
@@ -275,51 +340,20 @@ func runUntilKilled(t *testing.T, sc killScenario) {
 	sum := p.load(t, realKafkaEvents)
 	t.Logf("loaded %d events in %v", sum.Events, time.Since(loadStart).Round(time.Millisecond))
 
-	reg := prometheus.NewRegistry()
 	cfg := p.config(t, "v2")
-	cfg.Metrics = NewMetrics(reg, "v2")
 	cfg.StopWhenIdle = 3 * time.Second
 	ctx, cancel := context.WithTimeout(t.Context(), realKafkaDeadline)
 	defer cancel()
-	var (
-		st     Stats
-		runErr error
-		done   = make(chan struct{})
-	)
-	runStart := time.Now()
-	go func() {
-		defer close(done)
-		st, runErr = Run(ctx, cfg)
-	}()
-	// Run logs to t: it must be over before the test is.
-	t.Cleanup(func() { cancel(); <-done })
-	finished := func() bool {
-		select {
-		case <-done:
-			return true
-		default:
-			return false
-		}
-	}
-	events := func() float64 { return counter(reg, metricEventsIn) }
+	run := startRun(t, ctx, cancel, cfg)
+	kafkatest.WaitFor(t, time.Minute, "Run's first acknowledged batch", func() bool { return run.events() > 0 || run.finished() })
 
-	kafkatest.WaitFor(t, time.Minute, "Run's first acknowledged batch", func() bool { return events() > 0 || finished() })
 	node, err := sc.victim(ctx, p, cfg)
 	if err != nil {
 		t.Fatalf("finding the %s: %v", sc.role, err)
 	}
-	atKill := events()
-	if leaders, err := partitionLeaders(ctx, p.env.Brokers, p.out); err == nil {
-		led := 0
-		for _, id := range leaders {
-			if id == node {
-				led++
-			}
-		}
-		coord, _ := coordinator(ctx, p.env.Brokers, cfg.Group)
-		t.Logf("node %d leads %d of %d partitions of the output topic; the group coordinator is node %d", node, led, len(leaders), coord)
-	}
-	if finished() || atKill >= realKafkaEvents {
+	logRoles(t, ctx, p, cfg, node)
+	atKill := run.events()
+	if run.finished() || atKill >= realKafkaEvents {
 		t.Fatalf("Run handled all %v events before the kill; the test proves nothing (raise realKafkaEvents)", atKill)
 	}
 	killed := true // set before the kill: a half-done kill must still be undone
@@ -327,9 +361,9 @@ func runUntilKilled(t *testing.T, sc killScenario) {
 		if !killed {
 			return
 		}
-		cctx, ccancel := context.WithTimeout(context.WithoutCancel(t.Context()), 2*time.Minute)
+		cctx, ccancel := context.WithTimeout(context.WithoutCancel(t.Context()), 6*time.Minute)
 		defer ccancel()
-		if err := script.run(cctx, "start", fmt.Sprint(node)); err != nil {
+		if err := script.start(cctx, t, env.Brokers, node); err != nil {
 			t.Errorf("restarting node %d: %v", node, err)
 		}
 	})
@@ -337,43 +371,82 @@ func runUntilKilled(t *testing.T, sc killScenario) {
 	if err := script.run(ctx, "kill", fmt.Sprint(node)); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("killed node %d, the %s, after %v of Run, at %v events", node, sc.role, killAt.Sub(runStart).Round(time.Millisecond), atKill)
-
-	// Both the hand-over and Run's recovery are timed from the kill. Two
-	// full batches past the kill cannot be writes that were in flight.
-	var movedAfter, resumedAfter time.Duration
-	kafkatest.WaitFor(t, 2*time.Minute, fmt.Sprintf("the %s role to move and Run to progress", sc.role), func() bool {
-		if movedAfter == 0 && sc.moved(ctx, p, cfg, node) {
-			movedAfter = time.Since(killAt)
-		}
-		if resumedAfter == 0 && (events() >= atKill+2*5000 || finished()) {
-			resumedAfter = time.Since(killAt)
-		}
-		return movedAfter > 0 && resumedAfter > 0
-	})
-	t.Logf("%s moved off node %d after %v; Run progressed again after %v", sc.role, node, movedAfter.Round(time.Millisecond), resumedAfter.Round(time.Millisecond))
+	t.Logf("killed node %d, the %s, after %v of Run, at %v events", node, sc.role, killAt.Sub(run.start).Round(time.Millisecond), atKill)
+	awaitRecovery(t, ctx, sc, p, cfg, run, node, killAt, atKill)
 
 	restartAt := time.Now()
-	if err := script.run(ctx, "start", fmt.Sprint(node)); err != nil {
+	if err := script.start(ctx, t, env.Brokers, node); err != nil {
 		t.Fatal(err)
 	}
 	killed = false
 	t.Logf("node %d back and in sync after %v", node, time.Since(restartAt).Round(time.Millisecond))
 
 	select {
-	case <-done:
+	case <-run.done:
 	case <-ctx.Done():
-		t.Fatalf("Run did not finish within %v: %v events handled", realKafkaDeadline, events())
+		t.Fatalf("Run did not finish within %v: %v events handled", realKafkaDeadline, run.events())
 	}
-	if runErr != nil {
-		t.Fatalf("Run: %v", runErr)
+	if run.err != nil {
+		t.Fatalf("Run: %v", run.err)
 	}
 	t.Logf("Run handled %d events (%d dead letters) in %v, %d batches, %v write retries",
-		st.EventsIn, st.DeadLetter, time.Since(runStart).Round(time.Millisecond), st.Batches,
-		counter(reg, "oink_producer_write_retries_total"))
+		run.stats.EventsIn, run.stats.DeadLetter, time.Since(run.start).Round(time.Millisecond), run.stats.Batches,
+		counter(run.reg, "oink_producer_write_retries_total"))
+	checkNothingLost(t, p, sum, run.stats)
+}
 
+// logRoles logs what node does for the pipeline before it is killed.
+func logRoles(t *testing.T, ctx context.Context, p *pipeline, cfg Config, node int) {
+	leaders, err := partitionLeaders(ctx, p.env.Brokers, p.out)
+	if err != nil {
+		return // only informative
+	}
+	led := 0
+	for _, id := range leaders {
+		if id == node {
+			led++
+		}
+	}
+	coord, _ := coordinator(ctx, p.env.Brokers, cfg.Group)
+	t.Logf("node %d leads %d of %d partitions of the output topic; the group coordinator is node %d", node, led, len(leaders), coord)
+}
+
+// awaitRecovery waits until the killed node's role has moved and Run has
+// made progress, timing both from the kill. Two full batches past the kill
+// cannot be writes that were in flight. On a starved machine the survivors
+// can drop out of the ISR (min.insync.replicas 2 then refuses writes) for
+// minutes, so the wait is the test's whole deadline.
+func awaitRecovery(t *testing.T, ctx context.Context, sc killScenario, p *pipeline, cfg Config, run *bgRun, node int, killAt time.Time, atKill float64) {
+	t.Helper()
+	var movedAfter, resumedAfter time.Duration
+	nextLog := time.Now().Add(15 * time.Second)
+	for movedAfter == 0 || resumedAfter == 0 {
+		if movedAfter == 0 && sc.moved(ctx, p, cfg, node) {
+			movedAfter = time.Since(killAt)
+		}
+		if resumedAfter == 0 && (run.events() >= atKill+2*5000 || run.finished()) {
+			resumedAfter = time.Since(killAt)
+		}
+		if time.Now().After(nextLog) {
+			t.Logf("%v after the kill: %s moved: %v; %v events handled", time.Since(killAt).Round(time.Second), sc.role, movedAfter > 0, run.events())
+			nextLog = nextLog.Add(15 * time.Second)
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("deadline: %v after the kill, %s moved: %v, Run progressed: %v (%v events, %v at the kill)",
+				time.Since(killAt).Round(time.Second), sc.role, movedAfter > 0, resumedAfter > 0, run.events(), atKill)
+		case <-time.After(20 * time.Millisecond): // polling interval
+		}
+	}
+	t.Logf("%s moved off node %d after %v; Run progressed again after %v", sc.role, node, movedAfter.Round(time.Millisecond), resumedAfter.Round(time.Millisecond))
+}
+
+// checkNothingLost reads the pipeline's topics back and checks invariant 1
+// and the exact accounting against what was loaded.
+func checkNothingLost(t *testing.T, p *pipeline, sum LoadSummary, st Stats) {
+	t.Helper()
 	checkStart := time.Now()
-	read := readTopics(t, env.Brokers, 3*time.Minute, p.orders, p.out, p.dlq)
+	read := readTopics(t, p.env.Brokers, 3*time.Minute, p.orders, p.out, p.dlq)
 	upstream, dlq := checkUpstreamCopies(t, read[0], read[2])
 	acc, err := CheckNoLoss(upstream, read[1], dlq)
 	if err != nil {
