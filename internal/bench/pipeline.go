@@ -64,6 +64,7 @@ func (r *runner) measure(ctx context.Context, p Pipeline) (Result, error) {
 	if err := kafkaio.EnsureTopics(ctx, r.brokers, r.spec, topics...); err != nil {
 		return res, err
 	}
+	defer r.deleteTopics(ctx, topics...)
 	cr, err := newCommitted(ctx, r.brokers, n.group, r.input)
 	if err != nil {
 		return res, err
@@ -98,6 +99,7 @@ func (r *runner) measure(ctx context.Context, p Pipeline) (Result, error) {
 	if err := json.Unmarshal(proc.stdout.Bytes(), &st); err != nil {
 		return res, proc.failed(fmt.Errorf("reading its counts %q: %w", proc.stdout.String(), err))
 	}
+	r.cfg.Log.Debug("pipeline counts", "pipeline", p, "stdout", proc.stdout.String())
 	res.RecordsOut, res.DeadLetters = st.RecordsOut, st.DeadLetters
 	if err := r.check(ctx, p, n, st); err != nil {
 		return res, fmt.Errorf("%s: %w", p.Title(), err)

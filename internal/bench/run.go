@@ -36,6 +36,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		cfg.Log.Info("embedded broker started", "brokers", b.addrs, "pid", b.pid())
 	}
 	load, err := r.load(ctx)
+	defer r.deleteTopics(ctx, r.input) // even after a failed load
 	if err != nil {
 		return rep, err
 	}
