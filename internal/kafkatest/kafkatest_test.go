@@ -73,20 +73,25 @@ func TestTopicsKeepOldRecords(t *testing.T) {
 	topic := env.Topic("old")
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	resp, err := kafkaio.Client(env.Brokers).DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{
-		Resources: []kafka.DescribeConfigRequestResource{{ResourceType: kafka.ResourceTypeTopic, ResourceName: topic,
-			ConfigNames: []string{"retention.ms"}}}})
-	if err != nil {
-		t.Fatalf("DescribeConfigs: %v", err)
-	}
+	// A real cluster's brokers learn a new topic's configs a moment after
+	// CreateTopics returns: poll until one answers with a value.
 	var retention string
-	for _, r := range resp.Resources {
-		for _, e := range r.ConfigEntries {
-			if e.ConfigName == "retention.ms" {
-				retention = e.ConfigValue
+	WaitFor(t, 10*time.Second, "retention.ms of "+topic, func() bool {
+		resp, err := kafkaio.Client(env.Brokers).DescribeConfigs(ctx, &kafka.DescribeConfigsRequest{
+			Resources: []kafka.DescribeConfigRequestResource{{ResourceType: kafka.ResourceTypeTopic, ResourceName: topic,
+				ConfigNames: []string{"retention.ms"}}}})
+		if err != nil {
+			return false
+		}
+		for _, r := range resp.Resources {
+			for _, e := range r.ConfigEntries {
+				if e.ConfigName == "retention.ms" {
+					retention = e.ConfigValue
+				}
 			}
 		}
-	}
+		return retention != ""
+	})
 	if retention != "-1" {
 		t.Errorf("retention.ms of %s = %q, want -1", topic, retention)
 	}
