@@ -27,9 +27,10 @@ type Sides struct {
 	err  error
 }
 
+// position is the last record delivered from a topic, and when.
 type position struct {
-	offset, hwm int64
-	at          time.Time
+	offset int64
+	at     time.Time
 }
 
 // OpenSides starts reading partition p of each topic at offsets[i]
@@ -56,7 +57,7 @@ func OpenSides(brokers, topics []string, p int, offsets []int64) (*Sides, error)
 		}
 		s.readers = append(s.readers, r)
 		s.ch = append(s.ch, make(chan kafka.Message, 256))
-		s.last[i] = position{offset: offsets[i] - 1, hwm: -1, at: time.Now()}
+		s.last[i] = position{offset: offsets[i] - 1, at: time.Now()}
 		s.wg.Add(1)
 		go s.pump(ctx, i, r)
 	}
@@ -137,7 +138,7 @@ func (s *Sides) Next(ctx context.Context, max int, linger, wait time.Duration, a
 
 func (s *Sides) note(i int, m kafka.Message) {
 	s.mu.Lock()
-	s.last[i] = position{offset: m.Offset, hwm: m.HighWaterMark, at: time.Now()}
+	s.last[i] = position{offset: m.Offset, at: time.Now()}
 	s.mu.Unlock()
 }
 
