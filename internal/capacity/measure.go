@@ -16,8 +16,8 @@ import (
 // (internal/bench.Report). Reports without a role are producer reports:
 // `oink bench producer` printed none before the other roles existed.
 type benchReport struct {
-	Role      string `json:"role"`
-	CPUs      int    `json:"cpus"`
+	Role      string        `json:"role"`
+	CPUs      int           `json:"cpus"`
 	Pipelines []benchResult `json:"pipelines"`
 }
 
