@@ -69,6 +69,7 @@ func (pw *partitionWorker) session(ctx context.Context) error {
 		return err
 	}
 	defer sides.Close()
+	group := copart.NewCommitter(pw.p)
 	for ctx.Err() == nil {
 		batch, err := sides.Next(ctx, cfg.BatchSize, 5*time.Millisecond, 250*time.Millisecond, j.allowed(maxWaiting))
 		if err != nil {
@@ -87,9 +88,11 @@ func (pw *partitionWorker) session(ctx context.Context) error {
 		j.expire(idle)
 		j.evict()
 		if len(batch) > 0 || len(j.delta.divergences) > 0 || len(j.delta.counts) > 0 {
-			if err := pw.commit(ctx, j, ck.Epoch, dead); err != nil {
+			if err := pw.commit(ctx, j, ck.Epoch, dead, group, len(batch) == 0); err != nil {
 				return err
 			}
+		} else if err := group.Commit(nil, true); err != nil { // quiet: send what the last batches left
+			cfg.Log.Debug("committing group offsets", "partition", pw.p.ID, "err", err)
 		}
 		pw.sup.set(pw.p.ID, partStatus{complete: idle[0] && idle[1] && j.waitingCount() == 0, waiting: j.waitingCount()})
 	}
@@ -177,9 +180,10 @@ func inputError(err error) *oink.InputError {
 
 // commit writes the dead letters, then the checkpoint with the batch's
 // results in one transaction, then (best effort, for lag tooling) the
-// group offsets. Dead letters go first so no checkpoint covers a record
-// whose letter was not written; a crash in between writes a letter twice.
-func (pw *partitionWorker) commit(ctx context.Context, j *joiner, epoch int64, dead []kafka.Message) error {
+// group offsets, through group: once a second while busy, at once when
+// quiet. Dead letters go first so no checkpoint covers a record whose
+// letter was not written; a crash in between writes a letter twice.
+func (pw *partitionWorker) commit(ctx context.Context, j *joiner, epoch int64, dead []kafka.Message, group *copart.Committer, quiet bool) error {
 	cfg := pw.cfg
 	if len(dead) > 0 {
 		if err := pw.w.WriteMessages(ctx, dead...); err != nil {
@@ -207,7 +211,7 @@ func (pw *partitionWorker) commit(ctx context.Context, j *joiner, epoch int64, d
 	if from := replayFrom(j.recentFrom[candidate], b.Pending, candidate); from >= 0 {
 		offsets[cfg.Candidate] = from
 	}
-	if err := pw.p.Commit(offsets); err != nil {
+	if err := group.Commit(offsets, quiet); err != nil {
 		cfg.Log.Debug("committing group offsets", "partition", pw.p.ID, "err", err)
 	}
 	return nil

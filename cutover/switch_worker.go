@@ -28,6 +28,7 @@ type switchWorker struct {
 	read  time.Time // when route was read
 	seen  *dedupe
 	held  [2][]kafka.Message // records past the horizon, in offset order
+	group *copart.Committer  // source offsets, sent to the group at most once a second or when quiet
 }
 
 func (sw *switchWorker) run(ctx context.Context) error {
@@ -45,6 +46,7 @@ func (sw *switchWorker) run(ctx context.Context) error {
 	if err := sw.refreshRoute(ctx); err != nil {
 		return err
 	}
+	sw.group = copart.NewCommitter(sw.p)
 	for ctx.Err() == nil {
 		var batch []copart.Msg
 		if len(sw.held[0])+len(sw.held[1]) < sw.cfg.BatchSize {
@@ -61,7 +63,7 @@ func (sw *switchWorker) run(ctx context.Context) error {
 			sw.held[m.Topic] = append(sw.held[m.Topic], m.Message)
 		}
 		out, next := sw.decide(topics)
-		if err := sw.commit(ctx, out, next); err != nil {
+		if err := sw.commit(ctx, out, next, len(batch) == 0); err != nil {
 			return err
 		}
 		sw.cfg.Metrics.holding(sw.p.ID, len(sw.held[0])+len(sw.held[1]))
@@ -112,9 +114,21 @@ func (sw *switchWorker) decide(topics []string) ([]kafka.Message, [2]int64) {
 			out = append(out, forwarded(sw.cfg, s, topics[s], m))
 			sw.cfg.Metrics.forward(s)
 		}
-		sw.held[s] = q[i:]
+		sw.held[s] = dropFront(q, i)
 	}
 	return out, next
+}
+
+// dropFront removes the first i records of q in place. Reslicing (q[i:])
+// would keep the decided records' bytes reachable through the backing
+// array until an append outgrew it: ~20 MB of records long forwarded.
+func dropFront(q []kafka.Message, i int) []kafka.Message {
+	if i == 0 {
+		return q
+	}
+	n := copy(q, q[i:])
+	clear(q[n:])
+	return q[:n]
 }
 
 // identity is the record's identity under the rules; a record whose
@@ -128,8 +142,10 @@ func (sw *switchWorker) identity(m kafka.Message) string {
 }
 
 // commit writes the forwarded records, acknowledged by all in-sync
-// replicas, and only then commits the source offsets they cover.
-func (sw *switchWorker) commit(ctx context.Context, out []kafka.Message, next [2]int64) error {
+// replicas, and only then commits the source offsets they cover: to the
+// group once a second while busy, and at once when quiet (nothing fetched),
+// so a caught-up switch shows no lag.
+func (sw *switchWorker) commit(ctx context.Context, out []kafka.Message, next [2]int64, quiet bool) error {
 	backoff := 100 * time.Millisecond
 	for len(out) > 0 {
 		err := sw.w.WriteMessages(ctx, out...)
@@ -162,10 +178,8 @@ func (sw *switchWorker) commit(ctx context.Context, out []kafka.Message, next [2
 	if next[1] >= 0 {
 		offsets[sw.cfg.Candidate] = next[1]
 	}
-	if len(offsets) > 0 {
-		if err := sw.p.Commit(offsets); err != nil {
-			sw.cfg.Log.Debug("committing source offsets", "partition", sw.p.ID, "err", err)
-		}
+	if err := sw.group.Commit(offsets, quiet); err != nil {
+		sw.cfg.Log.Debug("committing source offsets", "partition", sw.p.ID, "err", err)
 	}
 	return nil
 }

@@ -81,6 +81,9 @@ func TestUsageErrorsNameTheFlag(t *testing.T) {
 		{"a stray argument is a usage error", []string{"produce", "extra"}, nil, exitUsage, "unknown command"},
 		{"an unknown command is a usage error", []string{"frobnicate"}, nil, exitUsage, "frobnicate"},
 		{"a bad log level names the flag", []string{"--log-level", "loud", "dlq", "list"}, nil, exitUsage, "--log-level"},
+		{"an uncreatable CPU profile names the flag", []string{"--cpuprofile", "/nonexistent/dir/cpu.pprof", "dlq", "list"}, nil, exitUsage, "--cpuprofile"},
+		{"an uncreatable heap profile names the flag", []string{"--memprofile", "/nonexistent/dir/heap.pprof", "dlq", "list"}, nil, exitUsage, "--memprofile"},
+		{"a bad pprof address names the flag", []string{"--pprof", "nohost:notaport", "dlq", "list"}, nil, exitUsage, "--pprof"},
 		{"replaying a DLQ into itself is refused", []string{"dlq", "replay", "--to", "orders.dlq"}, nil, exitUsage, "--from"},
 	}
 	for _, tc := range tests {

@@ -11,7 +11,7 @@ import (
 func main() {
 	ctx, sig, stop := signalContext()
 	defer stop()
-	err := newRootCmd(defaultDeps()).ExecuteContext(ctx)
+	err := executeRoot(ctx, defaultDeps())
 	stop()
 	os.Exit(exitCode(err, sig(), os.Stderr))
 }

@@ -55,6 +55,7 @@ type globalOptions struct {
 	databaseURL string
 	logLevel    string
 	logFormat   string
+	profile     profileOptions
 	log         *slog.Logger // set before any command runs
 }
 
@@ -75,6 +76,13 @@ Exit codes:
   130  interrupted (Ctrl-C)`
 
 func newRootCmd(d deps) *cobra.Command {
+	root, _ := newRoot(d)
+	return root
+}
+
+// newRoot returns the root command with every subcommand, and its global
+// options.
+func newRoot(d deps) (*cobra.Command, *globalOptions) {
 	root, g := newBareRoot(d)
 	root.AddCommand(
 		newBrokerCmd(d, nil),
@@ -94,7 +102,7 @@ func newRootCmd(d deps) *cobra.Command {
 		newCapacityCmd(d, g),
 		newDashboardCmd(d, g, nil),
 	)
-	return root
+	return root, g
 }
 
 // newBareRoot returns the root command with its global flags and no
@@ -117,7 +125,10 @@ func newBareRoot(d deps) (*cobra.Command, *globalOptions) {
 			if err := bindEnv(cmd, d.lookupEnv); err != nil {
 				return err
 			}
-			return setupLogging(g, d.stderr)
+			if err := setupLogging(g, d.stderr); err != nil {
+				return err
+			}
+			return g.profile.start(g)
 		},
 	}
 	root.SetOut(d.stdout)
@@ -128,6 +139,7 @@ func newBareRoot(d deps) (*cobra.Command, *globalOptions) {
 	pf.StringVar(&g.databaseURL, "database-url", "", "Postgres URL of the diffstore (env DATABASE_URL; default: a local server, else a throwaway one)")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.StringVar(&g.logFormat, "log-format", "", "log format: text or json (default text on a terminal, json otherwise)")
+	g.profile.addFlags(pf)
 	return root, g
 }
 

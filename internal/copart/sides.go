@@ -50,13 +50,13 @@ func OpenSides(brokers, topics []string, p int, offsets []int64) (*Sides, error)
 		// Small buffers: a member may own many partitions, and a reader's
 		// MaxBytes and queue are held per partition and topic.
 		r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: t, Partition: p,
-			MinBytes: 1, MaxBytes: 1 << 20, MaxWait: 200 * time.Millisecond, QueueCapacity: 100})
+			MinBytes: 1, MaxBytes: 1 << 20, MaxWait: 200 * time.Millisecond, QueueCapacity: 64})
 		if err := r.SetOffset(offsets[i]); err != nil {
 			cancel()
 			return nil, fmt.Errorf("copart: seeking %s/%d to %d: %w", t, p, offsets[i], err)
 		}
 		s.readers = append(s.readers, r)
-		s.ch = append(s.ch, make(chan kafka.Message, 256))
+		s.ch = append(s.ch, make(chan kafka.Message, 64))
 		s.last[i] = position{offset: offsets[i] - 1, at: time.Now()}
 		s.wg.Add(1)
 		go s.pump(ctx, i, r)
@@ -105,7 +105,13 @@ func (s *Sides) Next(ctx context.Context, max int, linger, wait time.Duration, a
 			chans[i] = c // a nil channel is never ready
 		}
 	}
-	var out []Msg
+	// Room for what is buffered now: growing from nothing copied each
+	// batch's records several times (a quarter of the comparator's bytes).
+	buffered := 0
+	for _, c := range chans {
+		buffered += len(c)
+	}
+	out := make([]Msg, 0, min(max, buffered+16))
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	take := func(i int, m kafka.Message) {
