@@ -2,20 +2,22 @@ package cutover
 
 import "hash/fnv"
 
-// dedupe remembers the last n identities added, to drop a version's own
-// duplicates: a bounded set with first-in, first-out eviction.
-type dedupe struct {
+// Dedupe remembers the last n identities added, to drop a version's own
+// duplicates: a bounded set with first-in, first-out eviction. It is not
+// safe for concurrent use.
+type Dedupe struct {
 	set  map[string]struct{}
 	ring []string
 	next int
 }
 
-func newDedupe(n int) *dedupe {
-	return &dedupe{set: make(map[string]struct{}, n), ring: make([]string, 0, n)}
+// NewDedupe returns a Dedupe remembering the last n identities.
+func NewDedupe(n int) *Dedupe {
+	return &Dedupe{set: make(map[string]struct{}, n), ring: make([]string, 0, n)}
 }
 
-// add records id and reports whether it was new.
-func (d *dedupe) add(id string) bool {
+// Add records id and reports whether it was new.
+func (d *Dedupe) Add(id string) bool {
 	if _, ok := d.set[id]; ok {
 		return false
 	}
