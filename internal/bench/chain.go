@@ -40,8 +40,11 @@ func (r *runner) newChain(p Pipeline) *chain {
 
 func (c *chain) topics() []string {
 	out := []string{c.orders, c.v1, c.v2, c.cmp, c.live}
-	if c.dlq != "" {
+	switch c.p {
+	case Oink:
 		out = append(out, c.dlq)
+	case RefTransform:
+		out = append(out, c.dlq, c.dlq+".v1")
 	}
 	return out
 }
@@ -76,7 +79,7 @@ func (r *runner) chainProcs(c *chain) []procSpec {
 	create := []string{"--partitions", num(r.cfg.Partitions), "--replication-factor", num(r.cfg.ReplicationFactor)}
 	batch := []string{"--batch-size", num(r.cfg.BatchSize)}
 	both := c.v1 + "," + c.v2
-	loadgen := procSpec{name: "oink loadgen", args: append(append([]string{"loadgen", "--topic", c.orders, "--count", num(r.cfg.Events),
+	loadgen := procSpec{name: "oink loadgen", quiet: true, args: append(append([]string{"loadgen", "--topic", c.orders, "--count", num(r.cfg.Events),
 		"--seed", strconv.FormatUint(r.cfg.Seed, 10), "--invalid-ratio", strconv.FormatFloat(r.cfg.InvalidRatio, 'g', -1, 64),
 		"--rate", strconv.FormatFloat(r.cfg.Rate, 'g', -1, 64), "--json"}, create...), r.childFlags(false)...)}
 	spec := func(name string, db bool, args ...string) procSpec {

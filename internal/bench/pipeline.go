@@ -55,6 +55,8 @@ type procSpec struct {
 	// stopAtEnd: it gets SIGTERM once the pipeline is complete (else it
 	// exits by itself, e.g. with --stop-when-idle or --events).
 	stopAtEnd bool
+	// quiet: its stderr is progress, not warnings.
+	quiet bool
 }
 
 // proc is a running procSpec.
@@ -105,7 +107,7 @@ func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
 	}
 	tl.fill(&res, res.Events)
 	for _, p := range procs {
-		if tail := p.stderr.String(); tail != "" {
+		if tail := p.stderr.String(); tail != "" && !p.spec.quiet {
 			// Children log at warn level: anything there (write retries,
 			// say) bears on the numbers.
 			r.cfg.Log.Warn("process logged warnings", "pipeline", m.pipeline, "process", p.name, "stderr_tail", tail)

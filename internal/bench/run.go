@@ -101,6 +101,9 @@ func (r *runner) run(ctx context.Context, rep *Report) error {
 			return err
 		}
 		rep.Pipelines = append(rep.Pipelines, res)
+		if r.cfg.Role == RolePipeline && p != RefRaw {
+			rep.Load.Invalid = int(res.DeadLetters) // the chains' own load generators wrote the input
+		}
 	}
 	return nil
 }
