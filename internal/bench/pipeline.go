@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/oinkhq/oink/internal/kafkaio"
@@ -113,6 +114,9 @@ func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
 			r.cfg.Log.Warn("process logged warnings", "pipeline", m.pipeline, "process", p.name, "stderr_tail", tail)
 		}
 		cpu, peak := p.usage()
+		if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			r.cfg.Log.Debug("peak RSS", "process", p.name, "sampled_mb", mib(peak), "ru_maxrss_mb", mib(ru.Maxrss<<10))
+		}
 		res.Processes = append(res.Processes, Process{Name: p.name, PeakRssMB: mib(peak), CPUSeconds: cpu.Seconds()})
 		res.PeakRssMB = max(res.PeakRssMB, mib(peak))
 		res.CPUSeconds += cpu.Seconds()
