@@ -103,15 +103,23 @@ func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
 		return res, err
 	}
 	res.BrokerCPUSeconds = (r.brokerCPU() - cpu0).Seconds()
+	// Children log at warn level: anything they logged while measured
+	// (write retries, say) bears on the numbers; what a process logs as it
+	// is stopped does not.
+	logged := make([]string, len(procs))
+	for i, p := range procs {
+		logged[i] = p.stderr.String()
+	}
 	if err := finish(ctx, procs); err != nil {
 		return res, err
 	}
 	tl.fill(&res, res.Events)
-	for _, p := range procs {
-		if tail := p.stderr.String(); tail != "" && !p.spec.quiet {
-			// Children log at warn level: anything there (write retries,
-			// say) bears on the numbers.
-			r.cfg.Log.Warn("process logged warnings", "pipeline", m.pipeline, "process", p.name, "stderr_tail", tail)
+	for i, p := range procs {
+		if !p.spec.stopAtEnd {
+			logged[i] = p.stderr.String()
+		}
+		if logged[i] != "" && !p.spec.quiet {
+			r.cfg.Log.Warn("process logged warnings", "pipeline", m.pipeline, "process", p.name, "stderr_tail", logged[i])
 		}
 		cpu, peak := p.usage()
 		if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
