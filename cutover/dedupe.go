@@ -8,12 +8,16 @@ import "hash/fnv"
 type Dedupe struct {
 	set  map[string]struct{}
 	ring []string
+	max  int
 	next int
 }
 
-// NewDedupe returns a Dedupe remembering the last n identities.
+// NewDedupe returns a Dedupe remembering the last n identities. Its memory
+// grows with what it holds: a partition that sees few identities never
+// pays for n (preallocating 200,000 per partition cost the switch ~250 MB
+// of RSS over 12 partitions).
 func NewDedupe(n int) *Dedupe {
-	return &Dedupe{set: make(map[string]struct{}, n), ring: make([]string, 0, n)}
+	return &Dedupe{set: map[string]struct{}{}, max: max(n, 1)}
 }
 
 // Add records id and reports whether it was new.
@@ -21,7 +25,7 @@ func (d *Dedupe) Add(id string) bool {
 	if _, ok := d.set[id]; ok {
 		return false
 	}
-	if len(d.ring) < cap(d.ring) {
+	if len(d.ring) < d.max {
 		d.ring = append(d.ring, id)
 	} else {
 		delete(d.set, d.ring[d.next])
