@@ -143,10 +143,11 @@ type Config struct {
 	// after the end before it exits. Not part of the measured time.
 	// Default 1s.
 	StopWhenIdle time.Duration
-	// Timeout bounds each pipeline, from its start until its process has
-	// exited. Default 60s plus 1s per 5,000 events (at least 5,000/s).
+	// Timeout bounds each pipeline, from its start until its processes have
+	// exited (not the checks after), and the comparator's and switch's
+	// setup. Default 60s plus 1s per 5,000 events (at least 5,000/s).
 	Timeout time.Duration
-	// PollInterval between reads of a group's committed offsets: the
+	// PollInterval between reads of a pipeline's progress: the
 	// resolution of the measured time and batch latency. Default 5ms.
 	PollInterval time.Duration
 	// KeepTopics keeps the run's topics. By default each pipeline's

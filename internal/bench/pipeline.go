@@ -88,6 +88,8 @@ func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
 	if err != nil {
 		return res, err
 	}
+	// The timeout bounds the processes, not the checks after them.
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
 	r.cfg.Log.Info("pipeline starting", "role", r.cfg.Role, "pipeline", m.pipeline, "processes", len(m.procs))
@@ -129,7 +131,7 @@ func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
 		res.PeakRssMB = max(res.PeakRssMB, mib(peak))
 		res.CPUSeconds += cpu.Seconds()
 	}
-	if err := m.check(ctx, &res, procs); err != nil {
+	if err := m.check(parent, &res, procs); err != nil {
 		return res, fmt.Errorf("%s: %w", m.pipeline.Title(r.cfg.Role), err)
 	}
 	r.cfg.Log.Info("pipeline measured", "pipeline", m.pipeline, "per_second", int64(res.EventsPerSecond), "unit", res.Unit,
