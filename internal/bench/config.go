@@ -139,9 +139,11 @@ type Config struct {
 	// Rate is the load generator's events per second in the pipeline role;
 	// 0 writes as fast as the broker takes them.
 	Rate float64
-	// StopWhenIdle is `oink produce --stop-when-idle`: how long it idles
-	// after the end before it exits. Not part of the measured time.
-	// Default 1s.
+	// StopWhenIdle is the --stop-when-idle of the oink commands that end
+	// by themselves (the producer's `oink produce`, the setup's legacy and
+	// produce, `oink switch`): how long they idle after the end before they
+	// exit. Not part of the measured time. Default 1s. (`oink compare` and
+	// the pipeline role's processes are stopped with SIGTERM once complete.)
 	StopWhenIdle time.Duration
 	// Timeout bounds each pipeline, from its start until its processes have
 	// exited (not the checks after), and the comparator's and switch's
