@@ -3,7 +3,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"strconv"
 	"time"
@@ -220,11 +219,4 @@ func minTime(a, b time.Time) time.Time {
 		return b
 	}
 	return a
-}
-
-// hashBytes identifies a record whose identity cannot be read.
-func hashBytes(b []byte) string {
-	h := fnv.New64a()
-	h.Write(b)
-	return strconv.FormatUint(h.Sum64(), 16)
 }

@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"hash/fnv"
 	"strconv"
 	"time"
 
@@ -102,4 +103,12 @@ func (s *refSwitch) forwarded(v int, r *kgo.Record) kgo.Record {
 		kgo.RecordHeader{Key: cutover.HeaderSourcePartition, Value: []byte(strconv.Itoa(int(r.Partition)))},
 		kgo.RecordHeader{Key: cutover.HeaderSourceOffset, Value: []byte(strconv.FormatInt(r.Offset, 10))})
 	return kgo.Record{Topic: s.cfg.To, Key: r.Key, Value: r.Value, Headers: h, Timestamp: r.Timestamp}
+}
+
+// hashBytes identifies a record whose identity cannot be read, as the
+// switch does: by its key and a hash of its bytes.
+func hashBytes(b []byte) string {
+	h := fnv.New64a()
+	h.Write(b)
+	return strconv.FormatUint(h.Sum64(), 16)
 }

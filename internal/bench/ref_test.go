@@ -146,6 +146,8 @@ func TestRunRefRejectsBadConfig(t *testing.T) {
 		{"a config without topics is refused", RefConfig{Brokers: []string{"127.0.0.1:1"}, Mode: RefModeRaw}},
 		{"an unknown mode is refused", RefConfig{Brokers: []string{"127.0.0.1:1"}, From: []string{"a"}, To: "b", Group: "g", Mode: "copy"}},
 		{"the transform pipe without a DLQ is refused", RefConfig{Brokers: []string{"127.0.0.1:1"}, From: []string{"a"}, To: "b", Group: "g", Mode: RefModeTransform}},
+		{"the compare pipe without a run and a database is refused", RefConfig{Brokers: []string{"127.0.0.1:1"}, From: []string{"a", "b"}, Group: "g", Mode: RefModeCompare}},
+		{"the switch pipe reading one topic is refused", RefConfig{Brokers: []string{"127.0.0.1:1"}, From: []string{"a"}, To: "b", Group: "g", Mode: RefModeSwitch, Run: "r"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
