@@ -5,7 +5,7 @@ import (
 	"hash/maphash"
 )
 
-// dedupe remembers the last n identities added, to drop a version's own
+// Dedupe remembers the last n identities added, to drop a version's own
 // duplicates: a bounded set with first-in, first-out eviction.
 //
 // It keeps a 128-bit hash of each identity (two independent maphash values
@@ -16,7 +16,7 @@ import (
 // ring grow as identities arrive instead of being allocated for n up front:
 // a switch owning 12 partitions with the default n held 114 MB before its
 // first record.
-type dedupe struct {
+type Dedupe struct {
 	seeds [2]maphash.Seed
 	limit int
 	set   map[idHash]struct{}
@@ -27,17 +27,19 @@ type dedupe struct {
 // idHash is the 128-bit hash of an identity.
 type idHash [2]uint64
 
-func newDedupe(n int) *dedupe {
-	return &dedupe{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, limit: max(n, 1),
+// NewDedupe returns a Dedupe remembering the last n identities. It is not
+// safe for concurrent use.
+func NewDedupe(n int) *Dedupe {
+	return &Dedupe{seeds: [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}, limit: max(n, 1),
 		set: map[idHash]struct{}{}}
 }
 
-func (d *dedupe) hash(id string) idHash {
+func (d *Dedupe) hash(id string) idHash {
 	return idHash{maphash.String(d.seeds[0], id), maphash.String(d.seeds[1], id)}
 }
 
-// add records id and reports whether it was new.
-func (d *dedupe) add(id string) bool {
+// Add records id and reports whether it was new.
+func (d *Dedupe) Add(id string) bool {
 	h := d.hash(id)
 	if _, ok := d.set[h]; ok {
 		return false
@@ -53,8 +55,8 @@ func (d *dedupe) add(id string) bool {
 	return true
 }
 
-// len is how many identities are remembered.
-func (d *dedupe) len() int { return len(d.set) }
+// Len is how many identities are remembered.
+func (d *Dedupe) Len() int { return len(d.set) }
 
 func hashBytes(b []byte) uint64 {
 	h := fnv.New64a()

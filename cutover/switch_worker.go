@@ -26,7 +26,7 @@ type switchWorker struct {
 	idle  *idleTracker
 	route diffstore.Route
 	read  time.Time // when route was read
-	seen  *dedupe
+	seen  *Dedupe
 	held  [2][]kafka.Message // records past the horizon, in offset order
 	group *copart.Committer  // source offsets, sent to the group at most once a second or when quiet
 }
@@ -107,7 +107,7 @@ func (sw *switchWorker) decide(topics []string) ([]kafka.Message, [2]int64) {
 				continue
 			}
 			id := sw.identity(m)
-			if !sw.seen.add(id) {
+			if !sw.seen.Add(id) {
 				sw.cfg.Metrics.duplicate(s)
 				continue
 			}
@@ -189,7 +189,7 @@ func (sw *switchWorker) commit(ctx context.Context, out []kafka.Message, next [2
 // the last record forwarded from it (or at the group's committed offset if
 // that is later), and the identities forwarded recently seed the dedupe.
 func (sw *switchWorker) resume(ctx context.Context) ([2]int64, error) {
-	sw.seen = newDedupe(sw.cfg.Dedupe)
+	sw.seen = NewDedupe(sw.cfg.Dedupe)
 	topics := [2]string{sw.cfg.Control, sw.cfg.Candidate}
 	start := [2]int64{kafka.FirstOffset, kafka.FirstOffset}
 	for s, t := range topics {
@@ -203,7 +203,7 @@ func (sw *switchWorker) resume(ctx context.Context) ([2]int64, error) {
 	}
 	from := max(first, end-int64(sw.cfg.Dedupe))
 	err = kafkaio.ReadRange(ctx, sw.cfg.Brokers, sw.cfg.Live, sw.p.ID, from, end, func(m kafka.Message) error {
-		sw.seen.add(sw.identity(m))
+		sw.seen.Add(sw.identity(m))
 		src, off := kafkaio.Header(m, HeaderSourceTopic), kafkaio.Header(m, HeaderSourceOffset)
 		o, err := strconv.ParseInt(off, 10, 64)
 		if err != nil {

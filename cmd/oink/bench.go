@@ -17,17 +17,40 @@ import (
 func newBenchCmd(d deps, g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "bench",
-		Short: "Measure oink's pipelines: throughput, batch latency, memory and CPU",
-		Example: `  oink bench producer
-  oink bench producer --events 100000 --json`,
+		Short: "Measure oink's roles: throughput, latency, memory and CPU, against franz-go references",
+		Long: `Runs a reproducible benchmark of one role on the embedded broker (or --brokers)
+and reports its throughput, p50/p99 latency, peak RSS and CPU per process,
+and, in the same run on the same broker and data, two franz-go references:
+ref transform (a kgo pipe doing the same work as the role: ratio) and ref raw
+(a kgo pipe copying the same bytes: ratio_raw, the broker's ceiling).
+
+  producer     oink produce: events/s from the orders topic to rtcim.v2
+  comparator   oink compare: pairs/s from v1 and v2 into Postgres
+  switch       oink switch: v1 + v2 records/s routed to the live topic
+  pipeline     loadgen → legacy + produce → compare + switch, all at once:
+               end-to-end events/s and event latency
+
+Every run checks its accounting (no record lost or duplicated, the
+comparator's totals, one live copy per event) before reporting a number.
+The comparator, switch and pipeline roles need Postgres: --database-url (or
+DATABASE_URL), else a local server, else a throwaway cluster; every run they
+create there is deleted at the end.`,
+		Example: `  oink bench producer --events 100000
+  oink bench comparator --events 100000 --json
+  oink bench switch --events 100000 --percent 50
+  oink bench pipeline --json`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(newBenchProducerCmd(d, g, nil), newBenchRefCmd(d, g, nil))
+	for _, role := range bench.AllRoles() {
+		cmd.AddCommand(newBenchRoleCmd(d, g, role, nil))
+	}
+	cmd.AddCommand(newBenchRefCmd(d, g, nil))
 	return cmd
 }
 
-type benchProducerOptions struct {
+type benchOptions struct {
+	role                              bench.Role
 	events, partitions, rf, batchSize int
 	seed                              uint64
 	invalidRatio                      float64
@@ -37,17 +60,14 @@ type benchProducerOptions struct {
 	keepTopics                        bool
 	json                              bool
 	external                          bool // --brokers (or its env twin) was given
+	rules, faults                     string
+	percent, rate                     float64
 }
 
-func newBenchProducerCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *benchProducerOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runBenchProducer
-	}
-	o := &benchProducerOptions{}
-	cmd := &cobra.Command{
-		Use:   "producer",
-		Short: "Benchmark oink produce against franz-go reference pipelines",
-		Long: `Loads --events generated events (seed --seed, --invalid-ratio of them invalid)
+// benchRoleHelp is each role's Short, Long and Example.
+var benchRoleHelp = map[bench.Role][3]string{
+	bench.RoleProducer: {"Benchmark oink produce against franz-go reference pipelines",
+		`Loads --events generated events (seed --seed, --invalid-ratio of them invalid)
 into a fresh topic once, then pushes them through three pipelines, each a
 process of its own with its own output topics and consumer group, from
 offset 0 to the end, acks from all in-sync replicas:
@@ -63,19 +83,103 @@ p50/p99 (the time between consecutive commits of the group, polled every
 5ms: one batch's fetch → ack → commit, as each pipeline handles one batch
 at a time), peak RSS and CPU seconds of the process (rusage), and the
 embedded broker's CPU seconds while it ran. ratio is oink's events/s over
-ref transform's, ratio_raw over ref raw's.
+ref transform's, ratio_raw over ref raw's.` + benchBrokerHelp + `
+Every run checks that each pipeline read every event and wrote exactly one
+record or dead letter for it.`,
+		`  oink bench producer
+  oink bench producer --events 100000 --json
+  oink bench producer --pipelines oink --env GOGC=200 --batch-size 10000
+  oink bench producer --brokers kafka-1:9092 --replication-factor 3`},
+	bench.RoleComparator: {"Benchmark oink compare (with Postgres checkpoints) against franz-go references",
+		`Loads --events events (fixed event times: the same bytes on every run) and, as
+unmeasured setup, runs oink legacy (v1, with --faults) and oink produce (v2)
+over them to completion. Then it measures, each from offset 0 with its own
+group and run:
+
+  oink compare    the real command, checkpointing in Postgres
+  ref transform   a franz-go pipe reading v1 and v2, joining by identity in
+                  memory, comparing each pair under the same --rules
+                  (comparator.Compare) and committing counts, divergences
+                  and checkpoints to Postgres per batch (diffstore.CommitBatch)
+  ref raw         a franz-go pipe copying v1's and v2's bytes to one topic
+
+pairs/s is the valid events (one pair each) over the time from process start
+until every v1 and v2 record is accounted for: in the run's Postgres
+checkpoints for oink compare, in the group's offsets for the references.
+Batch p50/p99 are the intervals between advances of one partition's
+checkpoint (or committed offsets). Each comparison is then checked in
+Postgres: every record read, one pair per valid event, the accepted and
+divergent pairs v1's fault log predicts, nothing missing or waiting.
+
+--faults must not drop or duplicate records (the checks assume one v1 record
+per valid event); the default faults are all accepted or ignored by
+testdata/rules/rtcim.yaml, so no record waits out the match window.` + benchBrokerHelp,
+		`  oink bench comparator --events 100000
+  oink bench comparator --events 1000000 --json
+  oink bench comparator --faults rounding=0.05,shipping=0.001 --database-url postgres:///oink?host=/var/run/postgresql`},
+	bench.RoleSwitch: {"Benchmark oink switch against franz-go references",
+		`Sets a cutover route in Postgres giving v2 --percent of the key buckets, loads
+--events events stamped with the current time (so the route is in force at
+every one), and, as unmeasured setup, runs oink legacy (v1) and oink produce
+(v2) over them to completion. Then it measures, each from offset 0 with its
+own group and live topic:
+
+  oink switch     the real command
+  ref transform   a franz-go pipe reading v1 and v2 and forwarding each
+                  record whose bucket its version owns under the route
+                  (cutover.Owner), dropping duplicates, with the switch's
+                  headers
+  ref raw         a franz-go pipe copying v1's and v2's bytes to one topic
+
+records/s is the v1 + v2 records read (two per valid event) over the time
+from process start until the group has committed all of them. Batch p50/p99
+are the intervals between commits of one partition. Each live topic is then
+checked with cutover.CheckLive: every valid event exactly once, from the
+version that owns its bucket.` + benchBrokerHelp,
+		`  oink bench switch --events 100000
+  oink bench switch --events 1000000 --percent 10 --json`},
+	bench.RolePipeline: {"Benchmark the whole pipeline: loadgen → v1 + v2 → compare + switch, at once",
+		`Sets a cutover route giving v2 --percent of the key buckets, then runs three
+chains, one after the other, each a set of processes started together with
+its own topics, groups and run:
+
+  oink pipeline   oink loadgen → oink legacy (--faults) + oink produce →
+                  oink compare (Postgres) + oink switch (live topic)
+  ref transform   oink loadgen → two franz-go transform pipes (v1 without
+                  faults, v2) → the franz-go compare pipe + the franz-go
+                  switch pipe (see oink bench comparator and switch)
+  ref raw         oink loadgen → two franz-go copies of orders → two
+                  franz-go copies of both (for compare and for switch)
+
+The load generator writes at full speed, or at --rate events/s, with event
+times from the clock. events/s is --events over the time from the start of
+the processes until the live topic holds one record per valid event (two per
+event for ref raw) and the comparator has accounted for every v1 and v2
+record. p50/p99 is an event's latency: from its creation by the load
+generator (its event time) until the benchmark read it from the live topic.
+Peak RSS and CPU are reported per process. Each chain is then checked like
+the comparator and switch roles.` + benchBrokerHelp,
+		`  oink bench pipeline
+  oink bench pipeline --json
+  oink bench pipeline --events 300000 --rate 50000`},
+}
+
+const benchBrokerHelp = `
 
 Without --brokers (or OINK_BROKERS) it runs an embedded broker as a separate
 process, so no pipeline's numbers include it. That broker keeps every record
-in memory: it peaks at about 4 GB per million events, although each
-pipeline's output topics are deleted once it is measured and the input at
-the end (--keep-topics keeps them: about 5.7 GB per million). Every run
-checks that each pipeline read every event and wrote exactly one record or
-dead letter for it.`,
-		Example: `  oink bench producer
-  oink bench producer --events 100000 --json
-  oink bench producer --pipelines oink --env GOGC=200 --batch-size 10000
-  oink bench producer --brokers kafka-1:9092 --replication-factor 3`,
+in memory, about 2 GB per million records held; each pipeline's topics are
+deleted once it is measured, the input at the end (--keep-topics keeps them).
+`
+
+func newBenchRoleCmd(d deps, g *globalOptions, role bench.Role, runF func(context.Context, deps, *globalOptions, *benchOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runBench
+	}
+	o := &benchOptions{role: role}
+	help := benchRoleHelp[role]
+	cmd := &cobra.Command{
+		Use: string(role), Short: help[0], Long: help[1], Example: help[2],
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.external = cmd.Flags().Changed("brokers")
@@ -83,7 +187,7 @@ dead letter for it.`,
 		},
 	}
 	f := cmd.Flags()
-	f.IntVar(&o.events, "events", 1_000_000, "events to load and push through each pipeline")
+	f.IntVar(&o.events, "events", bench.DefaultEvents(role), "events to load and push through each pipeline")
 	f.IntVar(&o.partitions, "partitions", 12, "partitions of every topic the benchmark creates")
 	f.IntVar(&o.rf, "replication-factor", 1, "replication factor of every topic the benchmark creates")
 	f.IntVar(&o.batchSize, "batch-size", 5000, "most events per write and commit, in every pipeline")
@@ -91,17 +195,30 @@ dead letter for it.`,
 	f.Float64Var(&o.invalidRatio, "invalid-ratio", 0.01, "share of invalid events (dead letters), 0 to 1")
 	f.StringSliceVar(&o.pipelines, "pipelines", []string{string(bench.Oink), string(bench.RefTransform), string(bench.RefRaw)},
 		"pipelines to measure, in order")
-	f.DurationVar(&o.stopWhenIdle, "stop-when-idle", time.Second, "oink produce --stop-when-idle (not counted in its time)")
+	f.DurationVar(&o.stopWhenIdle, "stop-when-idle", time.Second, "--stop-when-idle of the oink commands that end by themselves (not counted in their time)")
 	f.DurationVar(&o.timeout, "timeout", 0, "longest a pipeline may take (0: 60s plus 1s per 5000 events)")
 	f.StringArrayVar(&o.env, "env", nil, "KEY=VALUE added to the environment of the measured processes, e.g. GOGC=200 (repeatable)")
 	f.BoolVar(&o.keepTopics, "keep-topics", false, "keep the benchmark's topics instead of deleting them once measured")
 	f.BoolVar(&o.json, "json", false, "print the report as one JSON document")
+	if role == bench.RoleProducer {
+		return cmd
+	}
+	f.StringVar(&o.rules, "rules", "testdata/rules/rtcim.yaml", "comparator rules; their key is the switch's identity too")
+	f.StringVar(&o.faults, "faults", bench.DefaultFaults, "v1's faults (oink legacy --faults; no drop or dup), or none")
+	if role == bench.RoleComparator {
+		return cmd
+	}
+	f.Float64Var(&o.percent, "percent", 50, "share of key buckets the route gives v2, above 0 and up to 100")
+	if role == bench.RolePipeline {
+		f.Float64Var(&o.rate, "rate", 0, "load generator events per second (0: as fast as possible)")
+	}
 	return cmd
 }
 
-func (o *benchProducerOptions) config(g *globalOptions) (bench.Config, error) {
-	cfg := bench.Config{Events: o.events, Partitions: o.partitions, ReplicationFactor: o.rf, BatchSize: o.batchSize,
-		Seed: o.seed, InvalidRatio: o.invalidRatio, StopWhenIdle: o.stopWhenIdle, Timeout: o.timeout, Env: o.env, KeepTopics: o.keepTopics}
+func (o *benchOptions) config(g *globalOptions) (bench.Config, error) {
+	cfg := bench.Config{Role: o.role, Events: o.events, Partitions: o.partitions, ReplicationFactor: o.rf, BatchSize: o.batchSize,
+		Seed: o.seed, InvalidRatio: o.invalidRatio, StopWhenIdle: o.stopWhenIdle, Timeout: o.timeout, Env: o.env,
+		KeepTopics: o.keepTopics, DatabaseURL: g.databaseURL, RulesFile: o.rules, Faults: o.faults, Percent: o.percent, Rate: o.rate}
 	if o.external {
 		cfg.Brokers = g.brokers
 	}
@@ -122,6 +239,22 @@ func (o *benchProducerOptions) config(g *globalOptions) (bench.Config, error) {
 	if o.stopWhenIdle <= 0 || o.timeout < 0 {
 		bad("--stop-when-idle %v / --timeout %v: want a positive duration such as 1s (--timeout 0 for the default)", o.stopWhenIdle, o.timeout)
 	}
+	if o.role == bench.RoleSwitch || o.role == bench.RolePipeline {
+		if o.percent <= 0 || o.percent > 100 {
+			bad("--percent %v: want a share of buckets above 0 and up to 100, e.g. --percent 50", o.percent)
+		}
+	}
+	if o.rate < 0 {
+		bad("--rate %v: want 0 (as fast as possible) or more events per second", o.rate)
+	}
+	if o.role != bench.RoleProducer {
+		if err := bench.CheckFaults(o.faults); err != nil {
+			bad("--faults: %v", err)
+		}
+		if _, err := os.Stat(o.rules); err != nil {
+			bad("--rules %q: %v; run from the repository's root or name a rules file", o.rules, err)
+		}
+	}
 	for _, name := range o.pipelines {
 		p := bench.Pipeline(strings.TrimSpace(name))
 		if !slices.Contains(bench.AllPipelines(), p) {
@@ -140,7 +273,7 @@ func (o *benchProducerOptions) config(g *globalOptions) (bench.Config, error) {
 	return cfg, nil
 }
 
-func runBenchProducer(ctx context.Context, d deps, g *globalOptions, o *benchProducerOptions) error {
+func runBench(ctx context.Context, d deps, g *globalOptions, o *benchOptions) error {
 	cfg, err := o.config(g)
 	if err != nil {
 		return err
@@ -151,7 +284,7 @@ func runBenchProducer(ctx context.Context, d deps, g *globalOptions, o *benchPro
 	cfg.Log = g.log
 	p := newProgress(d, o.json && d.stderrIsTTY())
 	cfg.Progress = func(pr bench.Progress) {
-		p.Update("bench: %s %d/%d events (%.0f/s)", pr.Step, pr.Done, pr.Total, float64(pr.Done)/max(pr.Elapsed.Seconds(), 1e-9))
+		p.Update("bench %s: %s %d/%d (%.0f/s)", o.role, pr.Step, pr.Done, pr.Total, float64(pr.Done)/max(pr.Elapsed.Seconds(), 1e-9))
 	}
 	rep, err := bench.Run(ctx, cfg)
 	p.Done()
@@ -165,69 +298,61 @@ func runBenchProducer(ctx context.Context, d deps, g *globalOptions, o *benchPro
 	return nil
 }
 
-// printBenchReport prints rep as a header, a table and the ratios.
+// printBenchReport prints rep as a header, a table, the ratios and, for
+// pipelines of several processes, each process's numbers.
 func printBenchReport(w io.Writer, rep bench.Report) {
-	fmt.Fprintf(w, "%d events (%d invalid), %d partitions, batch size %d, broker %s, %d CPUs, %s\n",
-		rep.Events, rep.Load.Invalid, rep.Partitions, rep.BatchSize, rep.Broker, rep.CPUs, rep.GoVersion)
-	fmt.Fprintf(w, "loaded in %.1fs (%.0f events/s)\n\n", rep.Load.Seconds, rep.Load.EventsPerSecond)
+	fmt.Fprintf(w, "%s: %d events (%d invalid), %d partitions, batch size %d, broker %s, %d CPUs, %s\n",
+		rep.Role, rep.Events, rep.Load.Invalid, rep.Partitions, rep.BatchSize, rep.Broker, rep.CPUs, rep.GoVersion)
+	if rep.Load.Seconds > 0 {
+		fmt.Fprintf(w, "loaded in %.1fs (%.0f events/s)\n", rep.Load.Seconds, rep.Load.EventsPerSecond)
+	}
+	if s := rep.Setup; s != nil && s.Seconds > 0 {
+		fmt.Fprintf(w, "setup: v1 (faults %s) and v2 in %.1fs: %d and %d records\n", s.Faults, s.Seconds, s.V1Records, s.V2Records)
+	}
+	fmt.Fprintln(w)
+	unit, lat := "EVENTS/S", "BATCH"
+	if len(rep.Pipelines) > 0 {
+		unit = strings.ToUpper(rep.Pipelines[0].Unit) + "/S"
+	}
+	if rep.Role == bench.RolePipeline {
+		lat = "EVENT"
+	}
 	rows := make([][]string, 0, len(rep.Pipelines))
 	for _, r := range rep.Pipelines {
-		rows = append(rows, []string{r.Pipeline.Title(), fmt.Sprintf("%.0f", r.EventsPerSecond), fmt.Sprintf("%.2f", r.Seconds),
-			fmt.Sprintf("%.2f", r.StartupSeconds), fmt.Sprintf("%.0f", r.BatchLatencyP50Ms), fmt.Sprintf("%.0f", r.BatchLatencyP99Ms),
+		p50, p99 := r.BatchLatencyP50Ms, r.BatchLatencyP99Ms
+		if rep.Role == bench.RolePipeline {
+			p50, p99 = r.EventLatencyP50Ms, r.EventLatencyP99Ms
+		}
+		rows = append(rows, []string{r.Pipeline.Title(rep.Role), fmt.Sprintf("%.0f", r.EventsPerSecond), fmt.Sprintf("%.2f", r.Seconds),
+			fmt.Sprintf("%.2f", r.StartupSeconds), fmt.Sprintf("%.0f", p50), fmt.Sprintf("%.0f", p99),
 			fmt.Sprintf("%.0f", r.PeakRssMB), fmt.Sprintf("%.1f", r.CPUSeconds), fmt.Sprintf("%.1f", r.BrokerCPUSeconds)})
 	}
-	table(w, []string{"PIPELINE", "EVENTS/S", "SECONDS", "STARTUP S", "BATCH P50 MS", "BATCH P99 MS", "PEAK RSS MB", "CPU S", "BROKER CPU S"}, rows)
+	table(w, []string{"PIPELINE", unit, "SECONDS", "STARTUP S", lat + " P50 MS", lat + " P99 MS", "PEAK RSS MB", "CPU S", "BROKER CPU S"}, rows)
 	fmt.Fprintln(w)
+	oink := bench.Oink.Title(rep.Role)
 	if rep.Ratio != nil {
-		fmt.Fprintf(w, "ratio      %.2f  (oink produce ÷ ref transform)\n", *rep.Ratio)
+		fmt.Fprintf(w, "ratio      %.2f  (%s ÷ ref transform)\n", *rep.Ratio, oink)
 	}
 	if rep.RatioRaw != nil {
-		fmt.Fprintf(w, "ratio_raw  %.2f  (oink produce ÷ ref raw)\n", *rep.RatioRaw)
+		fmt.Fprintf(w, "ratio_raw  %.2f  (%s ÷ ref raw)\n", *rep.RatioRaw, oink)
 	}
+	printBenchProcesses(w, rep)
 }
 
-type benchRefOptions struct {
-	from, to, dlq, group string
-	events               int64
-	batchSize            int
-}
-
-func newBenchRefCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, bench.RefMode, *benchRefOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runBenchRef
+// printBenchProcesses lists the processes of pipelines that have several.
+func printBenchProcesses(w io.Writer, rep bench.Report) {
+	var rows [][]string
+	for _, r := range rep.Pipelines {
+		if len(r.Processes) < 2 {
+			continue
+		}
+		for _, p := range r.Processes {
+			rows = append(rows, []string{r.Pipeline.Title(rep.Role), p.Name, fmt.Sprintf("%.0f", p.PeakRssMB), fmt.Sprintf("%.1f", p.CPUSeconds)})
+		}
 	}
-	o := &benchRefOptions{}
-	cmd := &cobra.Command{
-		Use:   "ref raw|transform",
-		Short: "Run a franz-go reference pipeline (the benchmark runs it as a child process)",
-		Long: `Runs a franz-go consumer group on --from that produces each polled batch to
---to with acks from all in-sync replicas, flushes, and only then commits:
-raw copies records unchanged, transform runs oink's Decode, Transform and
-JSON encoding per record and writes rejects to --dlq. It stops once --events
-records are committed (0: at SIGTERM) and prints its counts as JSON.`,
-		Example:   `  oink bench ref transform --from orders --to ref.out --dlq ref.dlq --group ref --events 100000`,
-		Hidden:    true,
-		ValidArgs: []string{string(bench.RefModeRaw), string(bench.RefModeTransform)},
-		Args:      usageArgs(cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs)),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return runF(cmd.Context(), d, g, bench.RefMode(args[0]), o)
-		},
+	if len(rows) == 0 {
+		return
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.from, "from", "orders", "topic to read")
-	f.StringVar(&o.to, "to", "", "topic to write")
-	f.StringVar(&o.dlq, "dlq", "", "dead-letter topic (transform)")
-	f.StringVar(&o.group, "group", "oink-bench-ref", "consumer group")
-	f.Int64Var(&o.events, "events", 0, "stop once this many records are committed (0: run until stopped)")
-	f.IntVar(&o.batchSize, "batch-size", 5000, "most records per write and commit")
-	return cmd
-}
-
-func runBenchRef(ctx context.Context, d deps, g *globalOptions, mode bench.RefMode, o *benchRefOptions) error {
-	st, err := bench.RunRef(ctx, bench.RefConfig{Brokers: g.brokers, From: o.from, To: o.to, DLQ: o.dlq, Group: o.group,
-		Mode: mode, Events: o.events, BatchSize: o.batchSize})
-	if err != nil {
-		return err
-	}
-	return writeJSON(d.stdout, st)
+	fmt.Fprintln(w)
+	table(w, []string{"PIPELINE", "PROCESS", "PEAK RSS MB", "CPU S"}, rows)
 }

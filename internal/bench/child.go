@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 )
@@ -32,7 +33,11 @@ type child struct {
 	cancel context.CancelFunc
 	done   chan struct{} // closed once the process has exited and been reaped
 	err    error         // Wait's result, written before done closes
+	peak   atomic.Int64  // largest VmHWM sampled, in bytes; 0 if none could be read
 }
+
+// rssEvery is how often a child's peak RSS is sampled while it runs.
+const rssEvery = 10 * time.Millisecond
 
 // startChild starts exe with args and the environment plus env. stdout, when
 // not nil, replaces the captured stdout. When ctx ends, or on stop, the
@@ -57,7 +62,28 @@ func startChild(ctx context.Context, name, exe string, env []string, stdout io.W
 		c.err = c.cmd.Wait()
 		close(c.done)
 	}()
+	go c.sampleRSS()
 	return c, nil
+}
+
+// sampleRSS records the child's peak RSS (VmHWM) until it exits. The
+// kernel's ru_maxrss cannot be used for it: at exec the child inherits as
+// its maxrss the RSS of the benchmark process that forked it (Go forks with
+// CLONE_VM, so the mm exec replaces is the parent's), which after a load or
+// a check is larger than most children ever get.
+func (c *child) sampleRSS() {
+	tick := time.NewTicker(rssEvery)
+	defer tick.Stop()
+	for {
+		if peak, err := procPeakRSS(c.pid()); err == nil && peak > c.peak.Load() {
+			c.peak.Store(peak)
+		}
+		select {
+		case <-c.done:
+			return
+		case <-tick.C:
+		}
+	}
 }
 
 // pid is the child's process id.
@@ -92,14 +118,20 @@ func (c *child) failed(err error) error {
 }
 
 // usage returns the CPU time (user + system) and peak RSS in bytes of the
-// child, once it has exited.
+// child, once it has exited: the RSS sampled from /proc while it ran (to
+// within rssEvery of its exit), or where /proc cannot be read, ru_maxrss
+// (which may include the benchmark's own RSS: see sampleRSS).
 func (c *child) usage() (time.Duration, int64) {
 	st := c.cmd.ProcessState
+	cpu := st.UserTime() + st.SystemTime()
+	if peak := c.peak.Load(); peak > 0 {
+		return cpu, peak
+	}
 	ru, ok := st.SysUsage().(*syscall.Rusage)
 	if !ok {
-		return st.UserTime() + st.SystemTime(), 0
+		return cpu, 0
 	}
-	return st.UserTime() + st.SystemTime(), ru.Maxrss << 10 // Linux reports KiB
+	return cpu, ru.Maxrss << 10 // Linux reports KiB
 }
 
 // tail keeps the last stderrTail bytes written to it.

@@ -27,11 +27,11 @@ const (
 // AllPipelines returns every pipeline, in the order Run measures them.
 func AllPipelines() []Pipeline { return []Pipeline{Oink, RefTransform, RefRaw} }
 
-// Title is the pipeline's name in a text table.
-func (p Pipeline) Title() string {
+// Title is the pipeline's name in a text table, for role.
+func (p Pipeline) Title(role Role) string {
 	switch p {
 	case Oink:
-		return "oink produce"
+		return role.oinkTitle()
 	case RefTransform:
 		return "ref transform"
 	case RefRaw:
@@ -40,15 +40,71 @@ func (p Pipeline) Title() string {
 	return string(p)
 }
 
+// Role is what Run measures: one oink command, or all of them together.
+type Role string
+
+// The roles, as named in Config.Role, the report and the CLI.
+const (
+	// RoleProducer measures `oink produce` (OINK v2).
+	RoleProducer Role = "producer"
+	// RoleComparator measures `oink compare` over v1's and v2's topics,
+	// with its Postgres checkpoints.
+	RoleComparator Role = "comparator"
+	// RoleSwitch measures `oink switch` writing the live topic from v1's
+	// and v2's topics under a route that gives each some buckets.
+	RoleSwitch Role = "switch"
+	// RolePipeline measures loadgen → v1 + v2 → compare + switch, all
+	// running at once.
+	RolePipeline Role = "pipeline"
+)
+
+// AllRoles returns every role.
+func AllRoles() []Role { return []Role{RoleProducer, RoleComparator, RoleSwitch, RolePipeline} }
+
+func (r Role) oinkTitle() string {
+	switch r {
+	case RoleComparator:
+		return "oink compare"
+	case RoleSwitch:
+		return "oink switch"
+	case RolePipeline:
+		return "oink pipeline"
+	}
+	return "oink produce"
+}
+
+// usesPostgres reports whether the role needs the diffstore.
+func (r Role) usesPostgres() bool { return r != RoleProducer }
+
+// DefaultFaults are v1's faults in the comparator, switch and pipeline
+// roles: light ones the shipped rules (testdata/rules/rtcim.yaml) accept or
+// ignore, and none that drop or duplicate a record, so every valid event
+// makes exactly one pair and one live record, and no record waits out the
+// match window.
+const DefaultFaults = "rounding=0.02,utc-date=0.01,reorder=0.05"
+
+// DefaultEvents returns the default Config.Events of role: 1,000,000, but
+// 100,000 for the pipeline, whose embedded broker holds five topics of them
+// in memory at once.
+func DefaultEvents(role Role) int {
+	if role == RolePipeline {
+		return 100_000
+	}
+	return 1_000_000
+}
+
 // Config configures Run. Zero values take the defaults documented per field.
 type Config struct {
+	// Role to measure. Default RoleProducer.
+	Role Role
 	// Exe is the oink binary each child process runs (os.Executable() in
 	// the CLI). Required.
 	Exe string
 	// Brokers of a running cluster. Empty starts an embedded broker
 	// (`oink broker`) as a child process for the run and stops it after.
 	Brokers []string
-	// Events loaded once and pushed through each pipeline. Default 1,000,000.
+	// Events loaded once and pushed through each pipeline. Default
+	// DefaultEvents(Role).
 	Events int
 	// Partitions of every topic the run creates. Default 12.
 	Partitions int
@@ -66,14 +122,34 @@ type Config struct {
 	InvalidRatio float64
 	// Pipelines to measure, in this order. Default AllPipelines().
 	Pipelines []Pipeline
-	// StopWhenIdle is `oink produce --stop-when-idle`: how long it idles
-	// after the end before it exits. Not part of the measured time.
-	// Default 1s.
+	// DatabaseURL of the diffstore (comparator, switch and pipeline roles).
+	// Empty: pglocal.Resolve finds a local server or starts a throwaway
+	// one. Every run the benchmark creates there is deleted at the end.
+	DatabaseURL string
+	// RulesFile is the comparator rules (and the switch's identity). Default
+	// testdata/rules/rtcim.yaml, relative to the working directory.
+	RulesFile string
+	// Faults are v1's (`oink legacy --faults`). Default DefaultFaults.
+	// Faults that drop or duplicate records are refused: the accounting
+	// checks assume one v1 record per valid event.
+	Faults string
+	// Percent is the share of key buckets the route gives v2 (switch and
+	// pipeline roles), 0 to 100. Default 50.
+	Percent float64
+	// Rate is the load generator's events per second in the pipeline role;
+	// 0 writes as fast as the broker takes them.
+	Rate float64
+	// StopWhenIdle is the --stop-when-idle of the oink commands that end
+	// by themselves (the producer's `oink produce`, the setup's legacy and
+	// produce, `oink switch`): how long they idle after the end before they
+	// exit. Not part of the measured time. Default 1s. (`oink compare` and
+	// the pipeline role's processes are stopped with SIGTERM once complete.)
 	StopWhenIdle time.Duration
-	// Timeout bounds each pipeline, from its start until its process has
-	// exited. Default 60s plus 1s per 5,000 events (at least 5,000/s).
+	// Timeout bounds each pipeline, from its start until its processes have
+	// exited (not the checks after), and the comparator's and switch's
+	// setup. Default 60s plus 1s per 5,000 events (at least 5,000/s).
 	Timeout time.Duration
-	// PollInterval between reads of a group's committed offsets: the
+	// PollInterval between reads of a pipeline's progress: the
 	// resolution of the measured time and batch latency. Default 5ms.
 	PollInterval time.Duration
 	// KeepTopics keeps the run's topics. By default each pipeline's
@@ -103,8 +179,20 @@ type Progress struct {
 }
 
 func (c *Config) setDefaults() {
+	if c.Role == "" {
+		c.Role = RoleProducer
+	}
 	if c.Events == 0 {
-		c.Events = 1_000_000
+		c.Events = DefaultEvents(c.Role)
+	}
+	if c.RulesFile == "" {
+		c.RulesFile = "testdata/rules/rtcim.yaml"
+	}
+	if c.Faults == "" {
+		c.Faults = DefaultFaults
+	}
+	if c.Percent == 0 {
+		c.Percent = 50
 	}
 	if c.Partitions == 0 {
 		c.Partitions = 12
@@ -139,6 +227,15 @@ func (c *Config) Validate() error {
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 	if c.Exe == "" {
 		bad("exe: empty; name the oink binary the child processes run")
+	}
+	if !slices.Contains(AllRoles(), c.Role) {
+		bad("role %q: want one of producer, comparator, switch, pipeline", c.Role)
+	}
+	if c.Percent < 0 || c.Percent > 100 || c.Rate < 0 {
+		bad("percent %v, rate %v: want a percent from 0 to 100 and a rate of 0 (unlimited) or more", c.Percent, c.Rate)
+	}
+	if err := CheckFaults(c.Faults); err != nil {
+		errs = append(errs, err)
 	}
 	if c.Events < 1 {
 		bad("events %d: want at least 1", c.Events)

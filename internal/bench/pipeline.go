@@ -2,9 +2,9 @@ package bench
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"strconv"
+	"strings"
+	"syscall"
 	"time"
 
 	"github.com/oinkhq/oink/internal/kafkaio"
@@ -16,97 +16,172 @@ type runner struct {
 	brokers []string
 	broker  *embeddedBroker // nil with Config.Brokers
 	spec    kafkaio.TopicSpec
-	id      string // prefix of every topic and group of the run
+	id      string // prefix of every topic, group and run of the run
 	input   string // the loaded topic
 	invalid int    // invalid events loaded
+	db      *database
+	shadow  shadow // v1 and v2, for the comparator and switch roles
+	tmp     string // a directory for v1's fault logs (pipeline role)
 }
 
-// names are one pipeline's own topics and group.
-type names struct{ out, dlq, group string }
-
-func (r *runner) names(p Pipeline) names {
-	pre := r.id + "." + string(p)
-	return names{out: pre + ".out", dlq: pre + ".dlq", group: pre}
+// measurement is one pipeline to measure: its processes, where its progress
+// is read, and how its outcome is checked.
+type measurement struct {
+	pipeline Pipeline
+	unit     string
+	// units is what EventsPerSecond counts once the pipeline is complete.
+	units int64
+	// target is the progress at which it is complete, for Config.Progress.
+	target int64
+	// topics are created before its processes start, deleted after.
+	topics []string
+	procs  []procSpec
+	// progress returns the reader of its progress, once topics exist.
+	progress func(ctx context.Context) (progressReader, error)
+	// perPartition: batch latency is measured per partition.
+	perPartition bool
+	// check holds the finished pipeline to account and fills in what it
+	// found (stdout of the processes, totals in topics and Postgres).
+	check func(ctx context.Context, res *Result, procs []*proc) error
+	// cleanup, when set, runs once the pipeline is measured or failed.
+	cleanup func()
 }
 
-// args are the child's command line.
-func (r *runner) args(p Pipeline, n names) []string {
-	common := []string{"--brokers", joinComma(r.brokers), "--from", r.input, "--to", n.out, "--group", n.group,
-		"--batch-size", strconv.Itoa(r.cfg.BatchSize), "--log-level", "warn"}
-	switch p {
-	case Oink:
-		return append([]string{"produce", "--dlq", n.dlq, "--stop-when-idle", r.cfg.StopWhenIdle.String(),
-			"--partitions", strconv.Itoa(r.cfg.Partitions), "--replication-factor", strconv.Itoa(r.cfg.ReplicationFactor), "--json"}, common...)
-	case RefTransform:
-		return append([]string{"bench", "ref", string(RefModeTransform), "--dlq", n.dlq, "--events", strconv.Itoa(r.cfg.Events)}, common...)
-	default:
-		return append([]string{"bench", "ref", string(RefModeRaw), "--events", strconv.Itoa(r.cfg.Events)}, common...)
+// procSpec is one process of a pipeline.
+type procSpec struct {
+	name string
+	args []string
+	// untilEnd: it must not exit before the pipeline is complete.
+	untilEnd bool
+	// stopAtEnd: it gets SIGTERM once the pipeline is complete (else it
+	// exits by itself, e.g. with --stop-when-idle or --events).
+	stopAtEnd bool
+	// quiet: its stderr is progress, not warnings.
+	quiet bool
+}
+
+// proc is a running procSpec.
+type proc struct {
+	*child
+	spec procSpec
+}
+
+func names(procs []*proc) string {
+	s := make([]string, len(procs))
+	for i, p := range procs {
+		s[i] = p.name
 	}
+	return strings.Join(s, ", ")
 }
 
-// childStats are the counts a pipeline prints as JSON when it ends: the
-// fields producer.Stats and RefStats share.
-type childStats struct {
-	EventsIn    int64 `json:"eventsIn"`
-	RecordsOut  int64 `json:"recordsOut"`
-	DeadLetters int64 `json:"deadLetters"`
-}
-
-// measure runs pipeline p over the input with fresh output topics and group,
-// and measures it.
-func (r *runner) measure(ctx context.Context, p Pipeline) (Result, error) {
-	res := Result{Pipeline: p, Events: int64(r.cfg.Events)}
-	n := r.names(p)
-	topics := []string{n.out}
-	if p != RefRaw {
-		topics = append(topics, n.dlq)
+// measure runs m with fresh topics and groups from offset 0 and measures it.
+func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
+	res := Result{Pipeline: m.pipeline, Unit: m.unit, Events: m.units, Processes: []Process{}}
+	if m.cleanup != nil {
+		defer m.cleanup()
 	}
-	if err := kafkaio.EnsureTopics(ctx, r.brokers, r.spec, topics...); err != nil {
+	if err := kafkaio.EnsureTopics(ctx, r.brokers, r.spec, m.topics...); err != nil {
 		return res, err
 	}
-	defer r.deleteTopics(ctx, topics...)
-	cr, err := newCommitted(ctx, r.brokers, n.group, r.input)
+	defer r.deleteTopics(ctx, m.topics...)
+	read, err := m.progress(ctx)
 	if err != nil {
 		return res, err
 	}
+	// The timeout bounds the processes, not the checks after them.
+	parent := ctx
 	ctx, cancel := context.WithTimeout(ctx, r.cfg.Timeout)
 	defer cancel()
-	r.cfg.Log.Info("pipeline starting", "pipeline", p, "group", n.group, "to", n.out)
+	r.cfg.Log.Info("pipeline starting", "role", r.cfg.Role, "pipeline", m.pipeline, "processes", len(m.procs))
 	cpu0 := r.brokerCPU()
-	tl := timeline{start: time.Now()}
-	proc, err := startChild(ctx, p.Title(), r.cfg.Exe, r.cfg.Env, nil, r.args(p, n)...)
+	tl := timeline{start: time.Now(), perPartition: m.perPartition}
+	procs, err := r.start(ctx, m.procs)
+	defer stopAll(procs) // after a failure; a no-op once all have exited
 	if err != nil {
 		return res, err
 	}
-	progress := func(done int64) { r.progress(string(p), done, tl.start) }
-	if err := watch(ctx, cr, proc, res.Events, r.cfg.PollInterval, &tl, progress); err != nil {
-		_ = proc.stop() // the watch's error says what went wrong
+	report := func(done int64) { r.progress(string(m.pipeline), done, m.target, tl.start) }
+	if err := watch(ctx, read, procs, r.cfg.PollInterval, &tl, report); err != nil {
 		return res, err
 	}
 	res.BrokerCPUSeconds = (r.brokerCPU() - cpu0).Seconds()
-	if err := proc.wait(ctx); err != nil {
+	// Children log at warn level: anything they logged while measured
+	// (write retries, say) bears on the numbers; what a process logs as it
+	// is stopped does not.
+	logged := make([]string, len(procs))
+	for i, p := range procs {
+		logged[i] = p.stderr.String()
+	}
+	if err := finish(ctx, procs); err != nil {
 		return res, err
 	}
-	if tail := proc.stderr.String(); tail != "" {
-		// Children log at warn level: anything there (write retries, say)
-		// bears on the numbers.
-		r.cfg.Log.Warn("pipeline logged warnings", "pipeline", p, "stderr_tail", tail)
-	}
 	tl.fill(&res, res.Events)
-	cpu, peak := proc.usage()
-	res.CPUSeconds, res.PeakRssMB = cpu.Seconds(), mib(peak)
-	var st childStats
-	if err := json.Unmarshal(proc.stdout.Bytes(), &st); err != nil {
-		return res, proc.failed(fmt.Errorf("reading its counts %q: %w", proc.stdout.String(), err))
+	for i, p := range procs {
+		if !p.spec.stopAtEnd {
+			logged[i] = p.stderr.String()
+		}
+		if logged[i] != "" && !p.spec.quiet {
+			r.cfg.Log.Warn("process logged warnings", "pipeline", m.pipeline, "process", p.name, "stderr_tail", logged[i])
+		}
+		cpu, peak := p.usage()
+		if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			r.cfg.Log.Debug("peak RSS", "process", p.name, "sampled_mb", mib(peak), "ru_maxrss_mb", mib(ru.Maxrss<<10))
+		}
+		res.Processes = append(res.Processes, Process{Name: p.name, PeakRssMB: mib(peak), CPUSeconds: cpu.Seconds()})
+		res.PeakRssMB = max(res.PeakRssMB, mib(peak))
+		res.CPUSeconds += cpu.Seconds()
 	}
-	r.cfg.Log.Debug("pipeline counts", "pipeline", p, "stdout", proc.stdout.String())
-	res.RecordsOut, res.DeadLetters = st.RecordsOut, st.DeadLetters
-	if err := r.check(ctx, p, n, st); err != nil {
-		return res, fmt.Errorf("%s: %w", p.Title(), err)
+	if err := m.check(parent, &res, procs); err != nil {
+		return res, fmt.Errorf("%s: %w", m.pipeline.Title(r.cfg.Role), err)
 	}
-	r.cfg.Log.Info("pipeline measured", "pipeline", p, "events_per_second", int64(res.EventsPerSecond),
+	r.cfg.Log.Info("pipeline measured", "pipeline", m.pipeline, "per_second", int64(res.EventsPerSecond), "unit", res.Unit,
 		"seconds", res.Seconds, "peak_rss_mb", res.PeakRssMB, "cpu_seconds", res.CPUSeconds)
 	return res, nil
+}
+
+// start starts the processes in order, each with Config.Env.
+func (r *runner) start(ctx context.Context, specs []procSpec) ([]*proc, error) {
+	procs := make([]*proc, 0, len(specs))
+	for _, s := range specs {
+		c, err := startChild(ctx, s.name, r.cfg.Exe, r.cfg.Env, nil, s.args...)
+		if err != nil {
+			return procs, err
+		}
+		procs = append(procs, &proc{child: c, spec: s})
+	}
+	return procs, nil
+}
+
+// finish ends a complete pipeline's processes: SIGTERM to those stopped at
+// the end, and a wait for the others to exit by themselves.
+func finish(ctx context.Context, procs []*proc) error {
+	for _, p := range procs {
+		if p.spec.stopAtEnd {
+			p.cancel()
+		}
+	}
+	for _, p := range procs {
+		if !p.spec.stopAtEnd {
+			if err := p.wait(ctx); err != nil {
+				return err
+			}
+			continue
+		}
+		// Wait reports the cancellation; what counts is the exit status
+		// (oink commands exit 0 on SIGTERM).
+		<-p.done
+		if st := p.cmd.ProcessState; !st.Success() {
+			return p.failed(fmt.Errorf("stopped at the end: %v", st))
+		}
+	}
+	return nil
+}
+
+// stopAll stops every process still running and waits for it.
+func stopAll(procs []*proc) {
+	for _, p := range procs {
+		_ = p.stop() // stopped after a failure, which is the error reported
+	}
 }
 
 // brokerCPU is the embedded broker's CPU time so far; zero when it cannot
@@ -123,8 +198,11 @@ func (r *runner) brokerCPU() time.Duration {
 	return d
 }
 
-func (r *runner) progress(step string, done int64, start time.Time) {
+func (r *runner) progress(step string, done, total int64, start time.Time) {
 	if r.cfg.Progress != nil {
-		r.cfg.Progress(Progress{Step: step, Done: done, Total: int64(r.cfg.Events), Elapsed: time.Since(start)})
+		r.cfg.Progress(Progress{Step: step, Done: done, Total: total, Elapsed: time.Since(start)})
 	}
 }
+
+// topic and group name the run's topics and groups: "<run id>.<name>".
+func (r *runner) topic(name string) string { return r.id + "." + name }

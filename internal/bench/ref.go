@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/comparator"
+	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/producer"
 	"github.com/segmentio/kafka-go"
@@ -26,7 +28,24 @@ const (
 	// producer.Record (JSON encoding) per record, and writes rejected
 	// records to the DLQ as oink does (deadletter.Record).
 	RefModeTransform RefMode = "transform"
+	// RefModeCompare reads v1 and v2 (From[0], From[1]), joins them by
+	// identity in memory per partition, runs comparator.Compare on each
+	// pair under Rules, and commits each batch's counts, divergences and
+	// checkpoints to Postgres (diffstore.CommitBatch per partition) before
+	// committing its offsets: the comparator's work without kafka-go and
+	// copart.
+	RefModeCompare RefMode = "compare"
+	// RefModeSwitch reads v1 and v2 and forwards each record whose key's
+	// bucket its version owns under Run's route (cutover.Owner), dropping a
+	// version's duplicates, to To with the switch's headers: the switch's
+	// work without kafka-go and copart.
+	RefModeSwitch RefMode = "switch"
 )
+
+// AllRefModes returns every mode.
+func AllRefModes() []RefMode {
+	return []RefMode{RefModeRaw, RefModeTransform, RefModeCompare, RefModeSwitch}
+}
 
 // refConnector is the connector name in the reference pipe's dead letters.
 const refConnector = "oink-bench-ref"
@@ -34,28 +53,47 @@ const refConnector = "oink-bench-ref"
 // RefConfig configures RunRef.
 type RefConfig struct {
 	Brokers []string
-	From    string // input topic
-	To      string // output topic
-	DLQ     string // dead-letter topic; required by RefModeTransform
-	Group   string // consumer group
-	Mode    RefMode
+	// From are the input topics: one for RefModeTransform, v1's and v2's
+	// (in that order) for RefModeCompare and RefModeSwitch, any for
+	// RefModeRaw.
+	From  []string
+	To    string // output topic; not used by RefModeCompare
+	DLQ   string // dead-letter topic; required by RefModeTransform
+	Group string // consumer group
+	Mode  RefMode
 	// Events, when positive, ends the run once that many records are
 	// committed. Zero runs until ctx ends.
 	Events int64
 	// BatchSize is the most records per write and commit. Default 5000.
 	BatchSize int
+	// Store, Rules and Run, for RefModeCompare (the run its results go to)
+	// and RefModeSwitch (the run whose route it follows). Rules default to
+	// comparator.DefaultRules().
+	Store *diffstore.Store
+	Rules *comparator.Rules
+	Run   string
 }
 
 func (c *RefConfig) validate() error {
 	var errs []error
-	if len(c.Brokers) == 0 || c.From == "" || c.To == "" || c.Group == "" {
+	if len(c.Brokers) == 0 || len(c.From) == 0 || (c.To == "" && c.Mode != RefModeCompare) || c.Group == "" {
 		errs = append(errs, fmt.Errorf("brokers %v, from %q, to %q, group %q: all are required", c.Brokers, c.From, c.To, c.Group))
 	}
-	if c.Mode != RefModeRaw && c.Mode != RefModeTransform {
-		errs = append(errs, fmt.Errorf("mode %q: want %q or %q", c.Mode, RefModeRaw, RefModeTransform))
+	switch c.Mode {
+	case RefModeRaw:
+	case RefModeTransform:
+		if c.DLQ == "" || len(c.From) != 1 {
+			errs = append(errs, fmt.Errorf("dlq %q, from %q: the transform pipe needs a DLQ and one input topic", c.DLQ, c.From))
+		}
+	case RefModeCompare, RefModeSwitch:
+		if len(c.From) != 2 || c.From[0] == c.From[1] || c.Store == nil || c.Run == "" {
+			errs = append(errs, fmt.Errorf("from %q, run %q: the %s pipe needs v1's and v2's topics, a run and a database", c.From, c.Run, c.Mode))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("mode %q: want one of raw, transform, compare, switch", c.Mode))
 	}
-	if c.Mode == RefModeTransform && c.DLQ == "" {
-		errs = append(errs, errors.New("dlq: required by the transform pipe"))
+	if c.Rules == nil {
+		c.Rules = comparator.DefaultRules()
 	}
 	if c.BatchSize < 0 || c.Events < 0 {
 		errs = append(errs, fmt.Errorf("batch size %d, events %d: want 0 or more", c.BatchSize, c.Events))
@@ -73,27 +111,52 @@ type RefStats struct {
 	RecordsOut  int64 `json:"recordsOut"`
 	DeadLetters int64 `json:"deadLetters"`
 	Batches     int64 `json:"batches"`
+	// Pairs compared (RefModeCompare).
+	Pairs int64 `json:"pairs,omitempty"`
 	// BatchP50Ms and BatchP99Ms are the pipe's own measure of a batch, from
 	// the poll returning it to its commit: a check on Run's external one.
 	BatchP50Ms float64 `json:"batchP50Ms"`
 	BatchP99Ms float64 `json:"batchP99Ms"`
 }
 
+// refWork is what a reference pipe does with each polled batch: it appends
+// the records to produce to out and counts them in st (RecordsOut and
+// DeadLetters; EventsIn counts once the batch is committed). Work that is
+// not a record (Postgres commits) is done before it returns.
+type refWork interface {
+	handle(ctx context.Context, in []*kgo.Record, out []kgo.Record, st *RefStats) ([]kgo.Record, error)
+}
+
+// newRefWork returns the work of cfg.Mode.
+func newRefWork(ctx context.Context, cfg RefConfig) (refWork, error) {
+	switch cfg.Mode {
+	case RefModeCompare:
+		return newRefCompare(ctx, cfg)
+	case RefModeSwitch:
+		return newRefSwitch(ctx, cfg)
+	}
+	return refConvert{cfg}, nil
+}
+
 // RunRef runs a reference pipe: a kgo consumer group on From whose every
-// polled batch is converted, produced to To (and DLQ) with acks from all
-// in-sync replicas, flushed, and only then committed. One batch is in hand
-// at a time, as in oink. It returns once cfg.Events records are committed,
-// or with nil when ctx ends (the batch in hand is then neither written nor
-// committed, so it is redelivered).
+// polled batch is handled by the mode's work, produced to To (and DLQ) with
+// acks from all in-sync replicas, flushed, and only then committed. One
+// batch is in hand at a time, as in oink. It returns once cfg.Events
+// records are committed, or with nil when ctx ends (the batch in hand is
+// then neither written nor committed, so it is redelivered).
 func RunRef(ctx context.Context, cfg RefConfig) (RefStats, error) {
 	var st RefStats
 	if err := cfg.validate(); err != nil {
 		return st, err
 	}
+	work, err := newRefWork(ctx, cfg)
+	if err != nil {
+		return st, err
+	}
 	cl, err := kgo.NewClient(
 		kgo.SeedBrokers(cfg.Brokers...),
 		kgo.ConsumerGroup(cfg.Group),
-		kgo.ConsumeTopics(cfg.From),
+		kgo.ConsumeTopics(cfg.From...),
 		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()),
 		kgo.DisableAutoCommit(),
 		// No rebalance between a poll and its commit: the commit then
@@ -131,7 +194,10 @@ func RunRef(ctx context.Context, cfg RefConfig) (RefStats, error) {
 			continue
 		}
 		fetched := time.Now()
-		if out, err = convertAll(cfg, in, out[:0], &st); err != nil {
+		if out, err = work.handle(ctx, in, out[:0], &st); err != nil {
+			if ctx.Err() != nil {
+				break
+			}
 			return st, err
 		}
 		if err := produceAll(ctx, cl, out); err != nil {
@@ -163,9 +229,12 @@ func fetchErr(fs kgo.Fetches) error {
 	return nil
 }
 
-// convertAll appends the output records of in to out and counts them in st
-// (RecordsOut and DeadLetters; EventsIn counts once the batch is committed).
-func convertAll(cfg RefConfig, in []*kgo.Record, out []kgo.Record, st *RefStats) ([]kgo.Record, error) {
+// refConvert is the work of RefModeRaw and RefModeTransform: a record out
+// (or a dead letter) per record in.
+type refConvert struct{ cfg RefConfig }
+
+func (c refConvert) handle(_ context.Context, in []*kgo.Record, out []kgo.Record, st *RefStats) ([]kgo.Record, error) {
+	cfg := c.cfg
 	for _, r := range in {
 		if cfg.Mode == RefModeRaw {
 			out = append(out, kgo.Record{Topic: cfg.To, Key: r.Key, Value: r.Value, Headers: r.Headers, Timestamp: r.Timestamp})

@@ -34,7 +34,7 @@ func (e refEnv) run(t *testing.T, mode RefMode, out, dlq string) RefStats {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
-	st, err := RunRef(ctx, RefConfig{Brokers: e.env.Brokers, From: e.input, To: out, DLQ: dlq, Group: e.env.Group(string(mode)),
+	st, err := RunRef(ctx, RefConfig{Brokers: e.env.Brokers, From: []string{e.input}, To: out, DLQ: dlq, Group: e.env.Group(string(mode)),
 		Mode: mode, Events: int64(e.summary.Events), BatchSize: 300})
 	if err != nil {
 		t.Fatalf("RunRef(%s): %v", mode, err)
@@ -115,7 +115,7 @@ func TestRunRefStopsWhenContextEnds(t *testing.T) {
 	group := e.env.Group("endless")
 	done := make(chan error, 1)
 	go func() {
-		_, err := RunRef(ctx, RefConfig{Brokers: e.env.Brokers, From: e.input, To: e.env.Topic("out"), Group: group, Mode: RefModeRaw})
+		_, err := RunRef(ctx, RefConfig{Brokers: e.env.Brokers, From: []string{e.input}, To: e.env.Topic("out"), Group: group, Mode: RefModeRaw})
 		done <- err
 	}()
 	c, err := newCommitted(t.Context(), e.env.Brokers, group, e.input)
@@ -123,7 +123,7 @@ func TestRunRefStopsWhenContextEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	kafkatest.WaitFor(t, 15*time.Second, "the pipe to commit its input", func() bool {
-		n, err := c.read(t.Context())
+		n, _, err := c.read(t.Context())
 		return err == nil && n == 100
 	})
 	cancel()
@@ -144,8 +144,10 @@ func TestRunRefRejectsBadConfig(t *testing.T) {
 		cfg  RefConfig
 	}{
 		{"a config without topics is refused", RefConfig{Brokers: []string{"127.0.0.1:1"}, Mode: RefModeRaw}},
-		{"an unknown mode is refused", RefConfig{Brokers: []string{"127.0.0.1:1"}, From: "a", To: "b", Group: "g", Mode: "copy"}},
-		{"the transform pipe without a DLQ is refused", RefConfig{Brokers: []string{"127.0.0.1:1"}, From: "a", To: "b", Group: "g", Mode: RefModeTransform}},
+		{"an unknown mode is refused", RefConfig{Brokers: []string{"127.0.0.1:1"}, From: []string{"a"}, To: "b", Group: "g", Mode: "copy"}},
+		{"the transform pipe without a DLQ is refused", RefConfig{Brokers: []string{"127.0.0.1:1"}, From: []string{"a"}, To: "b", Group: "g", Mode: RefModeTransform}},
+		{"the compare pipe without a run and a database is refused", RefConfig{Brokers: []string{"127.0.0.1:1"}, From: []string{"a", "b"}, Group: "g", Mode: RefModeCompare}},
+		{"the switch pipe reading one topic is refused", RefConfig{Brokers: []string{"127.0.0.1:1"}, From: []string{"a"}, To: "b", Group: "g", Mode: RefModeSwitch, Run: "r"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -8,6 +8,9 @@ import (
 
 // Report is the outcome of Run. Its JSON field names are stable.
 type Report struct {
+	// Role is what was measured: "producer", "comparator", "switch" or
+	// "pipeline".
+	Role         Role    `json:"role"`
 	Events       int     `json:"events"`
 	Partitions   int     `json:"partitions"`
 	BatchSize    int     `json:"batchSize"`
@@ -21,6 +24,9 @@ type Report struct {
 	Load      Load   `json:"load"`
 	// Pipelines in the order measured.
 	Pipelines []Result `json:"pipelines"`
+	// Setup is the work done before the measured pipelines (v1 and v2 for
+	// the comparator and the switch); nil for the other roles.
+	Setup *Setup `json:"setup,omitempty"`
 	// Ratio is oink's events/s ÷ ref-transform's; nil unless both ran.
 	Ratio *float64 `json:"ratio"`
 	// RatioRaw is oink's events/s ÷ ref-raw's; nil unless both ran.
@@ -39,11 +45,30 @@ type Load struct {
 	Invalid int `json:"invalid"`
 }
 
+// Setup is what the comparator and switch roles prepare, unmeasured: v1
+// (`oink legacy`) and v2 (`oink produce`) run over the loaded events to
+// completion.
+type Setup struct {
+	Seconds float64 `json:"seconds"`
+	// Faults are v1's (`oink legacy --faults`).
+	Faults string `json:"faults"`
+	// V1Records and V2Records are the records on v1's and v2's topics.
+	V1Records int64 `json:"v1Records"`
+	V2Records int64 `json:"v2Records"`
+	// Percent is the route's share of v2 (switch and pipeline roles).
+	Percent float64 `json:"percent,omitempty"`
+}
+
 // Result is one pipeline's measurement (see the package doc for what each
 // number means).
 type Result struct {
 	Pipeline Pipeline `json:"pipeline"`
-	// Events is the input records the group committed: Config.Events.
+	// Unit is what EventsPerSecond counts: "events" (producer, pipeline),
+	// "pairs" (comparator) or "records" (switch: v1 and v2 records read).
+	Unit string `json:"unit"`
+	// Events is the units the pipeline handled: Config.Events for the
+	// producer and the pipeline, the pairs for the comparator, the v1 + v2
+	// records for the switch.
 	Events int64 `json:"events"`
 	// RecordsOut and DeadLetters are what the pipeline reported writing;
 	// Run checks them against the output topics' end offsets.
@@ -65,6 +90,30 @@ type Result struct {
 	CPUSeconds float64 `json:"cpuSeconds"`
 	// BrokerCPUSeconds the embedded broker spent while the pipeline ran.
 	BrokerCPUSeconds float64 `json:"brokerCpuSeconds"`
+	// Processes are the pipeline's processes, each with its own peak RSS
+	// and CPU time. PeakRssMB above is the largest of them, CPUSeconds
+	// their sum.
+	Processes []Process `json:"processes"`
+	// EventLatencyP50Ms and EventLatencyP99Ms (pipeline role): the time
+	// from an event's creation by the load generator (its event time) until
+	// its record was read from the live topic.
+	EventLatencyP50Ms float64 `json:"eventLatencyP50Ms,omitempty"`
+	EventLatencyP99Ms float64 `json:"eventLatencyP99Ms,omitempty"`
+	// Pairs, Accepted and Divergent are the comparator's totals (comparator
+	// and pipeline roles), as stored in Postgres.
+	Pairs     int64 `json:"pairs,omitempty"`
+	Accepted  int64 `json:"accepted,omitempty"`
+	Divergent int64 `json:"divergent,omitempty"`
+	// LiveRecords are the records on the live topic (switch and pipeline
+	// roles), checked with cutover.CheckLive for oink and ref-transform.
+	LiveRecords int64 `json:"liveRecords,omitempty"`
+}
+
+// Process is one process of a pipeline.
+type Process struct {
+	Name       string  `json:"name"`
+	PeakRssMB  float64 `json:"peakRssMB"`
+	CPUSeconds float64 `json:"cpuSeconds"`
 }
 
 // ratio returns a's events/s ÷ b's, or nil unless both were measured.
@@ -79,10 +128,50 @@ func ratio(results []Result, a, b Pipeline) *float64 {
 }
 
 // timeline is what the watch of one pipeline saw: when it started and when
-// each advance of its group's committed offsets was seen.
+// each advance of its progress was seen, overall and per partition.
 type timeline struct {
 	start   time.Time
 	commits []time.Time
+	// perPartition makes batch latency the intervals between advances of
+	// one partition, for pipelines whose partitions commit on their own.
+	perPartition bool
+	parts        map[int][]time.Time
+}
+
+// observe records the advances from last to p seen at now.
+func (t *timeline) observe(now time.Time, last, p progress, seen bool) {
+	if !seen || p.done != last.done {
+		if p.done > 0 {
+			t.commits = append(t.commits, now)
+		}
+	}
+	for id, n := range p.parts {
+		if n > 0 && n != last.parts[id] {
+			if t.parts == nil {
+				t.parts = map[int][]time.Time{}
+			}
+			t.parts[id] = append(t.parts[id], now)
+		}
+	}
+}
+
+// gaps returns the batch intervals: between consecutive advances overall,
+// or of each partition.
+func (t timeline) gaps() []time.Duration {
+	var gaps []time.Duration
+	series := [][]time.Time{t.commits}
+	if t.perPartition {
+		series = series[:0]
+		for _, s := range t.parts {
+			series = append(series, s)
+		}
+	}
+	for _, s := range series {
+		for i := 1; i < len(s); i++ {
+			gaps = append(gaps, s[i].Sub(s[i-1]))
+		}
+	}
+	return gaps
 }
 
 // fill sets r's timings for events committed along t.
@@ -101,10 +190,7 @@ func (t timeline) fill(r *Result, events int64) {
 		r.SteadyEventsPerSecond = float64(events) * float64(len(t.commits)-1) / float64(len(t.commits)) / steady
 	}
 	r.Commits = len(t.commits)
-	gaps := make([]time.Duration, 0, len(t.commits)-1)
-	for i := 1; i < len(t.commits); i++ {
-		gaps = append(gaps, t.commits[i].Sub(t.commits[i-1]))
-	}
+	gaps := t.gaps()
 	r.BatchLatencyP50Ms = ms(percentile(gaps, 0.50))
 	r.BatchLatencyP99Ms = ms(percentile(gaps, 0.99))
 }
