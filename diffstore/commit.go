@@ -82,11 +82,11 @@ FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[])
 ON CONFLICT (run, identity, path) DO NOTHING`
 
 const addCountsSQL = `
-INSERT INTO counts AS c (run, bucket, read_control, read_candidate, pairs, equal, accepted, divergent,
+INSERT INTO counts AS c (run, partition, bucket, read_control, read_candidate, pairs, equal, accepted, divergent,
     missing_in_control, missing_in_candidate, duplicates_control, duplicates_candidate,
     undecodable_control, undecodable_candidate)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-ON CONFLICT (run, bucket) DO UPDATE SET
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+ON CONFLICT (run, bucket, partition) DO UPDATE SET
     read_control = c.read_control + excluded.read_control,
     read_candidate = c.read_candidate + excluded.read_candidate,
     pairs = c.pairs + excluded.pairs,
@@ -101,8 +101,8 @@ ON CONFLICT (run, bucket) DO UPDATE SET
     undecodable_candidate = c.undecodable_candidate + excluded.undecodable_candidate`
 
 const addAcceptedSQL = `
-INSERT INTO accepted_counts AS a (run, bucket, rule, n) VALUES ($1, $2, $3, $4)
-ON CONFLICT (run, bucket, rule) DO UPDATE SET n = a.n + excluded.n`
+INSERT INTO accepted_counts AS a (run, partition, bucket, rule, n) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (run, bucket, rule, partition) DO UPDATE SET n = a.n + excluded.n`
 
 // CommitBatch writes b in one transaction:
 //
@@ -112,7 +112,9 @@ ON CONFLICT (run, bucket, rule) DO UPDATE SET n = a.n + excluded.n`
 //  2. it inserts the divergences and their field diffs, skipping any
 //     (run, identity, kind) or (run, identity, path) already stored, so a
 //     divergence found again after a replay is kept once, as first written;
-//  3. it adds the count deltas to the per-minute counts and accepted_counts.
+//  3. it adds the count deltas to the partition's own rows of counts and
+//     accepted_counts (one per 10-second bucket), so partitions never wait
+//     on each other's row locks.
 //
 // Counts are therefore added exactly once per checkpoint advance: after a
 // crash the comparator replays from the checkpoint, whose counts were never
@@ -179,10 +181,10 @@ func (b *CommitBatch) queue() (*pgx.Batch, error) {
 
 	minutes, accepted := mergeCounts(b.Counts)
 	for _, m := range minutes {
-		batch.Queue(addCountsSQL, append([]any{b.Run, m.Minute}, m.Counts.args()...)...)
+		batch.Queue(addCountsSQL, append([]any{b.Run, b.Partition, m.Minute}, m.Counts.args()...)...)
 	}
 	for _, a := range accepted {
-		batch.Queue(addAcceptedSQL, b.Run, a.minute, a.rule, a.n)
+		batch.Queue(addAcceptedSQL, b.Run, b.Partition, a.minute, a.rule, a.n)
 	}
 	return batch, nil
 }

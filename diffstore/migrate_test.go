@@ -14,7 +14,7 @@ import (
 
 // wantTables are the tables of the latest migration, with tern's version table.
 // latestVersion is the number of the newest migration.
-const latestVersion = 2
+const latestVersion = 3
 
 func wantTables() []string {
 	return []string{"accepted_counts", "audit", "checkpoints", "counts", "cutover_state", "divergences", "field_diffs",
@@ -117,4 +117,46 @@ func TestMigrate(t *testing.T) {
 			t.Errorf("schema version after refused MigrateTo = %d, want %d", got, latestVersion)
 		}
 	})
+}
+
+// TestMigrationPartitionCountsFoldsBack: version 3 keeps a counts row per
+// partition; migrating down to 2 folds them into one row per bucket with the
+// same sums, and up again keeps those sums.
+func TestMigrationPartitionCountsFoldsBack(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Schema(t)
+	ctx := t.Context()
+	if _, err := pool.Exec(ctx, `INSERT INTO runs (name, control_topic, candidate_topic) VALUES ('r', 'c', 'k')`); err != nil {
+		t.Fatal(err)
+	}
+	for p, pairs := range []int{3, 4, 5} {
+		if _, err := pool.Exec(ctx, `INSERT INTO counts (run, partition, bucket, pairs) VALUES ('r', $1, '2026-03-01T00:00:00Z', $2)`, p, pairs); err != nil {
+			t.Fatalf("partition %d's own row: %v", p, err)
+		}
+		if _, err := pool.Exec(ctx, `INSERT INTO accepted_counts (run, partition, bucket, rule, n) VALUES ('r', $1, '2026-03-01T00:00:00Z', 'x', 1)`, p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sums := func() (rows, pairs, accepted int) {
+		t.Helper()
+		if err := pool.QueryRow(ctx, `SELECT count(*), sum(pairs), (SELECT sum(n) FROM accepted_counts) FROM counts`).Scan(&rows, &pairs, &accepted); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if rows, pairs, acc := sums(); rows != 3 || pairs != 12 || acc != 3 {
+		t.Fatalf("before: %d rows, %d pairs, %d accepted; want 3, 12, 3", rows, pairs, acc)
+	}
+	if err := diffstore.MigrateTo(ctx, pool, 2); err != nil {
+		t.Fatalf("MigrateTo(2) = %v", err)
+	}
+	if rows, pairs, acc := sums(); rows != 1 || pairs != 12 || acc != 3 {
+		t.Errorf("at version 2: %d rows, %d pairs, %d accepted; want 1, 12, 3", rows, pairs, acc)
+	}
+	if err := diffstore.Migrate(ctx, pool); err != nil {
+		t.Fatalf("Migrate = %v", err)
+	}
+	if rows, pairs, acc := sums(); rows != 1 || pairs != 12 || acc != 3 {
+		t.Errorf("up again: %d rows, %d pairs, %d accepted; want 1, 12, 3", rows, pairs, acc)
+	}
 }
