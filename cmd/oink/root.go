@@ -91,6 +91,7 @@ func newRootCmd(d deps) *cobra.Command {
 		newCutoverCmd(d, g, nil),
 		newControllerCmd(d, g, nil),
 		newBenchCmd(d, g),
+		newChaosCmd(d, g, nil),
 		newDashboardCmd(d, g, nil),
 	)
 	return root

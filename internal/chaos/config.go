@@ -110,8 +110,8 @@ type Config struct {
 	Events int
 	// Rate of upstream events per second, default DefaultRate.
 	Rate float64
-	// Kills is how many times a trial SIGKILLs its role, default
-	// DefaultKills.
+	// Kills is how many times a trial SIGKILLs its role; 0 kills nothing
+	// (a baseline). `oink chaos` defaults to DefaultKills.
 	Kills int
 	// Parallel is how many trials run at once, default DefaultParallel.
 	// Trials mostly wait on the cutover's 10-second count buckets, not on
@@ -146,7 +146,6 @@ func (c *Config) defaults() {
 	setDefault(&c.Trials, DefaultTrials)
 	setDefault(&c.Events, DefaultEvents)
 	setDefault(&c.Rate, DefaultRate)
-	setDefault(&c.Kills, DefaultKills)
 	setDefault(&c.Parallel, DefaultParallel)
 	setDefault(&c.Partitions, DefaultPartitions)
 	setDefault(&c.ReplicationFactor, 1)
