@@ -138,8 +138,8 @@ func checkFaultLog(got comparatorResult, faults []producer.FaultEntry) (string, 
 	if got.Totals.Accepted != int64(len(changed)) {
 		return "", fmt.Errorf("%d accepted pairs, want %d: the events v1's rounding or UTC-date fault changed", got.Totals.Accepted, len(changed))
 	}
-	if len(drops) == 0 || len(changed) == 0 {
-		return "", fmt.Errorf("v1 logged %d drops and %d changed events: too few events for a meaningful check", len(drops), len(changed))
+	if len(changed) == 0 {
+		return "", fmt.Errorf("v1's fault log names no event its rounding or date bug changed: too few events for a meaningful check")
 	}
 	return fmt.Sprintf("%d dropped by v1, %d changed by its rounding or date bug, 0 divergent", len(drops), len(changed)), nil
 }
@@ -150,8 +150,8 @@ func (ev *evidence) checkLive() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("%w (%+v)", err, rep)
 	}
-	if rep.Live == 0 || rep.FromV1 == 0 || rep.FromV2 == 0 {
-		return "", fmt.Errorf("%+v: want live records from both versions", rep)
+	if rep.Live == 0 || rep.FromV2 == 0 {
+		return "", fmt.Errorf("%+v: want live records, and some from v2", rep)
 	}
 	return fmt.Sprintf("%d live records, %d from v1, %d from v2", rep.Live, rep.FromV1, rep.FromV2), nil
 }

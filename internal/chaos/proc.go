@@ -85,15 +85,21 @@ func (p *proc) startWith(stdout io.Writer) error {
 	return nil
 }
 
-// kill sends SIGKILL and waits until the process is reaped.
+// kill sends SIGKILL and waits until the process is reaped. A process
+// that had already exited by itself is reported, not hidden by the
+// restart that follows.
 func (p *proc) kill() error {
+	if err := p.exited(); err != nil {
+		return err
+	}
 	p.mu.Lock()
 	cmd, done := p.cmd, p.done
 	p.stopping = true
 	p.mu.Unlock()
 	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		select {
-		case <-done: // it had already exited: exited reports how
+		case <-done:
+			return p.failed(fmt.Errorf("exited by itself just before its SIGKILL: %w", err))
 		default:
 			return fmt.Errorf("SIGKILL %s: %w", p.name, err)
 		}

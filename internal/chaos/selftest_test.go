@@ -18,6 +18,7 @@ import (
 // from the wrong version, an RTCIM lost, a comparator count or divergence
 // off, and a decision recorded twice.
 func TestChaosChecksCatchViolations(t *testing.T) {
+	t.Parallel()
 	cfg := testConfig(t, RoleSwitch)
 	cfg.Trials, cfg.Events, cfg.Kills, cfg.Steps = 1, 1000, 1, []float64{100}
 	var ev *evidence
