@@ -82,7 +82,7 @@ func checkExact(got, want comparatorResult) (string, error) {
 	}
 	n := 0
 	for _, k := range kinds {
-		if err := sameSet(string(k), got.Divergences[k], want.Divergences[k]); err != nil {
+		if err := sameSet(string(k), "the trial run", "the reference run", got.Divergences[k], want.Divergences[k]); err != nil {
 			return "", err
 		}
 		n += len(got.Divergences[k])
@@ -93,16 +93,15 @@ func checkExact(got, want comparatorResult) (string, error) {
 		c.DuplicatesControl, c.DuplicatesCandidate, n), nil
 }
 
-// sameSet compares two sorted lists and names the first difference.
-func sameSet(what string, got, want []string) error {
+// sameSet compares two sorted lists, gotName's and wantName's, and names
+// the first difference.
+func sameSet(what, gotName, wantName string, got, want []string) error {
 	for i := 0; i < len(got) || i < len(want); i++ {
 		switch {
-		case i >= len(got):
-			return fmt.Errorf("%s: the trial run lacks %q (%d stored, reference %d)", what, want[i], len(got), len(want))
+		case i >= len(got) || (i < len(want) && got[i] > want[i]):
+			return fmt.Errorf("%s: %s lacks %q (%d there, %d in %s)", what, gotName, want[i], len(got), len(want), wantName)
 		case i >= len(want) || got[i] < want[i]:
-			return fmt.Errorf("%s: the trial run has %q, the reference not (%d stored, reference %d)", what, got[i], len(got), len(want))
-		case got[i] > want[i]:
-			return fmt.Errorf("%s: the trial run lacks %q (%d stored, reference %d)", what, want[i], len(got), len(want))
+			return fmt.Errorf("%s: %s has %q, %s not (%d there, %d in %s)", what, gotName, got[i], wantName, len(got), len(want), wantName)
 		}
 	}
 	return nil
@@ -132,7 +131,7 @@ func checkFaultLog(got comparatorResult, faults []producer.FaultEntry) (string, 
 	for _, d := range got.Divergences[diffstore.KindMissingInControl] {
 		missing = append(missing, strings.Fields(d)[0])
 	}
-	if err := sameSet("missing in control vs v1's drops", missing, slices.Sorted(maps.Keys(drops))); err != nil {
+	if err := sameSet("missing in control", "the comparator's", "v1's drops", missing, slices.Sorted(maps.Keys(drops))); err != nil {
 		return "", err
 	}
 	if got.Totals.Accepted != int64(len(changed)) {
