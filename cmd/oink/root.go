@@ -100,6 +100,7 @@ func newRoot(d deps) (*cobra.Command, *globalOptions) {
 		newControllerCmd(d, g, nil),
 		newBenchCmd(d, g),
 		newCapacityCmd(d, g),
+		newChaosCmd(d, g, nil),
 		newDashboardCmd(d, g, nil),
 	)
 	return root, g

@@ -1,0 +1,63 @@
+package chaos
+
+import (
+	"testing"
+)
+
+// runSuite runs the suite's trials for role and fails t on any failed
+// check, naming the trial's seed.
+func runSuite(t *testing.T, role Role) Report {
+	t.Helper()
+	cfg := testConfig(t, role)
+	cfg.OnTrial = func(r TrialResult) {
+		t.Logf("%s seed %d: %d kills at %v (%s), %d events, %.1fs, ok=%v", r.Role, r.Seed, r.Kills, r.KillsAt, r.Progress,
+			r.Events, r.Seconds, r.OK)
+		for _, c := range r.Checks {
+			if !c.OK {
+				t.Errorf("%s trial seed %d (rerun: OINK_CHAOS_SEED=%d, one trial): %s: %s", r.Role, r.Seed, r.Seed, c.Name, c.Detail)
+			}
+		}
+	}
+	rep, err := Run(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Trials) != cfg.Trials || rep.Passed+rep.Failed != cfg.Trials {
+		t.Fatalf("report %+v: want %d trials", rep, cfg.Trials)
+	}
+	if rep.Kills < cfg.Trials {
+		t.Errorf("%d kills in %d trials: the kill moments were not reached", rep.Kills, cfg.Trials)
+	}
+	t.Logf("%s: %d trials, %d kills, %d passed, %.0fs", role, len(rep.Trials), rep.Kills, rep.Passed, rep.Seconds)
+	return rep
+}
+
+// TestChaosKillProducer SIGKILLs OINK v2 (`oink produce`) at seeded
+// moments of each trial: no upstream event is lost, and every other
+// invariant holds too.
+func TestChaosKillProducer(t *testing.T) {
+	t.Parallel()
+	runSuite(t, RoleProducer)
+}
+
+// TestChaosKillComparator SIGKILLs `oink compare`: its totals and
+// divergences equal those of a run never killed.
+func TestChaosKillComparator(t *testing.T) {
+	t.Parallel()
+	runSuite(t, RoleComparator)
+}
+
+// TestChaosKillSwitch SIGKILLs `oink switch` while the route moves: the
+// live topic still holds every identity exactly once, from its owner.
+func TestChaosKillSwitch(t *testing.T) {
+	t.Parallel()
+	runSuite(t, RoleSwitch)
+}
+
+// TestChaosKillController SIGKILLs `oink controller` while it walks the
+// plan: no stage is decided twice, the route only grows, and the cutover
+// is promoted.
+func TestChaosKillController(t *testing.T) {
+	t.Parallel()
+	runSuite(t, RoleController)
+}

@@ -1,0 +1,149 @@
+package chaos
+
+import (
+	"encoding/json"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/oinkhq/oink/cutover"
+	"github.com/oinkhq/oink/diffstore"
+	"github.com/segmentio/kafka-go"
+)
+
+// TestChaosChecksCatchViolations proves the suite is not vacuous: it runs
+// one short trial (one kill of the switch), checks that its evidence
+// passes every check, and then that each check fails once its evidence is
+// broken the way a bug would break it: a live record deleted, duplicated or
+// from the wrong version, an RTCIM lost, a comparator count or divergence
+// off, and a decision recorded twice.
+func TestChaosChecksCatchViolations(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t, RoleSwitch)
+	cfg.Trials, cfg.Events, cfg.Kills, cfg.Steps = 1, 1000, 1, []float64{100}
+	var ev *evidence
+	cfg.onEvidence = func(_ TrialResult, e *evidence) { ev = e }
+	rep, err := Run(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev == nil || len(rep.Trials) != 1 {
+		t.Fatalf("report %+v: want one trial and its evidence", rep)
+	}
+	for _, c := range ev.checks(nil) {
+		if !c.OK {
+			t.Fatalf("the unbroken evidence of trial %d fails %s: %s", rep.Trials[0].Seed, c.Name, c.Detail)
+		}
+	}
+	for _, tc := range breakages(t, ev) {
+		t.Run(tc.name, func(t *testing.T) {
+			broken := *ev
+			tc.breakIt(&broken)
+			for _, c := range broken.checks(nil) {
+				if c.Name == tc.fails {
+					if c.OK {
+						t.Fatalf("%s still passes: %s", c.Name, c.Detail)
+					}
+					t.Logf("%s: %s", c.Name, c.Detail)
+					return
+				}
+			}
+			t.Fatalf("no check named %q", tc.fails)
+		})
+	}
+}
+
+type breakage struct {
+	name    string
+	fails   string
+	breakIt func(*evidence)
+}
+
+// breakages lists ways to break ev, each with the check that must catch
+// it. Each copies what it changes, so that ev stays intact.
+func breakages(t *testing.T, ev *evidence) []breakage {
+	fromV2 := slices.IndexFunc(ev.Live, func(m kafka.Message) bool { return header(m, cutover.HeaderSource) == "v2" })
+	if fromV2 < 0 {
+		t.Fatal("no live record from v2 in the trial")
+	}
+	return []breakage{
+		{"a live record deleted", CheckLiveOnce, func(e *evidence) {
+			e.Live = slices.Delete(slices.Clone(e.Live), fromV2, fromV2+1)
+		}},
+		{"a live record forwarded twice", CheckLiveOnce, func(e *evidence) {
+			e.Live = append(slices.Clone(e.Live), e.Live[fromV2])
+		}},
+		{"a live record from the version that does not own it", CheckLiveOnce, func(e *evidence) {
+			e.Live = slices.Clone(e.Live)
+			m := e.Live[fromV2]
+			m.Headers = slices.Clone(m.Headers)
+			for i, h := range m.Headers {
+				if h.Key == cutover.HeaderSource {
+					m.Headers[i].Value = []byte("v1")
+				}
+			}
+			e.Live[fromV2] = m
+		}},
+		{"an RTCIM lost from rtcim.v2", CheckNoLoss, func(e *evidence) {
+			lost := sourceEventID(t, e.V2[0]) // with every redelivered copy of it
+			e.V2 = slices.DeleteFunc(slices.Clone(e.V2), func(m kafka.Message) bool { return sourceEventID(t, m) == lost })
+		}},
+		{"a pair counted twice", CheckExact, func(e *evidence) {
+			e.Got.Totals.Pairs++
+		}},
+		{"a record left waiting for its partner", CheckExact, func(e *evidence) {
+			e.Got.PendingCandidate = 1
+		}},
+		{"a divergence lost by the trial's comparator", CheckExact, func(e *evidence) {
+			e.Got.Divergences = cloneDivergences(e.Got.Divergences)
+			k := diffstore.KindMissingInControl
+			e.Got.Divergences[k] = e.Got.Divergences[k][1:]
+		}},
+		{"a divergence both runs found, which v1's fault log does not explain", CheckFaultLog, func(e *evidence) {
+			e.Got.Divergences = cloneDivergences(e.Got.Divergences)
+			e.Got.Divergences[diffstore.KindDivergent] = []string{"O1-1|E1 totals.net_minor"}
+		}},
+		{"a decision recorded twice", CheckController, func(e *evidence) {
+			i := slices.IndexFunc(e.Audit, func(a diffstore.AuditEntry) bool { return a.Action == string(cutover.ActionStart) })
+			again := e.Audit[i]
+			again.ID += 1000
+			e.Audit = slices.Insert(slices.Clone(e.Audit), i+1, again)
+		}},
+		{"a transition the audit log does not show", CheckController, func(e *evidence) {
+			last := e.Route.Transitions[len(e.Route.Transitions)-1]
+			last.Seq++
+			last.EffectiveFrom = last.EffectiveFrom.Add(time.Second)
+			e.Route.Transitions = append(slices.Clone(e.Route.Transitions), last)
+		}},
+		{"a cutover that did not end promoted", CheckController, func(e *evidence) {
+			e.State.Phase = diffstore.PhaseRunning
+		}},
+	}
+}
+
+func sourceEventID(t *testing.T, m kafka.Message) string {
+	var rt struct {
+		SourceEventID string `json:"source_event_id"`
+	}
+	if err := json.Unmarshal(m.Value, &rt); err != nil {
+		t.Fatal(err)
+	}
+	return rt.SourceEventID
+}
+
+func header(m kafka.Message, key string) string {
+	for _, h := range m.Headers {
+		if h.Key == key {
+			return string(h.Value)
+		}
+	}
+	return ""
+}
+
+func cloneDivergences(m map[diffstore.Kind][]string) map[diffstore.Kind][]string {
+	out := make(map[diffstore.Kind][]string, len(m))
+	for k, v := range m {
+		out[k] = slices.Clone(v)
+	}
+	return out
+}
