@@ -1,3 +1,10 @@
+//go:build chaos
+
+// These single-role kill runs are part of the long fault-injection suite
+// (go test -tags chaos ./...); CI runs the same invariants through
+// internal/chaos's TestChaosKill* trials, which kill every role in the
+// whole pipeline.
+
 package main
 
 import (
