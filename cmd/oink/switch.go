@@ -59,6 +59,7 @@ duplicates are dropped. Instances in one group share the partitions.`,
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics and /healthz here")
 	f.IntVar(&o.partitions, "partitions", 12, "partitions when creating missing topics")
 	f.IntVar(&o.rf, "replication-factor", 1, "replication factor when creating missing topics")
+	withMemoryLimit(cmd, d, g)
 	return cmd
 }
 
