@@ -35,12 +35,13 @@ func TestMemoryLimitDuringTheCommand(t *testing.T) {
 		env  map[string]string
 		want int64
 	}{
-		{"the default", nil, nil, defaultMemoryLimit},
-		{"the flag", []string{"--memory-limit", "100MiB"}, nil, 100 << 20},
-		{"the environment twin", nil, map[string]string{"OINK_SWITCH_MEMORY_LIMIT": "64MB"}, 64e6},
-		{"0 is none", []string{"--memory-limit", "0"}, nil, math.MaxInt64},
-		{"GOMEMLIMIT wins over the default", nil, map[string]string{"GOMEMLIMIT": "1GiB"}, before},
-		{"the flag wins over GOMEMLIMIT", []string{"--memory-limit", "40MiB"}, map[string]string{"GOMEMLIMIT": "1GiB"}, 40 << 20},
+		{"compare's default", []string{"compare"}, nil, defaultMemoryLimit},
+		{"the switch's default is none", []string{"switch"}, nil, math.MaxInt64},
+		{"the flag", []string{"switch", "--memory-limit", "100MiB"}, nil, 100 << 20},
+		{"the environment twin", []string{"switch"}, map[string]string{"OINK_SWITCH_MEMORY_LIMIT": "64MB"}, 64e6},
+		{"0 is none", []string{"compare", "--memory-limit", "0"}, nil, math.MaxInt64},
+		{"GOMEMLIMIT wins over the default", []string{"compare"}, map[string]string{"GOMEMLIMIT": "1GiB"}, before},
+		{"the flag wins over GOMEMLIMIT", []string{"compare", "--memory-limit", "40MiB"}, map[string]string{"GOMEMLIMIT": "1GiB"}, 40 << 20},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -50,9 +51,12 @@ func TestMemoryLimitDuringTheCommand(t *testing.T) {
 			root.AddCommand(newSwitchCmd(d, g, func(context.Context, deps, *globalOptions, *switchOptions) error {
 				got = debug.SetMemoryLimit(-1)
 				return nil
+			}), newCompareCmd(d, g, func(context.Context, deps, *globalOptions, *compareOptions) error {
+				got = debug.SetMemoryLimit(-1)
+				return nil
 			}))
-			if code := execute(t, d, root, append([]string{"switch"}, tc.args...)...); code != exitOK {
-				t.Fatalf("oink switch %v: exit %d, stderr %s", tc.args, code, errb)
+			if code := execute(t, d, root, tc.args...); code != exitOK {
+				t.Fatalf("oink %v: exit %d, stderr %s", tc.args, code, errb)
 			}
 			if got != tc.want {
 				t.Errorf("limit during the command = %d, want %d", got, tc.want)

@@ -63,7 +63,7 @@ partitions.`,
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics and /healthz here")
 	f.IntVar(&o.partitions, "partitions", 12, "partitions when creating missing topics")
 	f.IntVar(&o.rf, "replication-factor", 1, "replication factor when creating missing topics")
-	withMemoryLimit(cmd, d, g)
+	withMemoryLimit(cmd, d, g, switchMemoryLimit)
 	return cmd
 }
 
