@@ -1,6 +1,7 @@
 package cutover
 
 import (
+	"math/rand/v2"
 	"strconv"
 	"testing"
 )
@@ -55,6 +56,80 @@ func TestDedupeWindowOfManyIdentities(t *testing.T) {
 	if d.Len() != n {
 		t.Errorf("len = %d, want %d", d.Len(), n)
 	}
+}
+
+// TestDedupeMatchesAMapAndAQueue checks the hash table against the obvious
+// implementation (a set and a FIFO of strings) over many adds from a small
+// universe, so duplicates, evictions, probe chains that wrap around the
+// table and backward shifts all happen, for several window sizes.
+func TestDedupeMatchesAMapAndAQueue(t *testing.T) {
+	t.Parallel()
+	for _, n := range []int{1, 2, 7, 48, 49, 100, 1000} {
+		rng := rand.New(rand.NewPCG(uint64(n), 7))
+		d := NewDedupe(n)
+		set := map[string]bool{}
+		var fifo []string
+		for step := range 40 * n {
+			id := "RTCIM-" + strconv.Itoa(rng.IntN(3*n))
+			want := !set[id]
+			if want {
+				if len(fifo) == n {
+					delete(set, fifo[0])
+					fifo = fifo[1:]
+				}
+				set[id] = true
+				fifo = append(fifo, id)
+			}
+			if got := d.Add(id); got != want {
+				t.Fatalf("n=%d step %d: add(%q) = %v, want %v", n, step, id, got, want)
+			}
+		}
+		checkTable(t, d)
+		if d.Len() != len(fifo) {
+			t.Errorf("n=%d: len = %d, want %d", n, d.Len(), len(fifo))
+		}
+	}
+}
+
+// checkTable checks that every ring entry is found in its own slot and
+// the table holds nothing else.
+func checkTable(t *testing.T, d *Dedupe) {
+	t.Helper()
+	used := 0
+	for _, s := range d.slots {
+		if s != 0 {
+			used++
+		}
+	}
+	if used != len(d.ring) {
+		t.Errorf("table holds %d entries, ring %d", used, len(d.ring))
+	}
+	for i, h := range d.ring {
+		if j := d.find(h); j < 0 || d.slots[j] != uint32(i+1) {
+			t.Fatalf("ring[%d] not found in the table (slot %d)", i, j)
+		}
+	}
+	if 4*len(d.ring) > 3*len(d.slots) {
+		t.Errorf("table %d/%d full: over 3/4", len(d.ring), len(d.slots))
+	}
+}
+
+// TestDedupeFullWindowSize checks that a full window of n identities holds
+// the ring at exactly n entries and a table of at most 4 slots per entry.
+func TestDedupeFullWindowSize(t *testing.T) {
+	t.Parallel()
+	const n = 50000
+	d := NewDedupe(n)
+	for i := range 2 * n {
+		d.Add("RTCIM-" + strconv.Itoa(i))
+	}
+	if cap(d.ring) != n {
+		t.Errorf("ring capacity %d, want %d (no spare room once full)", cap(d.ring), n)
+	}
+	if len(d.slots) > 4*n {
+		t.Errorf("table of %d slots for %d identities", len(d.slots), n)
+	}
+	checkTable(t, d)
 }
 
 func BenchmarkDedupeAdd(b *testing.B) {

@@ -25,6 +25,21 @@ const (
 	HeaderSourceOffset    = "oink-source-offset"
 )
 
+// DefaultDedupe is the default dedupe window of the switch: the last 20,000
+// identities forwarded per partition (~0.5 MB each; 6 MB for 12 partitions).
+// A version's duplicates land close together: v1's dup fault writes both
+// copies in one write (adjacent records); a batch redelivered after a crash,
+// rebalance or failed commit lands at most one producer batch (--batch-size,
+// default 5000, spread over the partitions) after the first copy; a write
+// the kafka-go Writer retries, at most one writer batch (1,000 records per
+// partition) after it. 20,000 is four default batches even if all of one
+// went to a single partition. Raise it above a producer's --batch-size if
+// that is larger. A count, not a time: both copies carry the same source
+// timestamp and the switch sees no append time, so no clock could tell how
+// far apart they were written. The window is also the live tail a restarted
+// switch reads per partition to seed it.
+const DefaultDedupe = 20000
+
 // RouteReader reads a run's routing history; *diffstore.Store is one.
 type RouteReader interface {
 	Route(ctx context.Context, run string) (diffstore.Route, error)
@@ -43,7 +58,7 @@ type SwitchConfig struct {
 	Store RouteReader
 	// Dedupe is how many recent identities per partition are remembered to
 	// drop a version's own duplicates, and how many records of the live
-	// topic's tail are read back after a restart. Default 200000.
+	// topic's tail are read back after a restart. Default DefaultDedupe.
 	Dedupe int
 	// StopWhenIdle, when positive, ends the run once both sources of every
 	// partition are caught up and nothing arrived for that long.
@@ -74,7 +89,7 @@ func (c *SwitchConfig) validate() error {
 		c.Rules = comparator.DefaultRules()
 	}
 	if c.Dedupe <= 0 {
-		c.Dedupe = 200000
+		c.Dedupe = DefaultDedupe
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 5000

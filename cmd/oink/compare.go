@@ -68,6 +68,7 @@ when the finished run has any.`,
 	f.IntVar(&o.rf, "replication-factor", 1, "replication factor when creating missing topics")
 	f.BoolVar(&o.failOnDivergence, "fail-on-divergence", false, "exit 3 if the run has divergent pairs or missing records when it stops")
 	f.BoolVar(&o.json, "json", false, "print the final summary as JSON")
+	withMemoryLimit(cmd, d, g, defaultMemoryLimit)
 	return cmd
 }
 

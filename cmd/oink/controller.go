@@ -47,6 +47,7 @@ given; oink cutover start does. It runs until interrupted.`,
 	f.DurationVar(&o.aliveWithin, "alive-within", cutover.DefaultAliveWithin, "a comparator heartbeat older than this counts as dead")
 	f.BoolVar(&o.autoStart, "auto-start", false, "start a pending cutover without waiting for oink cutover start")
 	f.StringVar(&o.actor, "actor", "", "name recorded for this controller's decisions (default controller@host-pid)")
+	withMemoryLimit(cmd, d, g, defaultMemoryLimit)
 	return cmd
 }
 

@@ -52,6 +52,7 @@ default: bad input is counted and dropped.`,
 	f.StringVar(&o.faults, "faults", "", "faults and rates, e.g. rounding=0.02,utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,lag=200ms")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the faults")
 	f.StringVar(&o.faultLog, "fault-log", "", "append one JSON line per applied fault to this file")
+	withMemoryLimit(cmd, d, g, defaultMemoryLimit)
 	return cmd
 }
 

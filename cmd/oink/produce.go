@@ -80,6 +80,7 @@ in hand, commits and exits. Start several to share the partitions.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
 	}
 	o.addFlags(cmd.Flags(), "rtcim.v2", "orders.dlq", "oink-v2")
+	withMemoryLimit(cmd, d, g, defaultMemoryLimit)
 	return cmd
 }
 

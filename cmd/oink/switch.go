@@ -40,7 +40,10 @@ Forwarded records keep key, value and timestamp and gain the headers
 oink-source (v1|v2), oink-source-topic, oink-source-partition and
 oink-source-offset; after a crash the switch reads them back from the live
 topic's tail and resumes with no duplicate and no gap. A version's own
-duplicates are dropped. Instances in one group share the partitions.`,
+duplicates are dropped when the copy comes within --dedupe identities of
+the first on its partition (copies from retries and redelivered batches
+land at most one producer batch apart). Instances in one group share the
+partitions.`,
 		Example: `  oink switch --run shadow-1
   oink switch --run shadow-1 --control rtcim.v1 --candidate rtcim.v2 --live rtcim --metrics-addr :9466`,
 		Args: usageArgs(cobra.NoArgs),
@@ -53,12 +56,14 @@ duplicates are dropped. Instances in one group share the partitions.`,
 	f.StringVar(&o.live, "live", "rtcim", "the live topic")
 	f.StringVar(&o.group, "group", "oink-switch", "consumer group")
 	f.StringVar(&o.rules, "rules", "", "rules file whose key names a record's identity (default: the Kafka key)")
-	f.IntVar(&o.dedupe, "dedupe", 200000, "identities remembered per partition to drop duplicates; also the live tail read on restart")
+	f.IntVar(&o.dedupe, "dedupe", cutover.DefaultDedupe, "identities remembered per partition to drop a version's own duplicates (~26 bytes each), "+
+		"also the live tail read per partition on restart; copies land at most one producer batch apart, so keep it above the producers' --batch-size")
 	f.DurationVar(&o.stopWhenIdle, "stop-when-idle", 0, "exit once everything is forwarded and idle this long")
 	f.DurationVar(&o.sessionTimeout, "session-timeout", 6*time.Second, "consumer-group session timeout")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics and /healthz here")
 	f.IntVar(&o.partitions, "partitions", 12, "partitions when creating missing topics")
 	f.IntVar(&o.rf, "replication-factor", 1, "replication factor when creating missing topics")
+	withMemoryLimit(cmd, d, g, switchMemoryLimit)
 	return cmd
 }
 

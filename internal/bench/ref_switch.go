@@ -18,7 +18,7 @@ const (
 	refRouteEvery = 250 * time.Millisecond
 	// refSwitchDedupe is how many identities per partition it remembers to
 	// drop a version's duplicates (`oink switch --dedupe`).
-	refSwitchDedupe = 200_000
+	refSwitchDedupe = cutover.DefaultDedupe
 )
 
 // refSwitch is the work of RefModeSwitch.
