@@ -40,9 +40,13 @@ var mutations = []mutation{
 	{name: "a NUL byte", weight: 10, code: oink.CodeBadJSON, field: "$",
 		apply: func(rng *rand.Rand, raw []byte) []byte { return insert(raw, rng.IntN(len(raw)+1), "\x00") }},
 	{name: "a number for the event type", weight: 8, code: oink.CodeBadJSON, field: "event_type",
-		apply: func(_ *rand.Rand, raw []byte) []byte { return edit(raw, func(ev map[string]any) { ev["event_type"] = 42 }) }},
+		apply: func(_ *rand.Rand, raw []byte) []byte {
+			return edit(raw, func(ev map[string]any) { ev["event_type"] = 42 })
+		}},
 	{name: "a string for a quantity", weight: 8, code: oink.CodeBadJSON, field: "order.lines.qty",
-		apply: func(_ *rand.Rand, raw []byte) []byte { return edit(raw, func(ev map[string]any) { line0(ev)["qty"] = "3" }) }},
+		apply: func(_ *rand.Rand, raw []byte) []byte {
+			return edit(raw, func(ev map[string]any) { line0(ev)["qty"] = "3" })
+		}},
 	{name: "a huge quantity", weight: 6, code: oink.CodeBadJSON, field: "order.lines.qty",
 		apply: func(_ *rand.Rand, raw []byte) []byte {
 			return edit(raw, func(ev map[string]any) { line0(ev)["qty"] = json.Number("1e400") })
@@ -52,7 +56,9 @@ var mutations = []mutation{
 			return edit(raw, func(ev map[string]any) { line0(ev)["unit_price"] = "99999999999999999999999999.99" })
 		}},
 	{name: "no event id", weight: 6, code: oink.CodeMissingField, field: "event_id",
-		apply: func(_ *rand.Rand, raw []byte) []byte { return edit(raw, func(ev map[string]any) { delete(ev, "event_id") }) }},
+		apply: func(_ *rand.Rand, raw []byte) []byte {
+			return edit(raw, func(ev map[string]any) { delete(ev, "event_id") })
+		}},
 	{name: "random bytes", weight: 8, code: oink.CodeBadJSON, field: "$",
 		apply: func(rng *rand.Rand, _ []byte) []byte { return randomBytes(rng, 1+rng.IntN(300)) }},
 	{name: "a 1 MB unknown field", weight: 1, most: 4 * chaosScale, // unknown fields are ignored: a valid event
