@@ -117,7 +117,7 @@ func Run(ctx context.Context, cfg Config) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { sup.loop(ctx) })
 	err = copart.Run(ctx, copart.Config{Brokers: cfg.Brokers, Group: cfg.Group,
-		Topics: []string{cfg.Control, cfg.Candidate}, SessionTimeout: cfg.SessionTimeout, Log: cfg.Log},
+		Topics: []string{cfg.Control, cfg.Candidate}, SessionTimeout: cfg.SessionTimeout, Log: cfg.Log, Health: health},
 		func(ctx context.Context, p copart.Partition) error {
 			pw := &partitionWorker{cfg: cfg, p: p, w: w, sup: sup, health: health}
 			return pw.run(ctx)
@@ -204,7 +204,10 @@ func (s *supervisor) loop(ctx context.Context) {
 func (s *supervisor) snapshot() (parts []int, lag int64, complete bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	complete = true
+	// No partition is not "all compared": between two generations (a
+	// rebalance, the broker unreachable) a member holds none, and stopping
+	// then would leave its partitions half done.
+	complete = len(s.parts) > 0
 	for p, st := range s.parts {
 		parts = append(parts, p)
 		lag += st.lag

@@ -113,7 +113,7 @@ func RunSwitch(ctx context.Context, cfg SwitchConfig) error {
 	go idle.loop(ctx)
 	health := copart.NewHealth(cfg.Health)
 	return copart.Run(ctx, copart.Config{Brokers: cfg.Brokers, Group: cfg.Group,
-		Topics: []string{cfg.Control, cfg.Candidate}, SessionTimeout: cfg.SessionTimeout, Log: cfg.Log},
+		Topics: []string{cfg.Control, cfg.Candidate}, SessionTimeout: cfg.SessionTimeout, Log: cfg.Log, Health: health},
 		func(ctx context.Context, p copart.Partition) error {
 			sw := &switchWorker{cfg: cfg, p: p, w: w, idle: idle, health: health}
 			return sw.run(ctx)

@@ -297,7 +297,9 @@ func (t *idleTracker) loop(ctx context.Context) {
 		case <-tick.C:
 		}
 		t.mu.Lock()
-		all := t.assigned
+		// No partition is not "all forwarded": between two generations
+		// (a rebalance, the broker unreachable) a member holds none.
+		all := t.assigned && len(t.quiet) > 0
 		for _, q := range t.quiet {
 			all = all && q
 		}

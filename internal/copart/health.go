@@ -17,21 +17,28 @@ type Health struct {
 	failing map[int]bool
 }
 
+// groupSlot is the group membership's slot among the partitions (which are
+// never negative).
+const groupSlot = -2
+
 // NewHealth returns a Health that keeps flag (which may be nil) up to date.
 func NewHealth(flag *atomic.Bool) *Health {
 	return &Health{flag: flag, failing: map[int]bool{}}
 }
 
-// Fail marks partition p failing.
+// Fail marks partition p failing. A nil Health does nothing.
 func (h *Health) Fail(p int) { h.set(p, true) }
 
-// OK marks partition p working.
+// OK marks partition p working. A nil Health does nothing.
 func (h *Health) OK(p int) { h.set(p, false) }
 
-// Drop forgets partition p (its worker ended).
+// Drop forgets partition p (its worker ended). A nil Health does nothing.
 func (h *Health) Drop(p int) { h.set(p, false) }
 
 func (h *Health) set(p int, failing bool) {
+	if h == nil {
+		return
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if failing {
