@@ -118,4 +118,3 @@ func TestChaosPostgresRestartAndBrokerUnreachableComparator(t *testing.T) {
 		sameAsUninterrupted(t, ref, refStore, r.finish(t), store)
 	})
 }
-
