@@ -37,13 +37,19 @@ var malformedKinds = []malformedKind{
 	}},
 	{name: "a NUL byte", field: "$", make: func(_ *rand.Rand, g string) string { return "{\x00" + g[1:] }},
 	{name: "an object for the order id", field: "order_id",
-		make: func(_ *rand.Rand, g string) string { return strings.Replace(g, `{"order_id":"`, `{"order_id":{"x":1},"was":"`, 1) }},
+		make: func(_ *rand.Rand, g string) string {
+			return strings.Replace(g, `{"order_id":"`, `{"order_id":{"x":1},"was":"`, 1)
+		}},
 	{name: "no order id", field: "order_id",
 		make: func(_ *rand.Rand, g string) string { return strings.Replace(g, `"order_id"`, `"order_idx"`, 1) }},
 	{name: "a word for the event time", field: "source_event_time",
-		make: func(_ *rand.Rand, g string) string { return g[:strings.Index(g, `"source_event_time"`)] + `"source_event_time":"yesterday"}` }},
+		make: func(_ *rand.Rand, g string) string {
+			return g[:strings.Index(g, `"source_event_time"`)] + `"source_event_time":"yesterday"}`
+		}},
 	{name: "a huge number for the event time", field: "source_event_time",
-		make: func(_ *rand.Rand, g string) string { return g[:strings.Index(g, `"source_event_time"`)] + `"source_event_time":1e400}` }},
+		make: func(_ *rand.Rand, g string) string {
+			return g[:strings.Index(g, `"source_event_time"`)] + `"source_event_time":1e400}`
+		}},
 	{name: "random bytes", field: "$", make: func(rng *rand.Rand, _ string) string {
 		b := make([]byte, 1+rng.IntN(200))
 		for i := range b {
