@@ -196,6 +196,9 @@ func (sw *switchWorker) commit(ctx context.Context, out []kafka.Message, next [2
 			}
 			out = failed
 		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("writing %d records to %s: %w", len(out), sw.cfg.Live, ctx.Err())
+		}
 		sw.health.Fail(sw.p.ID)
 		wait := bo.Next()
 		sw.cfg.Log.Warn("writing the live topic failed, retrying", "records", len(out), "backoff", wait, "err", err)
