@@ -2,11 +2,14 @@ package cutover
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/backoff"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/oinkhq/oink/internal/kafkatest"
 	"github.com/oinkhq/oink/internal/pglocal"
@@ -41,20 +44,12 @@ func TestChaosPostgresRestartAndBrokerUnreachableSwitch(t *testing.T) {
 	cfg.Health.Store(true)
 	swErr := make(chan error, 1)
 	go func() { swErr <- RunSwitch(ctx, cfg) }()
-	faults := make(chan struct{})
-	go func() {
-		defer close(faults)
-		kafkatest.WaitFor(t, time.Minute, "records on the live topic", func() bool { return liveRecords(ctx, r) > 0 })
-		restartPostgres(t, cluster, cfg.Health)
-		kafkatest.WaitFor(t, 30*time.Second, "the switch to report healthy again", cfg.Health.Load)
-		restore := r.env.Unreachable()
-		back := make(chan struct{})
-		time.AfterFunc(2*time.Second, func() { restore(); close(back) }) // the outage's length
-		kafkatest.WaitFor(t, 20*time.Second, "the switch to report unhealthy while the broker is away", func() bool { return !cfg.Health.Load() })
-		<-back
-	}()
+	faults := make(chan error, 1)
+	go func() { faults <- injectSwitchFaults(ctx, r, cluster, cfg.Health) }()
 	r.produce(ctx, t, 8000, 1000)
-	<-faults
+	if err := <-faults; err != nil {
+		t.Fatal(err)
+	}
 	if err := <-swErr; err != nil {
 		t.Fatalf("RunSwitch: %v (it must retry through the outages, not give up)", err)
 	}
@@ -66,6 +61,49 @@ func TestChaosPostgresRestartAndBrokerUnreachableSwitch(t *testing.T) {
 		t.Fatalf("report %+v: want records from both versions and none lacking", rep)
 	}
 	t.Logf("live: %+v", rep)
+}
+
+// injectSwitchFaults, once the switch forwards, restarts its Postgres and
+// then makes its broker unreachable for 2 s, checking that the switch
+// reports unhealthy during each. It runs beside the test's goroutine, so
+// it returns its failure rather than failing the test.
+func injectSwitchFaults(ctx context.Context, r *liveRig, cluster *pglocal.Cluster, health *atomic.Bool) error {
+	if !poll(ctx, 2*time.Minute, func() bool { return liveRecords(ctx, r) > 0 }) {
+		return errors.New("no record reached the live topic")
+	}
+	if err := cluster.Stop(ctx); err != nil {
+		return fmt.Errorf("stopping Postgres: %w", err)
+	}
+	unhealthy := poll(ctx, 20*time.Second, func() bool { return !health.Load() })
+	if err := cluster.Start(ctx); err != nil {
+		return fmt.Errorf("starting Postgres again: %w", err)
+	}
+	if !unhealthy {
+		return errors.New("the switch did not report unhealthy while Postgres was down")
+	}
+	if !poll(ctx, 30*time.Second, health.Load) {
+		return errors.New("the switch did not report healthy again after Postgres came back")
+	}
+	restore := r.env.Unreachable()
+	back := make(chan struct{})
+	time.AfterFunc(2*time.Second, func() { restore(); close(back) }) // the outage's length
+	unhealthy = poll(ctx, 20*time.Second, func() bool { return !health.Load() })
+	<-back
+	if !unhealthy {
+		return errors.New("the switch did not report unhealthy while the broker was away")
+	}
+	return nil
+}
+
+// poll reports whether cond held within timeout, checking every 20ms.
+func poll(ctx context.Context, timeout time.Duration, cond func() bool) bool {
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) || !backoff.Sleep(ctx, 20*time.Millisecond) {
+			return false
+		}
+	}
+	return true
 }
 
 // restartPostgres stops the cluster, waits until the component behind
