@@ -17,6 +17,9 @@ const (
 	CodeUnknownTimeZone   = "oink.UnknownTimeZone"
 	CodeUnbalancedTenders = "oink.UnbalancedTenders"
 	CodeInvalidField      = "oink.InvalidField"
+	// CodeRecordTooLarge: the record is valid but its output would not fit
+	// one Kafka record (a huge field value).
+	CodeRecordTooLarge = "oink.RecordTooLarge"
 )
 
 // Stages of InputError, named as Kafka Connect names them so that existing DLQ

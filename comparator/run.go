@@ -8,6 +8,7 @@ import (
 	"os"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
@@ -40,6 +41,12 @@ type Config struct {
 	Topics         kafkaio.TopicSpec
 	Log            *slog.Logger
 	Metrics        *Metrics // nil records nothing
+	// Health, when set, is false while a partition cannot be compared (its
+	// checkpoint cannot be committed, or its records read) or heartbeats
+	// fail, and true once every partition commits again: /healthz serves
+	// it. Failures are retried with capped exponential backoff from the
+	// last checkpoint, so nothing is counted twice.
+	Health *atomic.Bool
 }
 
 func (c *Config) validate() error {
@@ -105,12 +112,14 @@ func Run(ctx context.Context, cfg Config) error {
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	sup := newSupervisor(cfg, stop)
+	health := copart.NewHealth(cfg.Health)
+	sup.health = health
 	var wg sync.WaitGroup
 	wg.Go(func() { sup.loop(ctx) })
 	err = copart.Run(ctx, copart.Config{Brokers: cfg.Brokers, Group: cfg.Group,
-		Topics: []string{cfg.Control, cfg.Candidate}, SessionTimeout: cfg.SessionTimeout, Log: cfg.Log},
+		Topics: []string{cfg.Control, cfg.Candidate}, SessionTimeout: cfg.SessionTimeout, Log: cfg.Log, Health: health},
 		func(ctx context.Context, p copart.Partition) error {
-			pw := &partitionWorker{cfg: cfg, p: p, w: w, sup: sup}
+			pw := &partitionWorker{cfg: cfg, p: p, w: w, sup: sup, health: health}
 			return pw.run(ctx)
 		})
 	stop()
@@ -118,11 +127,15 @@ func Run(ctx context.Context, cfg Config) error {
 	return err
 }
 
+// heartbeatHealth is the heartbeat's slot in the Health of partitions.
+const heartbeatHealth = -1
+
 // supervisor watches the partitions of this instance: it writes heartbeats
 // and ends the run when StopWhenIdle says so.
 type supervisor struct {
-	cfg  Config
-	stop context.CancelFunc
+	cfg    Config
+	stop   context.CancelFunc
+	health *copart.Health
 
 	mu       sync.Mutex
 	parts    map[int]partStatus
@@ -165,7 +178,10 @@ func (s *supervisor) loop(ctx context.Context) {
 		}
 		parts, lag, complete := s.snapshot()
 		if err := s.cfg.Store.Heartbeat(ctx, s.cfg.Run, s.cfg.Instance, parts, lag, complete); err != nil && ctx.Err() == nil {
-			s.cfg.Log.Warn("heartbeat failed", "err", err)
+			s.health.Fail(heartbeatHealth)
+			s.cfg.Log.Warn("heartbeat failed; retrying at the next beat", "err", err)
+		} else {
+			s.health.OK(heartbeatHealth)
 		}
 		s.cfg.Metrics.setLag(lag)
 		if s.cfg.StopWhenIdle <= 0 {
@@ -188,7 +204,10 @@ func (s *supervisor) loop(ctx context.Context) {
 func (s *supervisor) snapshot() (parts []int, lag int64, complete bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	complete = true
+	// No partition is not "all compared": between two generations (a
+	// rebalance, the broker unreachable) a member holds none, and stopping
+	// then would leave its partitions half done.
+	complete = len(s.parts) > 0
 	for p, st := range s.parts {
 		parts = append(parts, p)
 		lag += st.lag

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/backoff"
 	"github.com/oinkhq/oink/internal/copart"
 	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/internal/kafkaio"
@@ -28,32 +29,34 @@ type partitionWorker struct {
 	p   copart.Partition
 	w   *kafka.Writer
 	sup *supervisor
+	// health is shared by the instance's workers.
+	health *copart.Health
 }
 
 func (pw *partitionWorker) run(ctx context.Context) error {
 	defer pw.sup.drop(pw.p.ID)
-	backoff := 200 * time.Millisecond
+	defer pw.health.Drop(pw.p.ID)
+	bo := backoff.New(200*time.Millisecond, 5*time.Second)
 	for {
-		err := pw.session(ctx)
+		err := pw.session(ctx, bo)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if errors.Is(err, diffstore.ErrFenced) {
 			return err // another instance owns it now: end this generation
 		}
-		pw.cfg.Log.Warn("partition session failed; resuming from the checkpoint", "partition", pw.p.ID, "backoff", backoff, "err", err)
-		select {
-		case <-ctx.Done():
+		pw.health.Fail(pw.p.ID)
+		wait := bo.Next()
+		pw.cfg.Log.Warn("partition session failed; resuming from the checkpoint", "partition", pw.p.ID, "backoff", wait, "err", err)
+		if !backoff.Sleep(ctx, wait) {
 			return nil
-		case <-time.After(backoff):
 		}
-		backoff = min(2*backoff, 5*time.Second)
 	}
 }
 
 // session claims the partition, rebuilds the joiner from its checkpoint and
-// compares until ctx ends or an error.
-func (pw *partitionWorker) session(ctx context.Context) error {
+// compares until ctx ends or an error. It resets bo once it commits again.
+func (pw *partitionWorker) session(ctx context.Context, bo *backoff.Backoff) error {
 	cfg := pw.cfg
 	ck, err := cfg.Store.ClaimPartition(ctx, cfg.Run, pw.p.ID, cfg.Instance)
 	if err != nil {
@@ -94,6 +97,8 @@ func (pw *partitionWorker) session(ctx context.Context) error {
 		} else if err := group.Commit(nil, true); err != nil { // quiet: send what the last batches left
 			cfg.Log.Debug("committing group offsets", "partition", pw.p.ID, "err", err)
 		}
+		bo.Reset()
+		pw.health.OK(pw.p.ID)
 		pw.sup.set(pw.p.ID, partStatus{complete: idle[0] && idle[1] && j.waitingCount() == 0, waiting: j.waitingCount()})
 	}
 	return nil

@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/backoff"
 )
 
 // Defaults of the Controller's optional fields.
@@ -60,7 +62,14 @@ type Controller struct {
 	AutoStart bool
 	// Log receives leadership changes and decisions. Default: discard.
 	Log *slog.Logger
+	// Health, when set, is false while Run's ticks fail (the store does
+	// not answer) and true once a tick succeeds again; a standby that
+	// reaches the store is healthy. /healthz serves it. Default: none kept.
+	Health *atomic.Bool
 }
+
+// maxRetryWait caps the backoff between failed ticks of Run.
+const maxRetryWait = 5 * time.Second
 
 // Validate checks the required fields.
 func (c *Controller) Validate() error {
@@ -116,8 +125,10 @@ func cmpOr[T comparable](v, def T) T {
 // not noticed yet cannot decide twice: every decision is a compare-and-set on
 // the state's version (see Reconcile).
 //
-// Errors of a tick are logged and retried at the next; Run returns an error
-// only for an invalid Controller.
+// A tick that fails (the store does not answer: say Postgres restarts) is
+// logged and retried after a capped exponential backoff, from one tick up
+// to 5s, with Health false until one succeeds; Run returns an error only
+// for an invalid Controller.
 func (c *Controller) Run(ctx context.Context) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -131,47 +142,58 @@ func (c *Controller) Run(ctx context.Context) error {
 			c.log().Warn("release leader lock", "run", c.RunName, "err", err)
 		}
 	}()
-	t := time.NewTicker(c.tick())
-	defer t.Stop()
+	bo := backoff.New(c.tick(), max(c.tick(), maxRetryWait))
 	for {
-		c.leadOnce(ctx, lock)
-		select {
-		case <-ctx.Done():
+		wait := c.tick()
+		if err := c.leadOnce(ctx, lock); err != nil && ctx.Err() == nil {
+			wait = bo.Next()
+			c.setHealth(false)
+			c.log().Warn("tick failed, retrying", "run", c.RunName, "backoff", wait, "err", err)
+		} else {
+			bo.Reset()
+			c.setHealth(true)
+		}
+		if !backoff.Sleep(ctx, wait) {
 			return nil
-		case <-t.C:
 		}
 	}
 }
 
-// leadOnce is one tick of Run: keep or take the lead, then reconcile.
-func (c *Controller) leadOnce(ctx context.Context, lock *diffstore.LeaderLock) {
+func (c *Controller) setHealth(v bool) {
+	if c.Health != nil {
+		c.Health.Store(v)
+	}
+}
+
+// leadOnce is one tick of Run: keep or take the lead, then reconcile. It
+// returns the error that ended the tick, nil when it did its work (also
+// when it stays a standby).
+func (c *Controller) leadOnce(ctx context.Context, lock *diffstore.LeaderLock) error {
 	ctx, cancel := context.WithTimeout(ctx, tickTimeout)
 	defer cancel()
 	log := c.log().With("run", c.RunName)
 	if lock.Held() {
 		if err := lock.Check(ctx); err != nil {
-			if ctx.Err() == nil {
-				log.Warn("leadership lost", "err", err)
-			}
-			return
+			return fmt.Errorf("leadership lost: %w", err)
 		}
 	} else {
 		ok, err := lock.TryAcquire(ctx)
-		if err != nil && ctx.Err() == nil {
-			log.Warn("try to lead", "err", err)
+		if err != nil {
+			return fmt.Errorf("trying to lead: %w", err)
 		}
 		if !ok {
-			return
+			return nil
 		}
 		log.Info("leading")
 	}
 	d, err := c.Reconcile(ctx)
-	switch {
-	case err != nil && ctx.Err() == nil:
-		log.Warn("reconcile", "err", err)
-	case err == nil && d.Action != ActionNone:
+	if err != nil {
+		return fmt.Errorf("reconcile: %w", err)
+	}
+	if d.Action != ActionNone {
 		log.Info("decided", "action", d.Action, "stage", d.To.Stage, "phase", d.To.Phase, "percent", d.To.Percent, "reason", d.Reason)
 	}
+	return nil
 }
 
 // snapshot is a run's state and the plan version it names (plan versions

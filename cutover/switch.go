@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/oinkhq/oink/comparator"
@@ -68,6 +69,11 @@ type SwitchConfig struct {
 	Topics         kafkaio.TopicSpec
 	Log            *slog.Logger
 	Metrics        *SwitchMetrics // nil records nothing
+	// Health, when set, is false while the switch cannot do its work (a
+	// partition's session failed, the route cannot be read, or the live
+	// topic refuses writes) and true once it forwards again: /healthz
+	// serves it. Every failure is retried with capped exponential backoff.
+	Health *atomic.Bool
 }
 
 func (c *SwitchConfig) validate() error {
@@ -120,10 +126,11 @@ func RunSwitch(ctx context.Context, cfg SwitchConfig) error {
 	defer stop()
 	idle := newIdleTracker(cfg.StopWhenIdle, stop, cfg.Log)
 	go idle.loop(ctx)
+	health := copart.NewHealth(cfg.Health)
 	return copart.Run(ctx, copart.Config{Brokers: cfg.Brokers, Group: cfg.Group,
-		Topics: []string{cfg.Control, cfg.Candidate}, SessionTimeout: cfg.SessionTimeout, Log: cfg.Log},
+		Topics: []string{cfg.Control, cfg.Candidate}, SessionTimeout: cfg.SessionTimeout, Log: cfg.Log, Health: health},
 		func(ctx context.Context, p copart.Partition) error {
-			sw := &switchWorker{cfg: cfg, p: p, w: w, idle: idle}
+			sw := &switchWorker{cfg: cfg, p: p, w: w, idle: idle, health: health}
 			return sw.run(ctx)
 		})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/backoff"
 	"github.com/oinkhq/oink/internal/copart"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
@@ -29,10 +30,37 @@ type switchWorker struct {
 	seen  *Dedupe
 	held  [2][]kafka.Message // records past the horizon, in offset order
 	group *copart.Committer  // source offsets, sent to the group at most once a second or when quiet
+	// health is shared by the instance's workers.
+	health *copart.Health
 }
 
+// run forwards the partition for as long as this instance owns it. A
+// session that fails (the broker or the database unreachable) is started
+// again after a capped exponential backoff, from the live topic's tail as
+// after a crash: what was read but not forwarded is read again, and what
+// was forwarded is not forwarded twice.
 func (sw *switchWorker) run(ctx context.Context) error {
 	defer sw.idle.drop(sw.p.ID)
+	defer sw.health.Drop(sw.p.ID)
+	bo := backoff.New(200*time.Millisecond, 5*time.Second)
+	for {
+		err := sw.session(ctx, bo)
+		if ctx.Err() != nil {
+			return nil
+		}
+		sw.health.Fail(sw.p.ID)
+		wait := bo.Next()
+		sw.cfg.Log.Warn("switch partition failed; resuming from the live topic's tail", "partition", sw.p.ID, "backoff", wait, "err", err)
+		if !backoff.Sleep(ctx, wait) {
+			return nil
+		}
+	}
+}
+
+// session resumes the partition and forwards until ctx ends or an error.
+// It resets bo once it forwards again.
+func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error {
+	sw.held = [2][]kafka.Message{}
 	topics := []string{sw.cfg.Control, sw.cfg.Candidate}
 	start, err := sw.resume(ctx)
 	if err != nil {
@@ -47,6 +75,8 @@ func (sw *switchWorker) run(ctx context.Context) error {
 		return err
 	}
 	sw.group = copart.NewCommitter(sw.p)
+	routeBackoff := backoff.New(100*time.Millisecond, 5*time.Second)
+	var routeRetry time.Time // no route read before this, after a failure
 	for ctx.Err() == nil {
 		var batch []copart.Msg
 		if len(sw.held[0])+len(sw.held[1]) < sw.cfg.BatchSize {
@@ -54,9 +84,24 @@ func (sw *switchWorker) run(ctx context.Context) error {
 				return err
 			}
 		}
-		if time.Since(sw.read) > 250*time.Millisecond || sw.holding() {
+		if (time.Since(sw.read) > 250*time.Millisecond || sw.holding()) && !time.Now().Before(routeRetry) {
 			if err := sw.refreshRoute(ctx); err != nil {
-				sw.cfg.Log.Warn("reading the route; holding records until it answers", "err", err)
+				// Records before the last route's horizon still go
+				// live; later ones wait for the database.
+				sw.health.Fail(sw.p.ID)
+				wait := routeBackoff.Next()
+				routeRetry = time.Now().Add(wait)
+				sw.cfg.Log.Warn("reading the route failed; holding records past its horizon until it answers", "backoff", wait, "err", err)
+			} else {
+				routeBackoff.Reset()
+				routeRetry = time.Time{}
+			}
+		}
+		if len(batch) == 0 && !routeRetry.IsZero() {
+			// Nothing new and no route to decide with: wait for the next
+			// attempt rather than spin (a full hold skips reading).
+			if !backoff.Sleep(ctx, min(time.Until(routeRetry), 250*time.Millisecond)) {
+				return nil
 			}
 		}
 		for _, m := range batch {
@@ -65,6 +110,10 @@ func (sw *switchWorker) run(ctx context.Context) error {
 		out, next := sw.decide(topics)
 		if err := sw.commit(ctx, out, next, len(batch) == 0); err != nil {
 			return err
+		}
+		if routeRetry.IsZero() {
+			bo.Reset()
+			sw.health.OK(sw.p.ID)
 		}
 		sw.cfg.Metrics.holding(sw.p.ID, len(sw.held[0])+len(sw.held[1]))
 		if sw.cfg.StopWhenIdle > 0 {
@@ -146,7 +195,7 @@ func (sw *switchWorker) identity(m kafka.Message) string {
 // group once a second while busy, and at once when quiet (nothing fetched),
 // so a caught-up switch shows no lag.
 func (sw *switchWorker) commit(ctx context.Context, out []kafka.Message, next [2]int64, quiet bool) error {
-	backoff := 100 * time.Millisecond
+	bo := backoff.New(100*time.Millisecond, 5*time.Second)
 	for len(out) > 0 {
 		err := sw.w.WriteMessages(ctx, out...)
 		if err == nil {
@@ -163,13 +212,15 @@ func (sw *switchWorker) commit(ctx context.Context, out []kafka.Message, next [2
 			}
 			out = failed
 		}
-		sw.cfg.Log.Warn("writing the live topic failed, retrying", "records", len(out), "err", err)
-		select {
-		case <-ctx.Done():
+		if ctx.Err() != nil {
 			return fmt.Errorf("writing %d records to %s: %w", len(out), sw.cfg.Live, ctx.Err())
-		case <-time.After(backoff):
 		}
-		backoff = min(2*backoff, 5*time.Second)
+		sw.health.Fail(sw.p.ID)
+		wait := bo.Next()
+		sw.cfg.Log.Warn("writing the live topic failed, retrying", "records", len(out), "backoff", wait, "err", err)
+		if !backoff.Sleep(ctx, wait) {
+			return fmt.Errorf("writing %d records to %s: %w", len(out), sw.cfg.Live, ctx.Err())
+		}
 	}
 	offsets := map[string]int64{}
 	if next[0] >= 0 {
@@ -263,7 +314,9 @@ func (t *idleTracker) loop(ctx context.Context) {
 		case <-tick.C:
 		}
 		t.mu.Lock()
-		all := t.assigned
+		// No partition is not "all forwarded": between two generations
+		// (a rebalance, the broker unreachable) a member holds none.
+		all := t.assigned && len(t.quiet) > 0
 		for _, q := range t.quiet {
 			all = all && q
 		}

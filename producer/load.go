@@ -3,6 +3,7 @@ package producer
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/oinkhq/oink/internal/kafkaio"
@@ -34,7 +35,8 @@ type LoadSummary struct {
 }
 
 // Load writes cfg.Count generated events to cfg.Topic, keyed by order id
-// with the event time as timestamp, at cfg.Rate if set.
+// with the event time as timestamp, at cfg.Rate if set. It retries broker
+// errors with capped backoff until ctx ends.
 func Load(ctx context.Context, cfg LoadConfig) (LoadSummary, error) {
 	sum := LoadSummary{ByType: map[string]int{}, Invalid: map[string]int{}, Topic: cfg.Topic}
 	if cfg.Count < 0 {
@@ -70,7 +72,9 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadSummary, error) {
 				sum.Valid++
 			}
 		}
-		if err := w.WriteMessages(ctx, msgs...); err != nil {
+		// Broker errors are retried with backoff, as v2 retries them: a
+		// broker briefly unreachable pauses the load, it does not end it.
+		if err := writeAll(ctx, Config{Log: slog.New(slog.DiscardHandler)}, w, msgs); err != nil {
 			return sum, fmt.Errorf("writing to %s: %w", cfg.Topic, err)
 		}
 		sum.Events += len(msgs)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/internal/backoff"
 	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
@@ -39,7 +40,9 @@ type Config struct {
 	DrainTimeout time.Duration
 	Log          *slog.Logger
 	Metrics      *Metrics // nil records nothing
-	// Health, when set, is kept true while writes succeed.
+	// Health, when set, is false from a failed read or write of the broker
+	// until the next success (the run retries with capped exponential
+	// backoff, logging each retry), true otherwise: /healthz serves it.
 	Health *atomic.Bool
 }
 
@@ -121,14 +124,26 @@ func runLoop(ctx context.Context, cfg Config, conv converter) (Stats, error) {
 
 	lastEvent := time.Now()
 	lag := map[int]int64{}
+	readBackoff := backoff.New(100*time.Millisecond, 5*time.Second)
 	for ctx.Err() == nil {
 		batch, err := kafkaio.NextBatch(ctx, r, cfg.BatchSize, cfg.Linger, 250*time.Millisecond)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
 			}
-			return st, fmt.Errorf("reading %s: %w", cfg.From, err)
+			// The broker is unreachable or refused the fetch: the reader
+			// keeps its position and reconnects by itself; nothing was
+			// handed over, so nothing is skipped.
+			setHealth(cfg.Health, false)
+			d := readBackoff.Next()
+			cfg.Log.Warn("reading failed, retrying", "topic", cfg.From, "backoff", d, "err", err)
+			if !backoff.Sleep(ctx, d) {
+				break
+			}
+			continue
 		}
+		readBackoff.Reset()
+		setHealth(cfg.Health, true)
 		if len(batch) == 0 {
 			if cfg.StopWhenIdle > 0 && time.Since(lastEvent) >= cfg.StopWhenIdle && caughtUp(ctx, cfg) {
 				cfg.Log.Info("idle and caught up, stopping", "idle", cfg.StopWhenIdle)
@@ -196,7 +211,7 @@ func handleBatch(ctx context.Context, cfg Config, conv converter, w *kafka.Write
 // exponential backoff until ctx ends. It returns only when every message is
 // acknowledged by all in-sync replicas, or with ctx's error.
 func writeAll(ctx context.Context, cfg Config, w *kafka.Writer, msgs []kafka.Message) error {
-	backoff := 100 * time.Millisecond
+	bo := backoff.New(100*time.Millisecond, 5*time.Second)
 	for len(msgs) > 0 {
 		err := w.WriteMessages(ctx, msgs...)
 		if err == nil {
@@ -216,13 +231,11 @@ func writeAll(ctx context.Context, cfg Config, w *kafka.Writer, msgs []kafka.Mes
 		}
 		setHealth(cfg.Health, false)
 		cfg.Metrics.retry()
-		cfg.Log.Warn("write failed, retrying", "records", len(msgs), "backoff", backoff, "err", err)
-		select {
-		case <-ctx.Done():
+		wait := bo.Next()
+		cfg.Log.Warn("write failed, retrying", "records", len(msgs), "backoff", wait, "err", err)
+		if !backoff.Sleep(ctx, wait) {
 			return fmt.Errorf("writing %d records: %w (last error: %v)", len(msgs), ctx.Err(), err)
-		case <-time.After(backoff):
 		}
-		backoff = min(backoff*2, 5*time.Second)
 	}
 	return nil
 }

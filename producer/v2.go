@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -39,8 +40,18 @@ func (v2) convert(m kafka.Message) ([]kafka.Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	if size := len(rec.Key) + len(rec.Value); size > MaxRecordBytes {
+		// Written, it would be refused for good ([10] Message Size Too
+		// Large) and stop v2, retrying: reject it instead (invariant 5).
+		return nil, oink.Invalid(oink.CodeRecordTooLarge, "$", "the RTCIM would be %d bytes, over the %d-byte limit of one record (a field value is huge)", size, MaxRecordBytes)
+	}
 	return []kafka.Message{rec}, nil
 }
+
+// MaxRecordBytes bounds the key and value of one RTCIM: what fits one
+// writer batch (kafkaio.WriterBatchBytes, under the broker's default
+// max.message.bytes) with room for headers and framing.
+const MaxRecordBytes = kafkaio.WriterBatchBytes - 4<<10
 
 func (v2) beforeWrite(context.Context, time.Time) error { return nil }
 func (v2) afterWrite() error                            { return nil }

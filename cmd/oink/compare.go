@@ -106,7 +106,7 @@ func runCompare(ctx context.Context, d deps, g *globalOptions, o *compareOptions
 		Group: o.group, Rules: rules, Window: o.window, DLQ: o.dlq, StopWhenIdle: o.stopWhenIdle,
 		SessionTimeout: o.sessionTimeout, Instance: o.instance, Store: store,
 		Topics: kafkaio.TopicSpec{Partitions: o.partitions, ReplicationFactor: o.rf},
-		Log:    g.log.With("role", "compare", "run", o.run), Metrics: comparator.NewMetrics(reg)})
+		Log:    g.log.With("role", "compare", "run", o.run), Metrics: comparator.NewMetrics(reg), Health: healthy})
 	if err != nil {
 		return err
 	}

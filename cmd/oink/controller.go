@@ -17,6 +17,7 @@ type controllerOptions struct {
 	aliveWithin time.Duration
 	autoStart   bool
 	actor       string
+	metricsAddr string
 }
 
 func newControllerCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *controllerOptions) error) *cobra.Command {
@@ -47,6 +48,7 @@ given; oink cutover start does. It runs until interrupted.`,
 	f.DurationVar(&o.aliveWithin, "alive-within", cutover.DefaultAliveWithin, "a comparator heartbeat older than this counts as dead")
 	f.BoolVar(&o.autoStart, "auto-start", false, "start a pending cutover without waiting for oink cutover start")
 	f.StringVar(&o.actor, "actor", "", "name recorded for this controller's decisions (default controller@host-pid)")
+	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics and /healthz here (unhealthy while the database does not answer)")
 	withMemoryLimit(cmd, d, g, defaultMemoryLimit)
 	return cmd
 }
@@ -73,9 +75,14 @@ func runController(ctx context.Context, d deps, g *globalOptions, o *controllerO
 		host, _ := os.Hostname() // best effort: the name only labels decisions
 		actor = fmt.Sprintf("controller@%s-%d", host, os.Getpid())
 	}
+	healthy := newHealthy()
+	if err := serveMetrics(ctx, o.metricsAddr, newRegistry(), healthy, g.log); err != nil {
+		return err
+	}
 	return withStore(ctx, g, func(s *diffstore.Store) error {
 		c := &cutover.Controller{Store: s, RunName: o.run, Actor: actor, Now: d.now, Tick: o.tick,
-			AliveWithin: o.aliveWithin, AutoStart: o.autoStart, Log: g.log.With("role", "controller", "actor", actor)}
+			AliveWithin: o.aliveWithin, AutoStart: o.autoStart, Log: g.log.With("role", "controller", "actor", actor),
+			Health: healthy}
 		return c.Run(ctx)
 	})
 }

@@ -115,10 +115,17 @@ func runDLQReplay(ctx context.Context, d deps, g *globalOptions, o *dlqReplayOpt
 		return usageError{fmt.Errorf("--from and --to are both %q: replaying a DLQ into itself loops", o.from)}
 	}
 	var out []kafka.Message
-	seen := 0
+	seen, cut := 0, 0
 	err := kafkaio.ReadTopic(ctx, g.brokers, o.from, func(m kafka.Message) error {
 		seen++
-		if o.errorClass == "" || deadletter.Parse(m).ErrorCode == o.errorClass {
+		info := deadletter.Parse(m)
+		switch {
+		case o.errorClass != "" && info.ErrorCode != o.errorClass:
+		case info.OriginalSize > 0:
+			// Only the value's start is here: replaying it would send a
+			// different record. Its original is at info.Source.
+			cut++
+		default:
 			out = append(out, deadletter.Original(m, o.to))
 		}
 		return nil
@@ -133,7 +140,7 @@ func runDLQReplay(ctx context.Context, d deps, g *globalOptions, o *dlqReplayOpt
 			return fmt.Errorf("replaying to %s: %w", o.to, err)
 		}
 	}
-	res := map[string]any{"read": seen, "matched": len(out), "replayed": 0, "to": o.to, "dryRun": o.dryRun}
+	res := map[string]any{"read": seen, "matched": len(out), "replayed": 0, "to": o.to, "dryRun": o.dryRun, "skippedCut": cut}
 	if !o.dryRun {
 		res["replayed"] = len(out)
 	}
@@ -145,5 +152,8 @@ func runDLQReplay(ctx context.Context, d deps, g *globalOptions, o *dlqReplayOpt
 		verb = "would replay"
 	}
 	fmt.Fprintf(d.stdout, "%s %s of %s dead letters from %s to %s\n", verb, strconv.Itoa(len(out)), strconv.Itoa(seen), o.from, o.to)
+	if cut > 0 {
+		fmt.Fprintf(d.stdout, "skipped %d dead letters that hold only the start of their value (larger than %d bytes); replay them from their source position\n", cut, deadletter.MaxValueBytes)
+	}
 	return nil
 }

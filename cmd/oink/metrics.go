@@ -23,7 +23,9 @@ func newRegistry() *prometheus.Registry {
 }
 
 // serveMetrics serves /metrics and /healthz on addr until ctx ends. /healthz
-// answers 200 while healthy is true, 503 otherwise. An empty addr serves
+// answers 200 while healthy is true, 503 otherwise, and the gauge
+// oink_healthy says the same (1 or 0) to Prometheus. A component is
+// unhealthy while it retries a broker or database that does not answer. An empty addr serves
 // nothing. The listener is bound before it returns, so a bad address is an
 // error here, not a log line later.
 func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry, healthy *atomic.Bool, log *slog.Logger) error {
@@ -34,6 +36,14 @@ func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry, he
 	if err != nil {
 		return usageError{fmt.Errorf("--metrics-addr %q: %w", addr, err)}
 	}
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "oink_healthy",
+		Help: "1 while the component works, 0 while it retries a broker or database that does not answer (as /healthz)."},
+		func() float64 {
+			if healthy.Load() {
+				return 1
+			}
+			return 0
+		}))
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -41,7 +51,7 @@ func serveMetrics(ctx context.Context, addr string, reg *prometheus.Registry, he
 			fmt.Fprintln(w, "ok")
 			return
 		}
-		http.Error(w, "unhealthy: writes to Kafka are failing", http.StatusServiceUnavailable)
+		http.Error(w, "unhealthy: retrying the broker or the database (see the log)", http.StatusServiceUnavailable)
 	})
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {

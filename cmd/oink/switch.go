@@ -84,14 +84,15 @@ func runSwitch(ctx context.Context, d deps, g *globalOptions, o *switchOptions) 
 	}
 	defer closeStore()
 	reg := newRegistry()
-	if err := serveMetrics(ctx, o.metricsAddr, reg, newHealthy(), g.log); err != nil {
+	healthy := newHealthy()
+	if err := serveMetrics(ctx, o.metricsAddr, reg, healthy, g.log); err != nil {
 		return err
 	}
 	err = cutover.RunSwitch(ctx, cutover.SwitchConfig{Run: o.run, Brokers: g.brokers, Control: o.control,
 		Candidate: o.candidate, Live: o.live, Group: o.group, Rules: rules, Store: store, Dedupe: o.dedupe,
 		StopWhenIdle: o.stopWhenIdle, SessionTimeout: o.sessionTimeout,
 		Topics: kafkaio.TopicSpec{Partitions: o.partitions, ReplicationFactor: o.rf},
-		Log:    g.log.With("role", "switch", "run", o.run), Metrics: cutover.NewSwitchMetrics(reg)})
+		Log:    g.log.With("role", "switch", "run", o.run), Metrics: cutover.NewSwitchMetrics(reg), Health: healthy})
 	if err != nil {
 		return err
 	}

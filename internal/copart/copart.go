@@ -32,6 +32,9 @@ type Config struct {
 	// SessionTimeout, default 6s: how long a dead member keeps its partitions.
 	SessionTimeout time.Duration
 	Log            *slog.Logger
+	// Health, when set, is failing while the member cannot join the group
+	// (the broker is unreachable), besides what the workers report.
+	Health *Health
 }
 
 // Partition is one partition id assigned to this member, for every topic.
@@ -82,6 +85,7 @@ func Run(ctx context.Context, cfg Config, work Worker) error {
 			// A rebalance under load can end a join with [25] Unknown
 			// Member ID or [27] Rebalance In Progress: rejoin, never give up
 			// while ctx lives.
+			cfg.Health.Fail(groupSlot)
 			cfg.Log.Warn("joining the group failed; rejoining", "group", cfg.Group, "backoff", backoff, "err", err)
 			select {
 			case <-ctx.Done():
@@ -92,6 +96,7 @@ func Run(ctx context.Context, cfg Config, work Worker) error {
 			continue
 		}
 		backoff = 300 * time.Millisecond
+		cfg.Health.OK(groupSlot)
 		ids := assigned(gen, cfg.Topics)
 		cfg.Log.Info("partitions assigned", "group", cfg.Group, "generation", gen.ID, "partitions", ids)
 		for _, id := range ids {

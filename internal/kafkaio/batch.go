@@ -18,7 +18,11 @@ type Fetcher interface {
 // one (returning an empty batch, no error, if none comes, so callers can look
 // at the clock), then keeps adding until max or until linger has passed since
 // the first. A message not returned stays in the reader: cancelling a fetch
-// loses nothing. It returns ctx.Err() only when ctx ends before any message.
+// loses nothing. It returns ctx.Err() only when ctx ends before any message,
+// and a read error only when no message came before it: a batch in hand is
+// handed over (the reader goes on after an error, from the next offset, so
+// dropping it would skip its records), and the error, if it persists, comes
+// back from the next call.
 func NextBatch(ctx context.Context, r Fetcher, max int, linger, wait time.Duration) ([]kafka.Message, error) {
 	first, err := fetchWithin(ctx, r, wait)
 	if err != nil || first == nil {
@@ -31,10 +35,7 @@ func NextBatch(ctx context.Context, r Fetcher, max int, linger, wait time.Durati
 	for len(batch) < max {
 		m, err := r.FetchMessage(lctx)
 		if err != nil {
-			if lctx.Err() != nil {
-				break // linger over, or ctx ended: hand over what we have
-			}
-			return batch, err
+			break // linger over, ctx ended, or a read error: hand over what we have
 		}
 		batch = append(batch, m)
 	}

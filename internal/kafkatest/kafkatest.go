@@ -34,6 +34,7 @@ type Env struct {
 	Spec   kafkaio.TopicSpec
 	prefix string
 	tb     testing.TB
+	outage outage
 }
 
 // Partitions of every topic a test creates.

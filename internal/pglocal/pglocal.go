@@ -80,57 +80,109 @@ func serverBinaries() (string, error) {
 	return "", errors.New("no Postgres server binaries (initdb, pg_ctl) are installed")
 }
 
-// startThrowaway runs initdb and pg_ctl in a temporary directory. Postgres
-// refuses to run as root, so as root it runs as the postgres user.
+// startThrowaway starts a Cluster for one command: stop stops it and
+// removes its directory.
 func startThrowaway(ctx context.Context, bin string, log *slog.Logger) (string, func(), error) {
+	c, err := startCluster(ctx, bin)
+	if err != nil {
+		return "", func() {}, err
+	}
+	log.Info("throwaway Postgres running", "dir", c.dir)
+	return c.URL(), func() { c.Close(context.WithoutCancel(ctx)) }, nil
+}
+
+// Cluster is a throwaway Postgres cluster: initdb'd in a temporary
+// directory, listening only on a Unix socket in that directory on a port of
+// its own, run as the postgres user when the process is root (Postgres
+// refuses root). Fault-injection tests stop and start it to restart the
+// database under running components without touching any shared server.
+// Its methods are not safe for concurrent use.
+type Cluster struct {
+	bin, dir, data, asUser string
+	port                   int
+}
+
+// StartCluster starts a throwaway cluster from the installed server
+// binaries. Close stops it and removes its directory.
+func StartCluster(ctx context.Context) (*Cluster, error) {
+	bin, err := serverBinaries()
+	if err != nil {
+		return nil, err
+	}
+	return startCluster(ctx, bin)
+}
+
+func startCluster(ctx context.Context, bin string) (*Cluster, error) {
 	dir, err := os.MkdirTemp("", "oink-pg-")
 	if err != nil {
-		return "", func() {}, err
+		return nil, err
 	}
-	asUser, err := runAs()
-	if err != nil {
+	c := &Cluster{bin: bin, dir: dir, data: filepath.Join(dir, "data")}
+	if err := c.init(ctx); err != nil {
 		os.RemoveAll(dir)
-		return "", func() {}, err
+		return nil, err
 	}
-	if asUser != "" {
-		if err := chownTree(dir, asUser); err != nil {
-			os.RemoveAll(dir)
-			return "", func() {}, err
+	if err := c.Start(ctx); err != nil {
+		c.Close(ctx)
+		return nil, err
+	}
+	return c, nil
+}
+
+// init picks the user and port and runs initdb.
+func (c *Cluster) init(ctx context.Context) error {
+	var err error
+	if c.asUser, err = runAs(); err != nil {
+		return err
+	}
+	if c.asUser != "" {
+		if err := chownTree(c.dir, c.asUser); err != nil {
+			return err
 		}
 	}
-	data, sock := filepath.Join(dir, "data"), dir
-	port, err := freePort()
-	if err != nil {
-		os.RemoveAll(dir)
-		return "", func() {}, err
+	if c.port, err = freePort(); err != nil {
+		return err
 	}
-	run := func(name string, args ...string) error {
-		cmd := exec.CommandContext(ctx, filepath.Join(bin, name), args...)
-		if asUser != "" {
-			cmd = exec.CommandContext(ctx, "runuser", append([]string{"-u", asUser, "--", filepath.Join(bin, name)}, args...)...)
-		}
-		cmd.Dir = dir
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("%s: %w: %s", name, err, out)
-		}
-		return nil
+	return c.run(ctx, "initdb", "-D", c.data, "-U", "oink", "--auth=trust", "-E", "UTF8", "--no-sync")
+}
+
+// run runs one server binary in the cluster's directory, as its user.
+func (c *Cluster) run(ctx context.Context, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, filepath.Join(c.bin, name), args...)
+	if c.asUser != "" {
+		cmd = exec.CommandContext(ctx, "runuser", append([]string{"-u", c.asUser, "--", filepath.Join(c.bin, name)}, args...)...)
 	}
-	stop := func() {
-		_ = run("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop") // best effort: the directory goes anyway
-		os.RemoveAll(dir)
+	cmd.Dir = c.dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s: %w: %s", name, err, out)
 	}
-	if err := run("initdb", "-D", data, "-U", "oink", "--auth=trust", "-E", "UTF8", "--no-sync"); err != nil {
-		os.RemoveAll(dir)
-		return "", func() {}, err
-	}
-	opts := fmt.Sprintf("-k %s -p %d -c listen_addresses='' -c fsync=off", sock, port)
-	if err := run("pg_ctl", "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "start"); err != nil {
-		stop()
-		return "", func() {}, err
-	}
-	url := fmt.Sprintf("postgres://oink@/postgres?host=%s&port=%d", sock, port)
-	log.Info("throwaway Postgres running", "dir", dir)
-	return url, stop, nil
+	return nil
+}
+
+// URL is the cluster's postgres database, as user oink (trusted).
+func (c *Cluster) URL() string {
+	return fmt.Sprintf("postgres://oink@/postgres?host=%s&port=%d", c.dir, c.port)
+}
+
+// Start starts the server (again) on the cluster's socket and port and
+// waits until it accepts connections.
+func (c *Cluster) Start(ctx context.Context) error {
+	opts := fmt.Sprintf("-k %s -p %d -c listen_addresses='' -c fsync=off", c.dir, c.port)
+	return c.run(ctx, "pg_ctl", "-D", c.data, "-o", opts, "-l", filepath.Join(c.dir, "log"), "-w", "start")
+}
+
+// Stop stops the server at once (pg_ctl -m immediate: every connection is
+// cut, as when the server crashes; committed transactions survive) and
+// waits until it is down.
+func (c *Cluster) Stop(ctx context.Context) error {
+	return c.run(ctx, "pg_ctl", "-D", c.data, "-m", "immediate", "-w", "stop")
+}
+
+// Close stops the server and removes the cluster's directory. Best effort:
+// a server already stopped is fine, and the directory goes anyway.
+func (c *Cluster) Close(ctx context.Context) {
+	_ = c.Stop(ctx)
+	os.RemoveAll(c.dir)
 }
 
 // runAs returns the user to run Postgres as: "" for the current user, or

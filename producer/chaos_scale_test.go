@@ -1,0 +1,7 @@
+//go:build !chaos
+
+package producer
+
+// chaosScale multiplies the volume of the fault-injection tests: 1 in CI,
+// 10 under `go test -tags chaos`.
+const chaosScale = 1

@@ -1,0 +1,67 @@
+package producer
+
+import (
+	"log/slog"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/oinkhq/oink/internal/kafkatest"
+)
+
+// TestChaosBrokerUnreachableProducer: the broker goes away for 3 s in the
+// middle of a v2 run (at its third write to the output topic); v2 reports
+// unhealthy while it retries, recovers by itself, and ends with invariant 1
+// read from the topics: every upstream event is one RTCIM or one dead
+// letter with the right code.
+func TestChaosBrokerUnreachableProducer(t *testing.T) {
+	p := newPipeline(t, 11, 0.02)
+	n := 8000 * chaosScale
+	sum := p.load(t, n)
+	cfg := p.config(t, "v2")
+	cfg.BatchSize = 500
+	cfg.SessionTimeout = 2 * time.Second // the group notices the outage and rejoins quickly
+	cfg.Log = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelInfo}))
+	cfg.Health = &atomic.Bool{}
+	cfg.Health.Store(true)
+	outage := p.env.UnreachableWhen(kafkatest.NthProduceTo(p.out, 3), 3*time.Second)
+
+	type result struct {
+		st  Stats
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		st, err := Run(t.Context(), cfg)
+		done <- result{st, err}
+	}()
+	waitClosed(t, outage.Began, 30*time.Second, "the outage to begin")
+	kafkatest.WaitFor(t, 5*time.Second, "v2 to report unhealthy during the outage", func() bool { return !cfg.Health.Load() })
+	waitClosed(t, outage.Ended, 10*time.Second, "the outage to end")
+	var res result
+	select {
+	case res = <-done:
+	case <-time.After(2 * time.Minute):
+		t.Fatal("v2 did not finish after the broker came back")
+	}
+	if res.err != nil {
+		t.Fatalf("Run: %v (it must retry through the outage, not give up)", res.err)
+	}
+	if !cfg.Health.Load() {
+		t.Error("v2 still reports unhealthy after finishing its work")
+	}
+	acc := p.check(t)
+	if acc.Upstream-acc.Copies != n || acc.DeadLetters != n-sum.Valid || acc.Produced != sum.Valid {
+		t.Fatalf("accounting %+v; want %d events, %d RTCIMs and %d dead letters", acc, n, sum.Valid, n-sum.Valid)
+	}
+}
+
+// waitClosed waits for ch to be closed, failing t after timeout.
+func waitClosed(t *testing.T, ch <-chan struct{}, timeout time.Duration, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(timeout):
+		t.Fatalf("timed out after %v waiting for %s", timeout, what)
+	}
+}
