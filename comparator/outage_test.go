@@ -109,6 +109,9 @@ func TestChaosPostgresRestartAndBrokerUnreachableComparator(t *testing.T) {
 		sameAsUninterrupted(t, ref, refStore, r.finish(t), store)
 	})
 	t.Run("broker unreachable", func(t *testing.T) {
+		if s.Env.Real() {
+			t.Skip("a broker outage is injected only into the embedded broker (OINK_TEST_BROKERS is set)")
+		}
 		r := s.startOutageRun(t, store, "broker-outage")
 		kafkatest.WaitFor(t, time.Minute, "a first checkpoint", func() bool { return r.compared(t) > 0 })
 		restore := s.Env.Unreachable()

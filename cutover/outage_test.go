@@ -84,6 +84,9 @@ func injectSwitchFaults(ctx context.Context, r *liveRig, cluster *pglocal.Cluste
 	if !poll(ctx, 30*time.Second, health.Load) {
 		return errors.New("the switch did not report healthy again after Postgres came back")
 	}
+	if r.env.Real() {
+		return nil // a broker outage is injected only into the embedded broker
+	}
 	restore := r.env.Unreachable()
 	back := make(chan struct{})
 	time.AfterFunc(2*time.Second, func() { restore(); close(back) }) // the outage's length
