@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -29,7 +30,8 @@ type switchWorker struct {
 	read  time.Time // when route was read
 	seen  *Dedupe
 	held  [2][]kafka.Message // records past the horizon, in offset order
-	group *copart.Committer  // source offsets, sent to the group at most once a second or when quiet
+	names sourceNames
+	group *copart.Committer // source offsets, sent to the group at most once a second or when quiet
 	// health is shared by the instance's workers.
 	health *copart.Health
 }
@@ -66,7 +68,8 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 	if err != nil {
 		return err
 	}
-	sides, err := copart.OpenSides(sw.cfg.Brokers, topics, sw.p.ID, start[:])
+	sw.names = newSourceNames(topics)
+	sides, err := copart.OpenSidesWith(sw.cfg.Brokers, topics, sw.p.ID, start[:], sw.cfg.Buffers)
 	if err != nil {
 		return err
 	}
@@ -104,11 +107,11 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 				return nil
 			}
 		}
-		for _, m := range batch {
-			sw.held[m.Topic] = append(sw.held[m.Topic], m.Message)
-		}
-		out, next := sw.decide(topics)
-		if err := sw.commit(ctx, out, next, len(batch) == 0); err != nil {
+		fetched := len(batch)
+		sw.hold(batch)
+		batch = nil // held now; the batch's copies of the records are garbage
+		out, next := sw.decide()
+		if err := sw.commit(ctx, out, next, fetched == 0); err != nil {
 			return err
 		}
 		if routeRetry.IsZero() {
@@ -117,11 +120,25 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 		}
 		sw.cfg.Metrics.holding(sw.p.ID, len(sw.held[0])+len(sw.held[1]))
 		if sw.cfg.StopWhenIdle > 0 {
-			quiet := len(batch) == 0 && !sw.holding() && sides.Idle(ctx, 0, sw.cfg.StopWhenIdle) && sides.Idle(ctx, 1, sw.cfg.StopWhenIdle)
+			quiet := fetched == 0 && !sw.holding() && sides.Idle(ctx, 0, sw.cfg.StopWhenIdle) && sides.Idle(ctx, 1, sw.cfg.StopWhenIdle)
 			sw.idle.set(sw.p.ID, quiet)
 		}
 	}
 	return nil
+}
+
+// hold queues a batch's records by side, growing each queue once.
+func (sw *switchWorker) hold(batch []copart.Msg) {
+	var n [2]int
+	for _, m := range batch {
+		n[m.Topic]++
+	}
+	for s := range 2 {
+		sw.held[s] = slices.Grow(sw.held[s], n[s])
+	}
+	for _, m := range batch {
+		sw.held[m.Topic] = append(sw.held[m.Topic], m.Message)
+	}
 }
 
 func (sw *switchWorker) holding() bool { return len(sw.held[0])+len(sw.held[1]) > 0 }
@@ -139,7 +156,7 @@ func (sw *switchWorker) refreshRoute(ctx context.Context) error {
 // horizon, in offset order: the owner's are forwarded (its own duplicates
 // dropped), the others skipped. It returns the records to write and, per
 // side, the next offset once they are written (-1: nothing decided).
-func (sw *switchWorker) decide(topics []string) ([]kafka.Message, [2]int64) {
+func (sw *switchWorker) decide() ([]kafka.Message, [2]int64) {
 	var out []kafka.Message
 	next := [2]int64{-1, -1}
 	for s := range 2 {
@@ -160,7 +177,7 @@ func (sw *switchWorker) decide(topics []string) ([]kafka.Message, [2]int64) {
 				sw.cfg.Metrics.duplicate(s)
 				continue
 			}
-			out = append(out, forwarded(sw.cfg, s, topics[s], m))
+			out = append(out, forwarded(sw.cfg, &sw.names, s, m))
 			sw.cfg.Metrics.forward(s)
 		}
 		sw.held[s] = dropFront(q, i)
@@ -170,10 +187,15 @@ func (sw *switchWorker) decide(topics []string) ([]kafka.Message, [2]int64) {
 
 // dropFront removes the first i records of q in place. Reslicing (q[i:])
 // would keep the decided records' bytes reachable through the backing
-// array until an append outgrew it: ~20 MB of records long forwarded.
+// array until an append outgrew it: ~20 MB of records long forwarded. An
+// emptied queue lets its array go: kept, every partition's queue would hold
+// the capacity of its largest batch for the whole run (~8 MB at 1M events).
 func dropFront(q []kafka.Message, i int) []kafka.Message {
 	if i == 0 {
 		return q
+	}
+	if i == len(q) {
+		return nil
 	}
 	n := copy(q, q[i:])
 	clear(q[n:])

@@ -36,7 +36,7 @@ func TestMemoryLimitDuringTheCommand(t *testing.T) {
 		want int64
 	}{
 		{"compare's default", []string{"compare"}, nil, defaultMemoryLimit},
-		{"the switch's default is none", []string{"switch"}, nil, math.MaxInt64},
+		{"the switch's default", []string{"switch"}, nil, switchMemoryLimit},
 		{"the flag", []string{"switch", "--memory-limit", "100MiB"}, nil, 100 << 20},
 		{"the environment twin", []string{"switch"}, map[string]string{"OINK_SWITCH_MEMORY_LIMIT": "64MB"}, 64e6},
 		{"0 is none", []string{"compare", "--memory-limit", "0"}, nil, math.MaxInt64},

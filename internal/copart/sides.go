@@ -33,10 +33,36 @@ type position struct {
 	at     time.Time
 }
 
+// Buffers bounds what Sides reads ahead per topic: a member may own many
+// partitions, and each reader's fetch and queues are held per partition and
+// topic.
+type Buffers struct {
+	// MaxBytes is the most a reader fetches at once, default 1 MiB.
+	MaxBytes int
+	// Queue is how many records each topic may have read but not yet taken
+	// by Next, default 64 in kafka-go's queue and 64 more in Sides'.
+	Queue int
+}
+
+// DefaultBuffers are the comparator's read-ahead buffers.
+var DefaultBuffers = Buffers{MaxBytes: 1 << 20, Queue: 64}
+
 // OpenSides starts reading partition p of each topic at offsets[i]
-// (kafka.FirstOffset for the start of the partition). It supports one or
-// two topics.
+// (kafka.FirstOffset for the start of the partition) with DefaultBuffers.
+// It supports one or two topics.
 func OpenSides(brokers, topics []string, p int, offsets []int64) (*Sides, error) {
+	return OpenSidesWith(brokers, topics, p, offsets, DefaultBuffers)
+}
+
+// OpenSidesWith is OpenSides with chosen read-ahead buffers; a zero field
+// takes its DefaultBuffers value.
+func OpenSidesWith(brokers, topics []string, p int, offsets []int64, buf Buffers) (*Sides, error) {
+	if buf.MaxBytes <= 0 {
+		buf.MaxBytes = DefaultBuffers.MaxBytes
+	}
+	if buf.Queue <= 0 {
+		buf.Queue = DefaultBuffers.Queue
+	}
 	if len(topics) == 0 || len(topics) > 2 {
 		return nil, fmt.Errorf("copart: %d topics; Sides reads one or two", len(topics))
 	}
@@ -47,16 +73,14 @@ func OpenSides(brokers, topics []string, p int, offsets []int64) (*Sides, error)
 	s := &Sides{topics: topics, cancel: cancel, last: make([]position, len(topics)),
 		brokers: brokers}
 	for i, t := range topics {
-		// Small buffers: a member may own many partitions, and a reader's
-		// MaxBytes and queue are held per partition and topic.
 		r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: t, Partition: p,
-			MinBytes: 1, MaxBytes: 1 << 20, MaxWait: 200 * time.Millisecond, QueueCapacity: 64})
+			MinBytes: 1, MaxBytes: buf.MaxBytes, MaxWait: 200 * time.Millisecond, QueueCapacity: buf.Queue})
 		if err := r.SetOffset(offsets[i]); err != nil {
 			cancel()
 			return nil, fmt.Errorf("copart: seeking %s/%d to %d: %w", t, p, offsets[i], err)
 		}
 		s.readers = append(s.readers, r)
-		s.ch = append(s.ch, make(chan kafka.Message, 64))
+		s.ch = append(s.ch, make(chan kafka.Message, buf.Queue))
 		s.last[i] = position{offset: offsets[i] - 1, at: time.Now()}
 		s.wg.Add(1)
 		go s.pump(ctx, i, r)
