@@ -38,7 +38,10 @@ Per role (v2 producer, comparator, switch):
   need       = peak, plus the backlog of --outage at peak drained within
                --catch-up while peak traffic goes on (when --outage is set)
   instances  = max(--min-instances, ⌈need ÷ (measured per instance × --utilization)⌉)
-  cores      = need × CPU seconds per event measured by the benchmark
+  cores      = need × CPU seconds per unit measured by the benchmark
+
+in each role's unit: events (producer), pairs (comparator), records read
+(switch: a v1 and a v2 record per event, so twice the event rate).
   memory     = instances × the benchmark's peak RSS
 
 Topics: orders, v1, v2 and the live topic share one partition count (the
@@ -152,7 +155,7 @@ func printCapacity(w io.Writer, p capacity.Plan) {
 	fmt.Fprintf(w, "headroom each instance planned at ≤ %.0f%% of its measured rate; at least %d per role\n\n", p.Utilization*100, p.MinInstances)
 	rows := make([][]string, 0, len(p.Roles))
 	for _, r := range p.Roles {
-		rows = append(rows, []string{string(r.Role), num(p.NeedPerSecond) + " " + r.Role.Unit() + "/s",
+		rows = append(rows, []string{string(r.Role), num(r.NeedPerSecond) + " " + r.Role.Unit() + "/s",
 			num(r.PerSecond) + "/s", fmt.Sprint(r.ForThroughput), fmt.Sprint(r.Instances),
 			fmt.Sprintf("%.2g%%", r.PeakUtilization*100), fmt.Sprintf("%.2g", r.Cores),
 			fmt.Sprintf("%d × %.0f MB", r.Instances, r.PeakRssMB)})

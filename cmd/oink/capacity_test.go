@@ -27,11 +27,12 @@ func TestCapacityPlansFromBenchReports(t *testing.T) {
 		t.Fatalf("--json output: %v\n%s", err, out)
 	}
 	// 72M/h = 20,000/s × 4 = 80,000/s at peak; at 50% of 60K, 40K, 100K per
-	// instance: 3, 4 and 2 instances; partitions ≥ 4 × 2 → 8.
+	// instance: 3, 4 and (160,000 records/s for the switch) 4 instances;
+	// partitions ≥ 4 × 2 → 8.
 	if p.PeakPerSecond != 80000 || p.Partitions != 8 {
 		t.Errorf("peak %v/s, %d partitions; want 80000/s and 8", p.PeakPerSecond, p.Partitions)
 	}
-	want := map[capacity.Role]int{capacity.Producer: 3, capacity.Comparator: 4, capacity.Switch: 2}
+	want := map[capacity.Role]int{capacity.Producer: 3, capacity.Comparator: 4, capacity.Switch: 4}
 	for _, r := range p.Roles {
 		if r.Instances != want[r.Role] || !strings.Contains(r.Source, "testdata") {
 			t.Errorf("%s: %d instances from %q, want %d from a testdata file", r.Role, r.Instances, r.Source, want[r.Role])

@@ -9,7 +9,11 @@
 //	need      = peak + backlog ÷ catch-up               (after an outage, if asked)
 //	usable    = measured per-instance rate × utilization
 //	instances = max(min instances, ⌈need ÷ usable⌉)
-//	cores     = need × CPU seconds per event            (from the same benchmark)
+//	cores     = need × CPU seconds per unit             (from the same benchmark)
+//
+// in each role's unit: events for the producer, pairs for the comparator,
+// records read for the switch (a v1 and a v2 record per event, so its need
+// is twice the event rate).
 //
 // and for the topics, which are co-partitioned (the comparator and the
 // switch join control and candidate partition by partition, so orders,
@@ -50,6 +54,16 @@ const (
 // Roles returns the roles a plan sizes, in data-flow order.
 func Roles() []Role { return []Role{Producer, Comparator, Switch} }
 
+// PerEvent is how many of the role's units one upstream event makes: the
+// switch reads a v1 and a v2 record per event (its benchmark counts both),
+// the producer and the comparator handle one event or pair.
+func (r Role) PerEvent() float64 {
+	if r == Switch {
+		return 2
+	}
+	return 1
+}
+
 // Unit is what the role's throughput counts.
 func (r Role) Unit() string {
 	switch r {
@@ -66,8 +80,9 @@ type Measured struct {
 	Role Role `json:"role"`
 	// PerSecond is what one instance sustained (Role.Unit per second).
 	PerSecond float64 `json:"perSecond"`
-	// CPUSecondsPerEvent is the instance's CPU time over the events it
-	// handled; zero when the benchmark did not measure it.
+	// CPUSecondsPerEvent is the instance's CPU time per unit it handled
+	// (event, pair, or record read); zero when the benchmark did not
+	// measure it.
 	CPUSecondsPerEvent float64 `json:"cpuSecondsPerEvent"`
 	// PeakRssMB is the instance's peak resident memory, in MiB.
 	PeakRssMB float64 `json:"peakRssMB"`
@@ -162,6 +177,9 @@ type PlanSettings struct {
 // RolePlan sizes one role.
 type RolePlan struct {
 	Measured
+	// NeedPerSecond is the plan's need in this role's unit (Role.PerEvent
+	// units per event).
+	NeedPerSecond float64 `json:"needPerSecond"`
 	// ForThroughput is ⌈need ÷ usable⌉ before the availability minimum.
 	ForThroughput int `json:"forThroughput"`
 	Instances     int `json:"instances"`
@@ -210,9 +228,11 @@ func Compute(in Input) (Plan, error) {
 	return p, nil
 }
 
-// sizeRole sizes one role for need events/s (peak plus catch-up).
+// sizeRole sizes one role for need events/s (peak plus catch-up), in the
+// role's own unit.
 func sizeRole(m Measured, need, peak float64, in Input) RolePlan {
-	rp := RolePlan{Measured: m}
+	need, peak = need*m.Role.PerEvent(), peak*m.Role.PerEvent()
+	rp := RolePlan{Measured: m, NeedPerSecond: need}
 	rp.ForThroughput = int(math.Ceil(need / (m.PerSecond * in.Utilization)))
 	rp.Instances = max(in.MinInstances, rp.ForThroughput)
 	rp.PeakUtilization = peak / (m.PerSecond * float64(rp.Instances))

@@ -3,6 +3,7 @@ package capacity
 import (
 	"math"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -38,16 +39,18 @@ func TestComputeSizesEachRole(t *testing.T) {
 			in: Input{RatePerSecond: 20000, PeakFactor: 5, Utilization: 0.5, MinInstances: 2, Growth: 2,
 				Measured: measured(60000, 30000, 50000)},
 			// producer ⌈100000/30000⌉ = 4, comparator ⌈100000/15000⌉ = 7,
-			// switch ⌈100000/25000⌉ = 4; partitions ≥ 7 × 2 = 14 → 16.
-			wantInstances: []int{4, 7, 4}, wantPartitions: 16, wantNeed: 100000,
+			// switch (two records read per event) ⌈200000/25000⌉ = 8;
+			// partitions ≥ 8 × 2 = 16.
+			wantInstances: []int{4, 7, 8}, wantPartitions: 16, wantNeed: 100000,
 		},
 		{
 			name: "an outage's backlog adds its drain rate to the peak",
 			in: Input{RatePerSecond: 1000, PeakFactor: 2, Utilization: 1, MinInstances: 1, Growth: 1,
 				Outage: time.Hour, CatchUp: 15 * time.Minute, Measured: measured(5000, 5000, 5000)},
 			// peak 2000/s; backlog 2000 × 3600 = 7.2M; drain 7.2M/900 s = 8000/s;
-			// need 10000/s → 2 instances each; partitions 2.
-			wantInstances: []int{2, 2, 2}, wantPartitions: 2, wantNeed: 10000,
+			// need 10000/s → 2 instances, 4 for the switch's 20000
+			// records/s; partitions 4.
+			wantInstances: []int{2, 2, 4}, wantPartitions: 4, wantNeed: 10000,
 		},
 	}
 	for _, tc := range tests {
@@ -67,7 +70,7 @@ func TestComputeSizesEachRole(t *testing.T) {
 				if want := float64(r.Instances) * r.PeakRssMB; r.MemoryMB != want {
 					t.Errorf("%s memory %v MB, want %v", r.Role, r.MemoryMB, want)
 				}
-				if want := p.NeedPerSecond * r.CPUSecondsPerEvent; math.Abs(r.Cores-want) > 1e-9 {
+				if want := p.NeedPerSecond * r.Role.PerEvent() * r.CPUSecondsPerEvent; math.Abs(r.Cores-want) > 1e-9 {
 					t.Errorf("%s cores %v, want %v", r.Role, r.Cores, want)
 				}
 			}
@@ -165,5 +168,29 @@ func TestFromBenchRejectsWhatIsNotAReport(t *testing.T) {
 		if _, err := FromBench(name+".json", []byte(data)); err == nil || !strings.Contains(err.Error(), name+".json") {
 			t.Errorf("%s: error %v, want one naming the file", name, err)
 		}
+	}
+}
+
+// TestBuiltinMeasuresEveryRole: the numbers shipped with oink (the reports
+// BENCHMARKS.md quotes) size every role, so `oink capacity` works without
+// --from-bench.
+func TestBuiltinMeasuresEveryRole(t *testing.T) {
+	t.Parallel()
+	ms, err := Builtin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range Roles() {
+		i := slices.IndexFunc(ms, func(m Measured) bool { return m.Role == r })
+		if i < 0 {
+			t.Errorf("no built-in measurement of %s", r)
+			continue
+		}
+		if m := ms[i]; !(m.PerSecond > 0) || !(m.PeakRssMB > 0) || !(m.CPUSecondsPerEvent > 0) || m.CPUs < 1 {
+			t.Errorf("built-in %s: %+v; want a rate, RSS, CPU per event and CPUs", r, m)
+		}
+	}
+	if _, err := Compute(Input{RatePerSecond: 150000.0 / 3600, PeakFactor: 5, Utilization: 0.5, MinInstances: 2, Growth: 4, Measured: ms}); err != nil {
+		t.Errorf("a plan from the built-in numbers: %v", err)
 	}
 }

@@ -30,7 +30,8 @@ type benchResult struct {
 	CPUSeconds      float64 `json:"cpuSeconds"`
 }
 
-// builtin holds the reports BENCHMARKS.md quotes, as `oink bench … --json`
+// builtin holds the 1M-event reports BENCHMARKS.md quotes (producer,
+// comparator, switch), as `oink bench … --json`
 // printed them on the machine it describes: a plan without --from-bench
 // starts from them (and says so).
 //
