@@ -2,13 +2,12 @@ package main
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/oinkhq/oink/internal/oinkbin"
 )
 
 // TestMain lets a test run the oink binary it is compiled into: with
@@ -19,42 +18,12 @@ func TestMain(m *testing.M) {
 		return
 	}
 	code := m.Run()
-	if binDir != "" {
-		os.RemoveAll(binDir)
-	}
+	oinkbin.Cleanup()
 	os.Exit(code)
 }
 
-var (
-	buildOnce sync.Once
-	binDir    string
-	binPath   string
-	buildErr  error
-)
-
-// oinkBinary builds oink once per test binary, without the race detector:
-// the kill -9 tests run it as separate processes many times over hundreds
-// of thousands of records, where race instrumentation would make them
-// several times slower. The code they run is covered with -race by the
-// in-process tests.
-func oinkBinary(tb testing.TB) string {
-	tb.Helper()
-	buildOnce.Do(func() {
-		binDir, buildErr = os.MkdirTemp("", "oink-test-bin-")
-		if buildErr != nil {
-			return
-		}
-		binPath = filepath.Join(binDir, "oink")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			buildErr = fmt.Errorf("go build: %w: %s", err, out)
-		}
-	})
-	if buildErr != nil {
-		tb.Fatalf("building oink for process tests: %v", buildErr)
-	}
-	return binPath
-}
+// oinkBinary is the oink binary the process tests run (internal/oinkbin).
+func oinkBinary(tb testing.TB) string { return oinkbin.Path(tb) }
 
 // oinkCmd returns a command that runs oink with args as its own process.
 func oinkCmd(tb testing.TB, args ...string) *exec.Cmd {

@@ -1,28 +1,16 @@
 package bench
 
 import (
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/oinkhq/oink/internal/oinkbin"
 )
 
-// buildOink builds the oink binary into a temporary directory: Run's
-// pipelines are its commands, as child processes.
-func buildOink(t *testing.T) string {
-	t.Helper()
-	gobin, err := exec.LookPath("go")
-	if err != nil {
-		t.Fatalf("the go command is needed to build oink for the benchmark's child processes: %v", err)
-	}
-	exe := filepath.Join(t.TempDir(), "oink")
-	out, err := exec.CommandContext(t.Context(), gobin, "build", "-o", exe, "github.com/oinkhq/oink/cmd/oink").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build oink: %v\n%s", err, out)
-	}
-	return exe
-}
+// buildOink returns the oink binary Run's pipelines run as child
+// processes (internal/oinkbin).
+func buildOink(t *testing.T) string { return oinkbin.Path(t) }
 
 // TestRunMeasuresEveryPipeline runs the whole benchmark on a small input
 // with the embedded broker: every pipeline must account for every event, and
