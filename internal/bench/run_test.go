@@ -1,12 +1,20 @@
 package bench
 
 import (
+	"os"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/oinkhq/oink/internal/oinkbin"
 )
+
+// TestMain removes the oink binary the tests built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	oinkbin.Cleanup()
+	os.Exit(code)
+}
 
 // buildOink returns the oink binary Run's pipelines run as child
 // processes (internal/oinkbin).
