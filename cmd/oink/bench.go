@@ -203,7 +203,7 @@ func newBenchRoleCmd(d deps, g *globalOptions, role bench.Role, runF func(contex
 	if role == bench.RoleProducer {
 		return cmd
 	}
-	f.StringVar(&o.rules, "rules", "testdata/rules/rtcim.yaml", "comparator rules; their key is the switch's identity too")
+	f.StringVar(&o.rules, "rules", "testdata/rules/rtcim.yaml", "comparator rules; their key is the switch's identity too (the default is built into oink too)")
 	f.StringVar(&o.faults, "faults", bench.DefaultFaults, "v1's faults (oink legacy --faults; no drop or dup), or none")
 	if role == bench.RoleComparator {
 		return cmd
@@ -252,7 +252,7 @@ func (o *benchOptions) config(g *globalOptions) (bench.Config, error) {
 			bad("--faults: %v", err)
 		}
 		if _, err := os.Stat(o.rules); err != nil {
-			bad("--rules %q: %v; run from the repository's root or name a rules file", o.rules, err)
+			bad("--rules %q: %v; name a rules file that exists, or leave the default", o.rules, err)
 		}
 	}
 	for _, name := range o.pipelines {
@@ -274,6 +274,14 @@ func (o *benchOptions) config(g *globalOptions) (bench.Config, error) {
 }
 
 func runBench(ctx context.Context, d deps, g *globalOptions, o *benchOptions) error {
+	dir, cleanup, err := shippedDir()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if o.rules, err = shippedFile(o.rules, dir); err != nil {
+		return err
+	}
 	cfg, err := o.config(g)
 	if err != nil {
 		return err

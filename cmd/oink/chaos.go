@@ -73,8 +73,9 @@ each (the cutover's gate counts pairs in 10-second buckets) and run
 
 It runs on an embedded broker (a child oink broker) unless --brokers is
 given, and on DATABASE_URL or a local Postgres, in a schema of its own that
-is dropped at the end (with the topics) unless --keep. Run it from the
-repository root, or give --rules. It exits 3 if any check fails.`,
+is dropped at the end (with the topics) unless --keep. The default --rules
+is built into oink, so it runs from any directory. It exits 3 if any check
+fails.`,
 		Example: `  oink chaos
   oink chaos --roles switch,controller --trials 20 --parallel 4
   oink chaos --roles producer --trials 1 --seed 3253587601662741 --events 3000
@@ -93,7 +94,7 @@ repository root, or give --rules. It exits 3 if any check fails.`,
 	f.Float64Var(&o.rate, "rate", chaos.DefaultRate, "upstream events per second")
 	f.IntVar(&o.kills, "kills", chaos.DefaultKills, "SIGKILLs per trial (0: an uninterrupted baseline)")
 	f.IntVar(&o.parallel, "parallel", chaos.DefaultParallel, "trials running at once")
-	f.StringVar(&o.rules, "rules", "testdata/rules/rtcim.yaml", "comparator rules; they must accept v1's rounding and UTC-date faults")
+	f.StringVar(&o.rules, "rules", "testdata/rules/rtcim.yaml", "comparator rules, which must accept v1's rounding and UTC-date faults (the default is built into oink too)")
 	f.BoolVar(&o.keep, "keep", false, "keep each trial's topics and the Postgres schema for inspection")
 	f.BoolVar(&o.json, "json", false, "print the report as one JSON document (trial lines go to stderr)")
 	return cmd
@@ -129,7 +130,7 @@ func (o *chaosOptions) config(g *globalOptions) (chaos.Config, error) {
 		bad("--parallel %d: want 1 to 32 trials at once", o.parallel)
 	}
 	if _, err := os.Stat(o.rules); err != nil {
-		bad("--rules %s: %v (run from the repository root, or give the path of rtcim.yaml)", o.rules, err)
+		bad("--rules %s: %v (name a rules file that exists, or leave the default)", o.rules, err)
 	}
 	if len(errs) > 0 {
 		return cfg, usageError{errors.Join(errs...)}
@@ -138,6 +139,14 @@ func (o *chaosOptions) config(g *globalOptions) (chaos.Config, error) {
 }
 
 func runChaos(ctx context.Context, d deps, g *globalOptions, o *chaosOptions) error {
+	dir, cleanup, err := shippedDir()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if o.rules, err = shippedFile(o.rules, dir); err != nil {
+		return err
+	}
 	cfg, err := o.config(g)
 	if err != nil {
 		return err

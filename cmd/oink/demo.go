@@ -50,8 +50,8 @@ every RTCIM on the live topic exactly once. It exits 3 if any check fails.`,
 	f.BoolVar(&o.noTUI, "no-tui", false, "print the story as progress lines instead of opening the dashboard")
 	f.BoolVar(&o.json, "json", false, "print the final summary as JSON (implies --no-tui)")
 	f.Float64Var(&o.rate, "rate", 1000, "upstream events per second")
-	f.StringVar(&o.rules, "rules", "testdata/rules/rtcim.yaml", "comparator rules")
-	f.StringVar(&o.plan, "plan", "testdata/plans/demo.yaml", "cutover plan")
+	f.StringVar(&o.rules, "rules", "testdata/rules/rtcim.yaml", "comparator rules (this path, or the copy built into oink when it does not exist here)")
+	f.StringVar(&o.plan, "plan", "testdata/plans/demo.yaml", "cutover plan (this path, or the copy built into oink when it does not exist here)")
 	return cmd
 }
 
@@ -59,10 +59,20 @@ func runDemo(ctx context.Context, d deps, g *globalOptions, o *demoOptions) erro
 	if o.rate <= 0 || o.rate > 50000 {
 		return usageError{fmt.Errorf("--rate %v: want 1 to 50000 events per second", o.rate)}
 	}
+	dir, cleanup, err := shippedDir()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	if o.rules, err = shippedFile(o.rules, dir); err != nil {
+		return err
+	}
+	if o.plan, err = shippedFile(o.plan, dir); err != nil {
+		return err
+	}
 	cfg := demo.Config{DatabaseURL: g.databaseURL, Rate: o.rate, RulesFile: o.rules, PlanFile: o.plan,
 		Log: g.log.With("role", "demo")}
 	var sum demo.Summary
-	var err error
 	if f, ok := d.stdout.(*os.File); ok && isTerminal(f) && !o.noTUI && !o.json {
 		sum, err = demoWithDashboard(ctx, d, cfg)
 	} else {

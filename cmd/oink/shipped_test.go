@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/oinkhq/oink"
+)
+
+// TestShippedFilesMatchTheRepository: the copies built into oink are the
+// files in testdata, byte for byte.
+func TestShippedFilesMatchTheRepository(t *testing.T) {
+	t.Parallel()
+	for path, data := range oink.Shipped() {
+		disk, err := os.ReadFile(filepath.Join("../..", path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(disk, data) {
+			t.Errorf("%s: the shipped copy differs from the file", path)
+		}
+	}
+}
+
+// TestShippedFileOutsideTheRepository: a default path that does not exist
+// here resolves to the shipped copy; an existing path and an unknown
+// missing path come back as given.
+func TestShippedFileOutsideTheRepository(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	got, err := shippedFile("testdata/rules/rtcim.yaml", dir) // cmd/oink has no testdata/rules
+	if err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(got); err != nil || !bytes.Equal(data, oink.RTCIMRules) || filepath.Dir(got) != dir {
+		t.Errorf("shippedFile = %q (%v): want the shipped rules written under %s", got, err, dir)
+	}
+	for _, path := range []string{"../../testdata/rules/rtcim.yaml", "no-such-rules.yaml"} {
+		if got, err := shippedFile(path, dir); err != nil || got != path {
+			t.Errorf("shippedFile(%q) = %q, %v; want it unchanged", path, got, err)
+		}
+	}
+}
