@@ -78,7 +78,10 @@ func Record(m kafka.Message, dlq, connector string, err *oink.InputError, now ti
 		add(HeaderValueBytes, strconv.Itoa(len(value)))
 		value = value[:MaxValueBytes]
 	}
-	return kafka.Message{Topic: dlq, Key: cut(m.Key, MaxMessageBytes), Value: value, Time: m.Time, Headers: h}
+	// The key stays whole: replay sends it back as it came (a cut key would
+	// be another identity on another partition), and the source record held
+	// it, so key + cut value still fit in a record.
+	return kafka.Message{Topic: dlq, Key: m.Key, Value: value, Time: m.Time, Headers: h}
 }
 
 // cut returns s cut to at most n bytes, marked with a trailing "…" when cut.
