@@ -114,6 +114,14 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 		if err := sw.commit(ctx, out, next, fetched == 0); err != nil {
 			return err
 		}
+		if fetched == 0 && next == [2]int64{-1, -1} && sw.holding() {
+			// A full hold, nothing past the horizon yet (a future event
+			// time, a clock ahead): wait for the horizon to move rather
+			// than re-read the route in a tight loop.
+			if !backoff.Sleep(ctx, holdWait) {
+				return nil
+			}
+		}
 		if routeRetry.IsZero() {
 			bo.Reset()
 			sw.health.OK(sw.p.ID)
@@ -126,6 +134,10 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 	}
 	return nil
 }
+
+// holdWait is how long a partition whose hold is full and undecidable
+// waits before it reads the route again.
+const holdWait = 50 * time.Millisecond
 
 // hold queues a batch's records by side, growing each queue once.
 func (sw *switchWorker) hold(batch []copart.Msg) {

@@ -123,7 +123,9 @@ func startCluster(ctx context.Context, bin string) (*Cluster, error) {
 		return nil, err
 	}
 	if err := c.Start(ctx); err != nil {
-		c.Close(ctx)
+		// Start may have launched the server before ctx ended: stop it
+		// with a context that is still alive.
+		c.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
 	return c, nil
