@@ -5,12 +5,13 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/oinkhq/oink/internal/oinkbin"
 )
 
 // Bounds on a child process's shutdown and on what is kept of its stderr.
@@ -48,7 +49,7 @@ func startChild(ctx context.Context, name, exe string, env []string, stdout io.W
 	c.cmd = exec.CommandContext(cctx, exe, args...)
 	c.cmd.Cancel = func() error { return c.cmd.Process.Signal(syscall.SIGTERM) }
 	c.cmd.WaitDelay = stopGrace
-	c.cmd.Env = append(os.Environ(), env...)
+	c.cmd.Env = append(oinkbin.ChildEnv(), env...)
 	c.cmd.Stdout = &c.stdout
 	if stdout != nil {
 		c.cmd.Stdout = stdout

@@ -3,9 +3,7 @@ package chaos
 import (
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -40,21 +38,6 @@ type proc struct {
 
 func newProc(name, exe string, env []string, args ...string) *proc {
 	return &proc{name: name, exe: exe, env: env, args: args}
-}
-
-// childEnv is the harness's environment without OINK_* and DATABASE_URL:
-// an environment twin would silently change a child's flags (say
-// OINK_STOP_WHEN_IDLE ending a role early), and every child gets its
-// database and brokers as flags.
-func childEnv() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "OINK_") || strings.HasPrefix(kv, "DATABASE_URL=") {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
 }
 
 // start runs the child (again), its stdout discarded. It must not be

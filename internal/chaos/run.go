@@ -17,6 +17,7 @@ import (
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/kafkaio"
+	"github.com/oinkhq/oink/internal/oinkbin"
 )
 
 // Report is the outcome of a Run: every trial, in the order they were
@@ -73,7 +74,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("rules: %w", err)
 	}
-	h := &harness{cfg: cfg, rules: rules, id: randomHex(3), env: childEnv(),
+	h := &harness{cfg: cfg, rules: rules, id: randomHex(3), env: oinkbin.ChildEnv(),
 		spec: kafkaio.TopicSpec{Partitions: cfg.Partitions, ReplicationFactor: cfg.ReplicationFactor,
 			Configs: map[string]string{"retention.ms": "-1"}}}
 	stop, err := h.setUp(ctx)
