@@ -156,6 +156,9 @@ func loadFuzzed(t *testing.T, p *pipeline, seed uint64, n int) map[string]fuzzed
 		if m.most > 0 && used[m.name] >= m.most {
 			m = mutations[0]
 		}
+		if m.code == oink.CodeRecordTooLarge && !bytes.Contains(ev.Value, []byte(`"ORDER_FULFILLED"`)) {
+			m = mutations[0] // a return or a void does not carry line 0's SKU into its RTCIM
+		}
 		used[m.name]++
 		raw := m.apply(rng, ev.Value)
 		if _, dup := want[string(raw)]; dup {
