@@ -274,14 +274,11 @@ func (o *benchOptions) config(g *globalOptions) (bench.Config, error) {
 }
 
 func runBench(ctx context.Context, d deps, g *globalOptions, o *benchOptions) error {
-	dir, cleanup, err := shippedDir()
+	cleanup, err := useShipped(&o.rules)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	if o.rules, err = shippedFile(o.rules, dir); err != nil {
-		return err
-	}
 	cfg, err := o.config(g)
 	if err != nil {
 		return err

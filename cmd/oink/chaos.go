@@ -139,14 +139,11 @@ func (o *chaosOptions) config(g *globalOptions) (chaos.Config, error) {
 }
 
 func runChaos(ctx context.Context, d deps, g *globalOptions, o *chaosOptions) error {
-	dir, cleanup, err := shippedDir()
+	cleanup, err := useShipped(&o.rules)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	if o.rules, err = shippedFile(o.rules, dir); err != nil {
-		return err
-	}
 	cfg, err := o.config(g)
 	if err != nil {
 		return err

@@ -59,17 +59,11 @@ func runDemo(ctx context.Context, d deps, g *globalOptions, o *demoOptions) erro
 	if o.rate <= 0 || o.rate > 50000 {
 		return usageError{fmt.Errorf("--rate %v: want 1 to 50000 events per second", o.rate)}
 	}
-	dir, cleanup, err := shippedDir()
+	cleanup, err := useShipped(&o.rules, &o.plan)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	if o.rules, err = shippedFile(o.rules, dir); err != nil {
-		return err
-	}
-	if o.plan, err = shippedFile(o.plan, dir); err != nil {
-		return err
-	}
 	cfg := demo.Config{DatabaseURL: g.databaseURL, Rate: o.rate, RulesFile: o.rules, PlanFile: o.plan,
 		Log: g.log.With("role", "demo")}
 	var sum demo.Summary

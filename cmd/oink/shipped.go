@@ -29,12 +29,20 @@ func shippedFile(path, dir string) (string, error) {
 	return out, nil
 }
 
-// shippedDir makes a directory for shipped copies and returns it with its
-// removal.
-func shippedDir() (string, func(), error) {
+// useShipped points each of paths (flag values) at a file to read: itself
+// when it exists, or a copy of the shipped file it names (shippedFile) in a
+// temporary directory, which the returned function removes.
+func useShipped(paths ...*string) (func(), error) {
 	dir, err := os.MkdirTemp("", "oink-shipped-")
 	if err != nil {
-		return "", func() {}, err
+		return func() {}, err
 	}
-	return dir, func() { os.RemoveAll(dir) }, nil
+	cleanup := func() { os.RemoveAll(dir) }
+	for _, p := range paths {
+		if *p, err = shippedFile(*p, dir); err != nil {
+			cleanup()
+			return func() {}, err
+		}
+	}
+	return cleanup, nil
 }

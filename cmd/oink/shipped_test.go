@@ -43,3 +43,23 @@ func TestShippedFileOutsideTheRepository(t *testing.T) {
 		}
 	}
 }
+
+// TestUseShippedCleansUp: the copies useShipped writes for missing defaults
+// are gone once its cleanup runs.
+func TestUseShippedCleansUp(t *testing.T) {
+	t.Parallel()
+	rules, plan := "testdata/rules/rtcim.yaml", "testdata/plans/demo.yaml" // not under cmd/oink
+	cleanup, err := useShipped(&rules, &plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{rules, plan} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("shipped copy %s: %v", p, err)
+		}
+	}
+	cleanup()
+	if _, err := os.Stat(filepath.Dir(rules)); !os.IsNotExist(err) {
+		t.Errorf("after cleanup, %s: %v; want it removed", filepath.Dir(rules), err)
+	}
+}
