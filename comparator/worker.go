@@ -35,23 +35,10 @@ type partitionWorker struct {
 
 func (pw *partitionWorker) run(ctx context.Context) error {
 	defer pw.sup.drop(pw.p.ID)
-	defer pw.health.Drop(pw.p.ID)
-	bo := backoff.New(200*time.Millisecond, 5*time.Second)
-	for {
-		err := pw.session(ctx, bo)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if errors.Is(err, diffstore.ErrFenced) {
-			return err // another instance owns it now: end this generation
-		}
-		pw.health.Fail(pw.p.ID)
-		wait := bo.Next()
-		pw.cfg.Log.Warn("partition session failed; resuming from the checkpoint", "partition", pw.p.ID, "backoff", wait, "err", err)
-		if !backoff.Sleep(ctx, wait) {
-			return nil
-		}
-	}
+	// A fenced session means another instance owns the partition now: it
+	// ends this generation instead of retrying.
+	fenced := func(err error) bool { return errors.Is(err, diffstore.ErrFenced) }
+	return pw.health.Retry(ctx, pw.p.ID, pw.cfg.Log, "partition session failed; resuming from the checkpoint", fenced, pw.session)
 }
 
 // session claims the partition, rebuilds the joiner from its checkpoint and

@@ -43,20 +43,7 @@ type switchWorker struct {
 // was forwarded is not forwarded twice.
 func (sw *switchWorker) run(ctx context.Context) error {
 	defer sw.idle.drop(sw.p.ID)
-	defer sw.health.Drop(sw.p.ID)
-	bo := backoff.New(200*time.Millisecond, 5*time.Second)
-	for {
-		err := sw.session(ctx, bo)
-		if ctx.Err() != nil {
-			return nil
-		}
-		sw.health.Fail(sw.p.ID)
-		wait := bo.Next()
-		sw.cfg.Log.Warn("switch partition failed; resuming from the live topic's tail", "partition", sw.p.ID, "backoff", wait, "err", err)
-		if !backoff.Sleep(ctx, wait) {
-			return nil
-		}
-	}
+	return sw.health.Retry(ctx, sw.p.ID, sw.cfg.Log, "switch partition failed; resuming from the live topic's tail", nil, sw.session)
 }
 
 // session resumes the partition and forwards until ctx ends or an error.

@@ -1,8 +1,13 @@
 package copart
 
 import (
+	"context"
+	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
+
+	"github.com/oinkhq/oink/internal/backoff"
 )
 
 // Health folds the health of a member's partition workers into one flag:
@@ -48,5 +53,32 @@ func (h *Health) set(p int, failing bool) {
 	}
 	if h.flag != nil {
 		h.flag.Store(len(h.failing) == 0)
+	}
+}
+
+// Retry runs session for partition p until ctx ends, starting it again
+// after each failure with capped exponential backoff (200ms to 5s) while
+// the partition is marked failing, and logging each retry with what, the
+// message saying where the next session resumes. It returns nil when ctx
+// ends, and a failure that fatal reports (nil: none is) as it is. session
+// gets the backoff and resets it once it makes progress again.
+func (h *Health) Retry(ctx context.Context, p int, log *slog.Logger, what string, fatal func(error) bool,
+	session func(context.Context, *backoff.Backoff) error) error {
+	defer h.Drop(p)
+	bo := backoff.New(200*time.Millisecond, 5*time.Second)
+	for {
+		err := session(ctx, bo)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if fatal != nil && fatal(err) {
+			return err
+		}
+		h.Fail(p)
+		wait := bo.Next()
+		log.Warn(what, "partition", p, "backoff", wait, "err", err)
+		if !backoff.Sleep(ctx, wait) {
+			return nil
+		}
 	}
 }
