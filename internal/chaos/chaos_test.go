@@ -33,7 +33,8 @@ func runSuite(t *testing.T, role Role) Report {
 }
 
 // TestChaosKillProducer SIGKILLs OINK v2 (`oink produce`) at seeded
-// moments of each trial: no upstream event is lost, and every other
+// moments of each trial: no upstream event is lost (invariant 1, as
+// TestInvariantNoEventLostAcrossKill9 in the long suite), and every other
 // invariant holds too.
 func TestChaosKillProducer(t *testing.T) {
 	t.Parallel()
@@ -41,14 +42,17 @@ func TestChaosKillProducer(t *testing.T) {
 }
 
 // TestChaosKillComparator SIGKILLs `oink compare`: its totals and
-// divergences equal those of a run never killed.
+// divergences equal those of a run never killed (invariant 2, as
+// TestInvariantComparatorKillRestartIsExact in the long suite).
 func TestChaosKillComparator(t *testing.T) {
 	t.Parallel()
 	runSuite(t, RoleComparator)
 }
 
 // TestChaosKillSwitch SIGKILLs `oink switch` while the route moves: the
-// live topic still holds every identity exactly once, from its owner.
+// live topic still holds every identity exactly once, from its owner
+// (invariant 4, as TestInvariantOneLiveCopyAcrossSwitchKills in the long
+// suite).
 func TestChaosKillSwitch(t *testing.T) {
 	t.Parallel()
 	runSuite(t, RoleSwitch)
