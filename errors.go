@@ -20,6 +20,12 @@ const (
 	// CodeRecordTooLarge: the record is valid but its output would not fit
 	// one Kafka record (a huge field value).
 	CodeRecordTooLarge = "oink.RecordTooLarge"
+	// CodeFutureEventTime: the event's time lies further ahead of the
+	// reader's clock than the allowed future skew (DefaultMaxFutureSkew,
+	// or the --max-future-skew flag). Such an event would hold a route
+	// decision or a watermark hostage until its time came; it is
+	// dead-lettered instead, and can be replayed once its time is near.
+	CodeFutureEventTime = "oink.FutureEventTime"
 )
 
 // Stages of InputError, named as Kafka Connect names them so that existing DLQ

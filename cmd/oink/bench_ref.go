@@ -57,7 +57,7 @@ counts as JSON.`,
 	f.StringVar(&o.dlq, "dlq", "", "dead-letter topic (transform)")
 	f.StringVar(&o.group, "group", "oink-bench-ref", "consumer group")
 	f.StringVar(&o.run, "run", "", "run to write (compare) or whose route to follow (switch)")
-	f.StringVar(&o.rules, "rules", "", "rules file: identity and comparison (compare, switch; default: the Kafka key)")
+	f.StringVar(&o.rules, "rules", "", "rules file: identity and comparison (compare, switch; default: the RTCIM rules built into oink)")
 	f.Int64Var(&o.events, "events", 0, "stop once this many records are committed (0: run until stopped)")
 	f.IntVar(&o.batchSize, "batch-size", 5000, "most records per write and commit")
 	return cmd

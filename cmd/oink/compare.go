@@ -56,7 +56,7 @@ when the finished run has any.`,
 	f.StringVar(&o.run, "run", "", "name of the shadow run (required)")
 	f.StringVar(&o.control, "control", "rtcim.v1", "control topic (the legacy version)")
 	f.StringVar(&o.candidate, "candidate", "rtcim.v2", "candidate topic (the new version)")
-	f.StringVar(&o.rules, "rules", "", "rules YAML file (default: identity = Kafka key, no rules)")
+	f.StringVar(&o.rules, "rules", "", "rules YAML file (default: the RTCIM rules built into oink, testdata/rules/rtcim.yaml; identity order_id|source_event_id)")
 	f.StringVar(&o.group, "group", "oink-compare", "consumer group; instances in one group share the partitions")
 	f.DurationVar(&o.window, "window", 30*time.Second, "match window before a record is declared missing")
 	f.StringVar(&o.dlq, "dlq", "rtcim.compare.dlq", "dead-letter topic for records whose identity cannot be read (empty: count only)")

@@ -55,7 +55,7 @@ partitions.`,
 	f.StringVar(&o.candidate, "candidate", "rtcim.v2", "v2's topic")
 	f.StringVar(&o.live, "live", "rtcim", "the live topic")
 	f.StringVar(&o.group, "group", "oink-switch", "consumer group")
-	f.StringVar(&o.rules, "rules", "", "rules file whose key names a record's identity (default: the Kafka key)")
+	f.StringVar(&o.rules, "rules", "", "rules file whose key names a record's identity (default: the RTCIM rules built into oink; identity order_id|source_event_id)")
 	f.IntVar(&o.dedupe, "dedupe", cutover.DefaultDedupe, "identities remembered per partition to drop a version's own duplicates (~26 bytes each), "+
 		"also the live tail read per partition on restart; copies land at most one producer batch apart, so keep it above the producers' --batch-size")
 	f.DurationVar(&o.stopWhenIdle, "stop-when-idle", 0, "exit once everything is forwarded and idle this long")
