@@ -102,7 +102,7 @@ func TestInvariantOneLiveCopyAcrossAdvances(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	swErr := make(chan error, 1)
-	go func() { swErr <- RunSwitch(ctx, r.switchConfig()) }()
+	go func() { _, err := RunSwitch(ctx, r.switchConfig()); swErr <- err }()
 	steps := make(chan error, 1)
 	go func() {
 		for _, pct := range []float64{1, 10, 50, 100} {

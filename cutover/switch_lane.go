@@ -1,0 +1,68 @@
+package cutover
+
+import (
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// lane holds one source's records of a partition that are read but not
+// decided, in offset order.
+//
+// A record can be decided once the route covers its source time (it lies
+// before the horizon of the last route read: no transition can take effect
+// there any more). One that does not is parked, and so is every later
+// record of the same key in the lane, so that a key's records still go
+// live in their version's order; every other record goes on. So no single
+// record holds back its partition: a record dated a year ahead waits alone
+// (with its own key's followers) while the rest of the partition flows, and
+// both versions' copies of its event still get the same decision, by the
+// route in force at its source time, whenever each is decided.
+type lane struct {
+	q []kafka.Message
+}
+
+// decide calls fn, in offset order, with each record it can decide now,
+// drops them from the lane and returns the offsets of those left parked.
+func (l *lane) decide(horizon time.Time, fn func(kafka.Message)) []int64 {
+	if len(l.q) == 0 {
+		return nil
+	}
+	var (
+		blocked map[string]bool // keys with a parked record ahead in the lane
+		kept    = 0
+		parked  []int64
+	)
+	for _, m := range l.q {
+		if m.Time.Before(horizon) && !blocked[string(m.Key)] {
+			fn(m)
+			continue
+		}
+		if blocked == nil {
+			blocked = map[string]bool{}
+		}
+		blocked[string(m.Key)] = true
+		l.q[kept] = m
+		kept++
+		parked = append(parked, m.Offset)
+	}
+	// Clear the tail so decided records' bytes are not kept reachable; an
+	// emptied lane lets its array go.
+	clear(l.q[kept:])
+	if kept == 0 {
+		l.q = nil
+	} else {
+		l.q = l.q[:kept]
+	}
+	return parked
+}
+
+// resumeFrom is the offset a consumer resuming this lane's source must
+// start at: its oldest parked record, or next when none is parked (-1 when
+// the source was never read).
+func (l *lane) resumeFrom(next int64) int64 {
+	if len(l.q) > 0 {
+		return l.q[0].Offset
+	}
+	return next
+}
