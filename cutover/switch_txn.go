@@ -42,9 +42,11 @@ func openLiveWriter(ctx context.Context, cfg SwitchConfig, p int) (*liveWriter, 
 		kgo.RecordPartitioner(kgo.ManualPartitioner()),
 		// As v1 and v2 write (kafka-go's writer compresses nothing).
 		kgo.ProducerBatchCompression(kgo.NoCompression()),
-		// A write that cannot be delivered within this fails the
-		// transaction, which the session retries from the state topic.
-		kgo.RecordDeliveryTimeout(cfg.TransactionTimeout),
+		// No kgo.RecordDeliveryTimeout: franz-go measures it from each
+		// record's timestamp, and a live record keeps its version's (the
+		// source event time, minutes or days old in a replay), so every
+		// write would time out at once. commit's context bounds a
+		// transaction instead.
 		kgo.ProducerLinger(0),
 	)
 	if err != nil {

@@ -55,7 +55,7 @@ func (sw *switchWorker) run(ctx context.Context) error {
 		if errors.Is(err, ErrFenced) {
 			return true
 		}
-		if permanent(err) {
+		if permanent(err) || errors.Is(err, errNoState) {
 			sw.shared.fail(fmt.Errorf("switch partition %d: %w", sw.p.ID, err))
 			return true
 		}
