@@ -21,6 +21,7 @@ type liveRig struct {
 	env                  *kafkatest.Env
 	orders, v1, v2, live string
 	store                *diffstore.Store
+	dbURL                string // the store's database and schema, for child processes
 	run                  string
 	rules                *comparator.Rules
 	log                  *slog.Logger
@@ -28,8 +29,9 @@ type liveRig struct {
 
 func newLiveRig(t *testing.T) *liveRig {
 	env := kafkatest.New(t)
+	url, pool := pgtest.SchemaURL(t)
 	r := &liveRig{env: env, orders: env.Topic("orders"), v1: env.Topic("rtcim.v1"), v2: env.Topic("rtcim.v2"),
-		live: env.Topic("rtcim"), store: diffstore.New(pgtest.Schema(t)), run: "cut",
+		live: env.Topic("rtcim"), store: diffstore.New(pool), dbURL: url, run: "cut",
 		log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	var err error
 	if r.rules, err = comparator.LoadRules("../testdata/rules/rtcim.yaml"); err != nil {

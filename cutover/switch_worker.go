@@ -53,6 +53,8 @@ func (sw *switchWorker) run(ctx context.Context) error {
 	defer sw.idle.drop(sw.p.ID)
 	fatal := func(err error) bool {
 		if errors.Is(err, ErrFenced) {
+			sw.cfg.Log.Info("partition fenced: another switch instance took it over; this one stops writing it",
+				"partition", sw.p.ID, "err", err)
 			return true
 		}
 		if permanent(err) || errors.Is(err, errNoState) {
@@ -163,21 +165,25 @@ func (sw *switchWorker) resume(ctx context.Context) ([2]int64, error) {
 		return [2]int64{}, err
 	}
 	live := bounds[sw.p.ID]
-	if !found && live.End > live.Start {
-		return [2]int64{}, fmt.Errorf("%w: live topic %s partition %d holds records but %s has no switch state for it, so nothing says "+
-			"what was forwarded: start with an empty live topic, or point --state-topic at the state this live topic was written with",
-			errNoState, cfg.Live, sw.p.ID, cfg.StateTopic)
-	}
 	sw.st, sw.lanes, sw.dirty, sw.lastState = st, [2]lane{}, false, time.Now()
 	sw.prov = newProvenance(st)
 	sw.seen = NewDedupe(cfg.Dedupe)
 	from := max(live.Start, live.End-int64(cfg.Dedupe))
+	tail := 0
 	err = kafkaio.ReadCommittedRange(ctx, cfg.Brokers, cfg.Live, sw.p.ID, from, live.End, func(r *kgo.Record) error {
+		tail++
 		sw.seen.Check(sw.identity(r.Key, r.Value, r.Timestamp), r.Value)
 		return nil
 	})
 	if err != nil {
 		return [2]int64{}, err
+	}
+	if !found && tail > 0 {
+		// Aborted records and transaction markers of a fenced writer do
+		// not count: only committed records must be accounted for.
+		return [2]int64{}, fmt.Errorf("%w: live topic %s partition %d holds records but %s has no switch state for it, so nothing says "+
+			"what was forwarded: start with an empty live topic, or point --state-topic at the state this live topic was written with",
+			errNoState, cfg.Live, sw.p.ID, cfg.StateTopic)
 	}
 	var start [2]int64
 	topics := [2]string{cfg.Control, cfg.Candidate}
@@ -198,7 +204,7 @@ func (sw *switchWorker) resume(ctx context.Context) ([2]int64, error) {
 		}
 	}
 	cfg.Log.Info("switch partition resumed", "partition", sw.p.ID, "epoch", sw.w.epoch, "seq", st.Seq,
-		"control", start[0], "candidate", start[1], "parked", len(st.Parked[0])+len(st.Parked[1]), "liveTail", live.End-from)
+		"control", start[0], "candidate", start[1], "parked", len(st.Parked[0])+len(st.Parked[1]), "liveTail", tail)
 	return start, nil
 }
 
