@@ -156,7 +156,8 @@ func expectedLive(t *testing.T, r *liveRig, v1, v2 []kafka.Message, route diffst
 	n := 0
 	for s := range 2 {
 		for id, m := range produced[s] {
-			owner := Owner(route, m.Key, m.Time)
+			_, at, _ := r.rules.Identify(m.Key, m.Value, m.Time)
+			owner := Owner(route, m.Key, at)
 			if _, ok := produced[owner][id]; ok && owner == s {
 				n++
 			}

@@ -19,12 +19,23 @@ import (
 // both versions' copies of its event still get the same decision, by the
 // route in force at its source time, whenever each is decided.
 type lane struct {
-	q []kafka.Message
+	q []held
+}
+
+// held is a record in a lane, with its identity and the source time the
+// route is read at: the rules' event time (the time the comparator pairs
+// on, which v1 and v2 both write into the record), else the Kafka
+// timestamp. A format fault that shifts one version's Kafka timestamp
+// cannot then give the two copies of an event different owners.
+type held struct {
+	m  kafka.Message
+	id string
+	at time.Time
 }
 
 // decide calls fn, in offset order, with each record it can decide now,
 // drops them from the lane and returns the offsets of those left parked.
-func (l *lane) decide(horizon time.Time, fn func(kafka.Message)) []int64 {
+func (l *lane) decide(horizon time.Time, fn func(held)) []int64 {
 	if len(l.q) == 0 {
 		return nil
 	}
@@ -33,18 +44,18 @@ func (l *lane) decide(horizon time.Time, fn func(kafka.Message)) []int64 {
 		kept    = 0
 		parked  []int64
 	)
-	for _, m := range l.q {
-		if m.Time.Before(horizon) && !blocked[string(m.Key)] {
-			fn(m)
+	for _, h := range l.q {
+		if h.at.Before(horizon) && !blocked[string(h.m.Key)] {
+			fn(h)
 			continue
 		}
 		if blocked == nil {
 			blocked = map[string]bool{}
 		}
-		blocked[string(m.Key)] = true
-		l.q[kept] = m
+		blocked[string(h.m.Key)] = true
+		l.q[kept] = h
 		kept++
-		parked = append(parked, m.Offset)
+		parked = append(parked, h.m.Offset)
 	}
 	// Clear the tail so decided records' bytes are not kept reachable; an
 	// emptied lane lets its array go.
@@ -62,7 +73,7 @@ func (l *lane) decide(horizon time.Time, fn func(kafka.Message)) []int64 {
 // the source was never read).
 func (l *lane) resumeFrom(next int64) int64 {
 	if len(l.q) > 0 {
-		return l.q[0].Offset
+		return l.q[0].m.Offset
 	}
 	return next
 }

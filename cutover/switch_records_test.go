@@ -162,7 +162,12 @@ func TestInvariantOneLiveCopyParkedRecordSurvivesARestart(t *testing.T) {
 	r := newLiveRig(t)
 	now := time.Now()
 	keys := keysOnPartition(5, 2, "Y")
-	r.write(t, r.v1, rtcim(keys[0], "E1", now.AddDate(1, 0, 0), "far"), rtcim(keys[1], "E1", now, "near"))
+	// Its Kafka timestamp is the time it was written (a real broker refuses
+	// one more than log.message.timestamp.after.max.ms, 1 h, ahead); its
+	// source event time, which the switch decides by, is a year ahead.
+	far := rtcim(keys[0], "E1", now.AddDate(1, 0, 0), "far")
+	far.Time = now
+	r.write(t, r.v1, far, rtcim(keys[1], "E1", now, "near"))
 	stop := r.startSwitch(t, r.switchConfig())
 	kafkatest.WaitFor(t, 30*time.Second, "the near record to go live", func() bool { return len(r.liveIdentities(t)) == 1 })
 	rep, err := stop()

@@ -27,8 +27,10 @@ type liveRig struct {
 	log                  *slog.Logger
 }
 
-func newLiveRig(t *testing.T) *liveRig {
-	env := kafkatest.New(t)
+func newLiveRig(t *testing.T) *liveRig { return newLiveRigOn(t, kafkatest.New(t)) }
+
+// newLiveRigOn is newLiveRig on env.
+func newLiveRigOn(t *testing.T, env *kafkatest.Env) *liveRig {
 	url, pool := pgtest.SchemaURL(t)
 	r := &liveRig{env: env, orders: env.Topic("orders"), v1: env.Topic("rtcim.v1"), v2: env.Topic("rtcim.v2"),
 		live: env.Topic("rtcim"), store: diffstore.New(pool), dbURL: url, run: "cut",

@@ -172,7 +172,8 @@ func (sw *switchWorker) resume(ctx context.Context) ([2]int64, error) {
 	tail := 0
 	err = kafkaio.ReadCommittedRange(ctx, cfg.Brokers, cfg.Live, sw.p.ID, from, live.End, func(r *kgo.Record) error {
 		tail++
-		sw.seen.Check(sw.identity(r.Key, r.Value, r.Timestamp), r.Value)
+		id, _ := sw.identify(r.Key, r.Value, r.Timestamp)
+		sw.seen.Check(id, r.Value)
 		return nil
 	})
 	if err != nil {
@@ -226,7 +227,8 @@ func (sw *switchWorker) take(batch []copart.Msg) {
 		} else {
 			sw.st.Next[s] = m.Offset + 1
 		}
-		sw.lanes[s].q = append(sw.lanes[s].q, m.Message)
+		id, at := sw.identify(m.Key, m.Value, m.Time)
+		sw.lanes[s].q = append(sw.lanes[s].q, held{m: m.Message, id: id, at: at})
 	}
 }
 
@@ -249,14 +251,15 @@ func (sw *switchWorker) refreshRoute(ctx context.Context) error {
 // decided, and updates the state's totals, parked offsets and provenance.
 func (sw *switchWorker) decide() (out []*kgo.Record, decided int) {
 	for s := range 2 {
-		n := sw.lanes[s].decide(sw.route.Horizon, func(m kafka.Message) {
+		n := sw.lanes[s].decide(sw.route.Horizon, func(h held) {
+			m := h.m
 			decided++
-			if Owner(sw.route, m.Key, m.Time) != s {
+			if Owner(sw.route, m.Key, h.at) != s {
 				sw.st.Totals.NotOwned[s]++
 				sw.dirty = true
 				return
 			}
-			switch sw.seen.Check(sw.identity(m.Key, m.Value, m.Time), m.Value) {
+			switch sw.seen.Check(h.id, m.Value) {
 			case Duplicate:
 				sw.st.Totals.Duplicates[s]++
 				sw.dirty = true
@@ -267,7 +270,7 @@ func (sw *switchWorker) decide() (out []*kgo.Record, decided int) {
 					"version", version(s), "partition", m.Partition, "offset", m.Offset, "key", string(m.Key))
 			}
 			sw.st.Totals.Forwarded[s]++
-			sw.prov.forward(s, m.Time)
+			sw.prov.forward(s, h.at)
 			out = append(out, liveRecord(sw.cfg, s, m))
 		})
 		sw.st.Parked[s] = n
@@ -275,16 +278,18 @@ func (sw *switchWorker) decide() (out []*kgo.Record, decided int) {
 	return out, decided
 }
 
-// identity is the record's identity under the rules; a record whose
-// identity cannot be read is identified by its key and bytes.
-func (sw *switchWorker) identity(key, value []byte, t time.Time) string {
-	id, _, err := sw.cfg.Rules.Identify(key, value, t)
+// identify returns the record's identity and event time under the rules
+// (t, its Kafka timestamp, when the rules name no event-time field); a
+// record whose identity cannot be read is identified by its key and bytes
+// and timed by t.
+func (sw *switchWorker) identify(key, value []byte, t time.Time) (string, time.Time) {
+	id, at, err := sw.cfg.Rules.Identify(key, value, t)
 	if err != nil {
 		h := fnv.New64a()
 		h.Write(value)
-		return fmt.Sprintf("%s\x00%x", key, h.Sum64())
+		return fmt.Sprintf("%s\x00%x", key, h.Sum64()), t
 	}
-	return id
+	return id, at
 }
 
 // stateEvery is how often a partition that decided records without

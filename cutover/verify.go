@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
@@ -28,6 +29,15 @@ type LiveReport struct {
 // read_committed (kafkaio.ReadCommitted).
 func CheckLive(live, v1, v2 []kafka.Message, route diffstore.Route, rules *comparator.Rules) (LiveReport, error) {
 	var rep LiveReport
+	// The route is read at each record's event time under the rules, as
+	// the switch reads it.
+	at := func(m kafka.Message) time.Time {
+		_, t, err := rules.Identify(m.Key, m.Value, m.Time)
+		if err != nil {
+			return m.Time
+		}
+		return t
+	}
 	id := func(m kafka.Message) (string, error) {
 		s, _, err := rules.Identify(m.Key, m.Value, m.Time)
 		return s, err
@@ -50,14 +60,14 @@ func CheckLive(live, v1, v2 []kafka.Message, route diffstore.Route, rules *compa
 			return rep, fmt.Errorf("identity %s is on the live topic twice", k)
 		}
 		onLive[k] = true
-		owner := Owner(route, m.Key, m.Time)
+		owner := Owner(route, m.Key, at(m))
 		if !slices.ContainsFunc(produced[owner][k], func(o kafka.Message) bool { return SameRecord(o, m) }) {
 			other := "no version wrote it"
 			if slices.ContainsFunc(produced[1-owner][k], func(o kafka.Message) bool { return SameRecord(o, m) }) {
 				other = "it is " + version(1-owner) + "'s record"
 			}
 			return rep, fmt.Errorf("identity %s on the live topic (partition %d) is not %s's record unchanged, though %s owned bucket %d at %s (%.2f%% to v2): %s",
-				k, m.Partition, version(owner), version(owner), bucketOf(m.Key), m.Time.UTC().Format("15:04:05.000"), route.PercentAt(m.Time), other)
+				k, m.Partition, version(owner), version(owner), bucketOf(m.Key), at(m).UTC().Format("15:04:05.000"), route.PercentAt(at(m)), other)
 		}
 		if owner == 0 {
 			rep.FromV1++
@@ -73,7 +83,7 @@ func CheckLive(live, v1, v2 []kafka.Message, route diffstore.Route, rules *compa
 		}
 	}
 	for k, m := range all {
-		owner := Owner(route, m.Key, m.Time)
+		owner := Owner(route, m.Key, at(m))
 		if len(produced[owner][k]) == 0 {
 			rep.OwnerLack++
 			continue

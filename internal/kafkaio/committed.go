@@ -10,6 +10,7 @@ import (
 
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -50,7 +51,30 @@ func CommittedBounds(ctx context.Context, brokers []string, topic string) (map[i
 	return committedBounds(ctx, kadm.NewClient(cl), topic)
 }
 
+// committedBounds retries what a cluster says while its metadata settles:
+// right after a topic is created, or while a leader moves, a broker may
+// answer UNKNOWN_TOPIC_OR_PARTITION or NOT_LEADER for a few hundred
+// milliseconds (seen on Apache Kafka 4.4, never on the embedded broker).
 func committedBounds(ctx context.Context, adm *kadm.Client, topic string) (map[int]Bounds, error) {
+	var err error
+	for attempt := range 20 {
+		var b map[int]Bounds
+		if b, err = committedBoundsOnce(ctx, adm, topic); err == nil {
+			return b, nil
+		}
+		if !kerr.IsRetriable(err) && !errors.Is(err, kerr.UnknownTopicOrPartition) {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(time.Duration(attempt+1) * 50 * time.Millisecond):
+		}
+	}
+	return nil, err
+}
+
+func committedBoundsOnce(ctx context.Context, adm *kadm.Client, topic string) (map[int]Bounds, error) {
 	starts, err := adm.ListStartOffsets(ctx, topic)
 	if err == nil {
 		err = starts.Error()
