@@ -67,13 +67,3 @@ func (l *lane) decide(horizon time.Time, fn func(held)) []int64 {
 	}
 	return parked
 }
-
-// resumeFrom is the offset a consumer resuming this lane's source must
-// start at: its oldest parked record, or next when none is parked (-1 when
-// the source was never read).
-func (l *lane) resumeFrom(next int64) int64 {
-	if len(l.q) > 0 {
-		return l.q[0].m.Offset
-	}
-	return next
-}

@@ -37,6 +37,8 @@ type switchWorker struct {
 	replay [2]map[int64]bool // parked offsets of the state read, still to be read again
 	prov   *provenance
 	group  *copart.Committer // source offsets for lag tooling only
+	// groupSent are the offsets the last flushed group commit sent.
+	groupSent [2]int64
 	// dirty: decisions that changed st without forwarding anything (skips,
 	// duplicates) and are not committed yet.
 	dirty     bool
@@ -88,7 +90,11 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 	if err := sw.refreshRoute(ctx); err != nil {
 		return err
 	}
-	sw.group = copart.NewCommitter(sw.p)
+	sw.group, sw.groupSent = copart.NewCommitter(sw.p), [2]int64{-3, -3}
+	// The group's offsets only serve lag tooling; bring them to the
+	// state's at once, so a partition taken over with nothing left to do
+	// does not show the previous owner's lag for ever.
+	sw.commitGroup(true)
 	routeBackoff := backoff.New(100*time.Millisecond, 5*time.Second)
 	var routeRetry time.Time // no route read before this, after a failure
 	for ctx.Err() == nil {
@@ -304,6 +310,9 @@ const stateEvery = time.Second
 // for lag tooling (the switch itself resumes from the state topic).
 func (sw *switchWorker) commit(ctx context.Context, out []*kgo.Record, quiet bool) error {
 	if len(out) == 0 && (!sw.dirty || (!quiet && time.Since(sw.lastState) < stateEvery)) {
+		if quiet {
+			sw.commitGroup(true)
+		}
 		return nil
 	}
 	next := sw.st
@@ -326,16 +335,35 @@ func (sw *switchWorker) commit(ctx context.Context, out []*kgo.Record, quiet boo
 	sw.cfg.Metrics.add(delta)
 	sw.prov.committed(next)
 	sw.prov.sync(ctx, sw.cfg, sw.p.ID, quiet)
+	sw.commitGroup(quiet)
+	return nil
+}
+
+// commitGroup passes the committed state's source offsets to the group
+// (for lag tooling only: the switch resumes from the state topic), at once
+// when flush, else at most once a second.
+func (sw *switchWorker) commitGroup(flush bool) {
 	offsets := map[string]int64{}
+	var at [2]int64
 	for s, t := range []string{sw.cfg.Control, sw.cfg.Candidate} {
-		if o := sw.lanes[s].resumeFrom(next.Next[s]); o >= 0 {
-			offsets[t] = o
+		at[s] = sw.prov.last.Next[s]
+		if ps := sw.prov.last.Parked[s]; len(ps) > 0 {
+			at[s] = slices.Min(ps)
+		}
+		if at[s] >= 0 {
+			offsets[t] = at[s]
 		}
 	}
-	if err := sw.group.Commit(offsets, quiet); err != nil {
-		sw.cfg.Log.Debug("committing source offsets to the group (lag tooling only)", "partition", sw.p.ID, "err", err)
+	if at == sw.groupSent {
+		return // nothing new since the last commit that went through
 	}
-	return nil
+	if err := sw.group.Commit(offsets, flush); err != nil {
+		sw.cfg.Log.Debug("committing source offsets to the group (lag tooling only)", "partition", sw.p.ID, "err", err)
+		return
+	}
+	if flush {
+		sw.groupSent = at
+	}
 }
 
 // committedTotals are the totals of the last committed state.
