@@ -35,6 +35,10 @@ type Status struct {
 	// Waiting says, in sentences, what the cutover waits for; empty once
 	// promoted.
 	Waiting []string `json:"waiting"`
+	// Live is what the run's switch forwarded to the live topic, per
+	// version, as of its last synced transactions; nil when no switch has
+	// synced yet.
+	Live *diffstore.SwitchSummary `json:"live"`
 }
 
 // Status reads the run's state, evaluates its gate (without recording it)
@@ -70,6 +74,13 @@ func (c *Controller) Status(ctx context.Context) (Status, error) {
 		return Status{}, err
 	}
 	s.Waiting = waiting(s)
+	live, err := c.Store.Switch(ctx, c.RunName)
+	if err != nil {
+		return Status{}, err
+	}
+	if len(live.Partitions) > 0 {
+		s.Live = &live
+	}
 	return s, nil
 }
 

@@ -105,7 +105,7 @@ func checkTable(t *testing.T, d *Dedupe) {
 		t.Errorf("table holds %d entries, ring %d", used, len(d.ring))
 	}
 	for i, h := range d.ring {
-		if j := d.find(h); j < 0 || d.slots[j] != uint32(i+1) {
+		if j := d.find(h.id); j < 0 || d.slots[j] != uint32(i+1) {
 			t.Fatalf("ring[%d] not found in the table (slot %d)", i, j)
 		}
 	}
@@ -141,5 +141,30 @@ func BenchmarkDedupeAdd(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		d.Add(ids[i&(len(ids)-1)])
+	}
+}
+
+// TestInvariantOneLiveCopyDropsOnlyByteEqualCopies: the switch drops a
+// record only when its identity and its value bytes equal an earlier
+// copy's (invariant 4's "no gap" side): an order's return shares its key
+// with its sale, and a same-identity record with other bytes is a
+// collision, forwarded and counted, never dropped.
+func TestInvariantOneLiveCopyDropsOnlyByteEqualCopies(t *testing.T) {
+	t.Parallel()
+	d := NewDedupe(100)
+	steps := []struct {
+		id, value string
+		want      Seen
+	}{
+		{"O1|E1", `{"a":1}`, New},
+		{"O1|E2", `{"a":1}`, New}, // the order's second event: another identity
+		{"O1|E1", `{"a":1}`, Duplicate},
+		{"O1|E1", `{"a":2}`, Collision},
+		{"O1|E1", `{"a":1}`, Duplicate}, // the first value stays remembered
+	}
+	for i, s := range steps {
+		if got := d.Check(s.id, []byte(s.value)); got != s.want {
+			t.Errorf("step %d: Check(%q, %s) = %v, want %v", i, s.id, s.value, got, s.want)
+		}
 	}
 }

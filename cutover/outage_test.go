@@ -43,7 +43,7 @@ func TestChaosPostgresRestartAndBrokerUnreachableSwitch(t *testing.T) {
 	cfg.Health = &atomic.Bool{}
 	cfg.Health.Store(true)
 	swErr := make(chan error, 1)
-	go func() { swErr <- RunSwitch(ctx, cfg) }()
+	go func() { _, err := RunSwitch(ctx, cfg); swErr <- err }()
 	faults := make(chan error, 1)
 	go func() { faults <- injectSwitchFaults(ctx, r, cluster, cfg.Health) }()
 	r.produce(ctx, t, 8000, 1000)

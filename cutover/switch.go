@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"os"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -14,11 +17,14 @@ import (
 	"github.com/oinkhq/oink/internal/copart"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
-// Headers every forwarded record carries, naming where it came from. After
-// a crash the switch reads them back from the live topic's tail to resume
-// with no duplicate and no gap.
+// Provenance headers, added to forwarded records only when
+// SwitchConfig.ProvenanceHeaders asks for them (for debugging; off by
+// default). Without them a live record is exactly its version's record:
+// downstream cannot tell which version made it. The switch never reads
+// them back: its progress lives in the state topic.
 const (
 	HeaderSource          = "oink-source" // "v1" or "v2"
 	HeaderSourceTopic     = "oink-source-topic"
@@ -57,9 +63,21 @@ const DefaultSwitchBatch = 1000
 // copart.DefaultBuffers (64; not measured with 16).
 var DefaultSwitchBuffers = copart.Buffers{MaxBytes: 1 << 20, Queue: 16}
 
-// RouteReader reads a run's routing history; *diffstore.Store is one.
-type RouteReader interface {
+// DefaultMaxParked is the default SwitchConfig.MaxParked.
+const DefaultMaxParked = 10000
+
+// DefaultTransactionTimeout is the default SwitchConfig.TransactionTimeout.
+const DefaultTransactionTimeout = 15 * time.Second
+
+// DefaultTransactionalIDPrefix is the default SwitchConfig.TransactionalIDPrefix.
+const DefaultTransactionalIDPrefix = "oink-switch"
+
+// SwitchStore is what the switch needs of the diffstore: the route, and a
+// place for its provenance (what it forwarded, per version, partition and
+// minute). *diffstore.Store is one.
+type SwitchStore interface {
 	Route(ctx context.Context, run string) (diffstore.Route, error)
+	SyncSwitch(ctx context.Context, s diffstore.SwitchSync) error
 }
 
 // SwitchConfig configures RunSwitch.
@@ -69,22 +87,48 @@ type SwitchConfig struct {
 	Control   string // v1's topic
 	Candidate string // v2's topic
 	Live      string // the live topic, which only the switch writes
-	Group     string
-	// Rules give a record's identity (its key fields), default the Kafka key.
+	// StateTopic keeps the switch's progress per partition, written in the
+	// same transaction as the live records it covers; default Live +
+	// ".oink-switch". It is compacted and has the live topic's partitions.
+	StateTopic string
+	Group      string
+	// Rules give a record's identity (required: the comparator's rules,
+	// whose identity is one record, never a key that two events share).
 	Rules *comparator.Rules
-	Store RouteReader
+	Store SwitchStore
 	// Dedupe is how many recent identities per partition are remembered to
 	// drop a version's own duplicates, and how many records of the live
 	// topic's tail are read back after a restart. Default DefaultDedupe.
 	Dedupe int
 	// StopWhenIdle, when positive, ends the run once both sources of every
-	// partition are caught up and nothing arrived for that long.
+	// partition are read to their end offsets, nothing is left to decide
+	// but records parked past the route's horizon, and that has lasted
+	// this long.
 	StopWhenIdle   time.Duration
 	SessionTimeout time.Duration
 	// BatchSize is the most records a partition takes from its sources at
-	// once and, with those waiting for the route's horizon, about the most
-	// it holds; default DefaultSwitchBatch.
+	// once; default DefaultSwitchBatch.
 	BatchSize int
+	// MaxParked bounds the records a partition keeps parked past the
+	// route's horizon; past it the partition reads nothing more until some
+	// are decided. Default DefaultMaxParked.
+	MaxParked int
+	// TransactionalIDPrefix names the transactional producers: partition p
+	// of the live topic is written by "<prefix>:<live>:<p>", so whichever
+	// instance owns p, a new owner fences the old one. Default
+	// DefaultTransactionalIDPrefix.
+	TransactionalIDPrefix string
+	// TransactionTimeout is how long the broker keeps a transaction of a
+	// writer that went silent open (holding back read_committed readers of
+	// that partition) before aborting it; a new owner aborts it at once.
+	// Default DefaultTransactionTimeout.
+	TransactionTimeout time.Duration
+	// ProvenanceHeaders adds the oink-source* headers to live records,
+	// for debugging; off, downstream cannot tell v1's records from v2's.
+	ProvenanceHeaders bool
+	// Instance names this process in the provenance table; default
+	// host-pid.
+	Instance string
 	// Buffers bound each source reader's read-ahead; default
 	// DefaultSwitchBuffers.
 	Buffers copart.Buffers
@@ -112,15 +156,33 @@ func (c *SwitchConfig) validate() error {
 		return errors.New("group: empty (set --group)")
 	case c.Store == nil:
 		return errors.New("store: no diffstore to read the route from (set DATABASE_URL)")
+	case c.Rules == nil:
+		return errors.New("rules: none; the switch needs the rules' identity to tell a duplicate from an order's next event (set --rules, or leave it empty for the RTCIM rules built into oink)")
 	}
-	if c.Rules == nil {
-		c.Rules = comparator.DefaultRules()
+	if c.StateTopic == "" {
+		c.StateTopic = c.Live + ".oink-switch"
+	}
+	if c.StateTopic == c.Live || c.StateTopic == c.Control || c.StateTopic == c.Candidate {
+		return fmt.Errorf("state topic %q must differ from the control, candidate and live topics (set --state-topic)", c.StateTopic)
 	}
 	if c.Dedupe <= 0 {
 		c.Dedupe = DefaultDedupe
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = DefaultSwitchBatch
+	}
+	if c.MaxParked <= 0 {
+		c.MaxParked = DefaultMaxParked
+	}
+	if c.TransactionalIDPrefix == "" {
+		c.TransactionalIDPrefix = DefaultTransactionalIDPrefix
+	}
+	if c.TransactionTimeout <= 0 {
+		c.TransactionTimeout = DefaultTransactionTimeout
+	}
+	if c.Instance == "" {
+		host, _ := os.Hostname()
+		c.Instance = host + "-" + strconv.Itoa(os.Getpid())
 	}
 	if c.Buffers.MaxBytes <= 0 {
 		c.Buffers.MaxBytes = DefaultSwitchBuffers.MaxBytes
@@ -134,36 +196,153 @@ func (c *SwitchConfig) validate() error {
 	return nil
 }
 
+// SwitchReport is what one RunSwitch did: its counts per source version
+// (those of this process only; the provenance table and `oink cutover
+// status` hold every instance's), and how many records were left parked
+// past the route's horizon when it stopped (they are decided after a
+// restart, from the state topic).
+type SwitchReport struct {
+	Totals SwitchTotals `json:"totals"`
+	Parked int          `json:"parked"`
+}
+
 // RunSwitch forwards records of the control (v1) and candidate (v2) topics
 // to the live topic: a record of version s goes live iff the route in force
 // at its source event time gives its key's bucket to s. Both versions'
 // records of one event carry the same source time, so exactly one of them is
-// forwarded whichever arrives first (invariant 4). A record whose source time
-// lies past the horizon of the last route read waits. It runs until ctx ends
-// or, with StopWhenIdle, until everything is forwarded.
-func RunSwitch(ctx context.Context, cfg SwitchConfig) error {
+// forwarded whichever arrives first (invariant 4). A record goes live as
+// its version wrote it — key, value, headers, timestamp — to the partition
+// its version's topic put it in.
+//
+// Each partition is written in Kafka transactions by a transactional
+// producer of its own, which carry the live records and the partition's
+// progress (the state topic) together: a switch that lost its partition (a
+// pause past the session timeout) is fenced by the next owner, whose
+// initialisation aborts whatever it left open, and resumes exactly at the
+// last committed state. Downstream consumers must read the live topic with
+// isolation level read_committed.
+//
+// A record whose source time lies past the horizon of the last route read
+// is parked: it waits, with the later records of its own key from its own
+// version, while every other record goes on. It runs until ctx ends or,
+// with StopWhenIdle, until everything is forwarded; a permanent error (the
+// live topic deleted, writes not authorised, a record too large for it)
+// ends it with that error.
+func RunSwitch(ctx context.Context, cfg SwitchConfig) (SwitchReport, error) {
+	var rep SwitchReport
 	if err := cfg.validate(); err != nil {
-		return err
+		return rep, err
 	}
-	if err := kafkaio.EnsureTopics(ctx, cfg.Brokers, cfg.Topics, cfg.Control, cfg.Candidate, cfg.Live); err != nil {
-		return err
+	if err := ensureSwitchTopics(ctx, cfg); err != nil {
+		return rep, err
 	}
-	w := kafkaio.NewWriter(cfg.Brokers)
-	defer w.Close()
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	idle := newIdleTracker(cfg.StopWhenIdle, stop, cfg.Log)
 	go idle.loop(ctx)
 	health := copart.NewHealth(cfg.Health)
-	return copart.Run(ctx, copart.Config{Brokers: cfg.Brokers, Group: cfg.Group,
+	run := &switchRun{cfg: cfg, stop: stop, parked: map[int]int{}}
+	err := copart.Run(ctx, copart.Config{Brokers: cfg.Brokers, Group: cfg.Group,
 		Topics: []string{cfg.Control, cfg.Candidate}, SessionTimeout: cfg.SessionTimeout, Log: cfg.Log, Health: health},
 		func(ctx context.Context, p copart.Partition) error {
-			sw := &switchWorker{cfg: cfg, p: p, w: w, idle: idle, health: health}
+			sw := &switchWorker{cfg: cfg, p: p, idle: idle, health: health, shared: run}
 			return sw.run(ctx)
 		})
+	rep = run.report()
+	if err == nil {
+		err = run.failure()
+	}
+	return rep, err
 }
 
-// version names a source for the oink-source header.
+// switchRun is what the partition workers of one RunSwitch share: their
+// counts, and the first permanent error, which ends the run.
+type switchRun struct {
+	cfg  SwitchConfig
+	stop context.CancelFunc
+
+	mu     sync.Mutex
+	totals SwitchTotals
+	parked map[int]int
+	err    error
+}
+
+func (r *switchRun) add(p int, t SwitchTotals, parked int) {
+	r.mu.Lock()
+	r.totals.Add(t)
+	r.parked[p] = parked
+	r.mu.Unlock()
+}
+
+// fail records a permanent error and ends the run.
+func (r *switchRun) fail(err error) {
+	r.mu.Lock()
+	if r.err == nil {
+		r.err = err
+	}
+	r.mu.Unlock()
+	r.stop()
+}
+
+func (r *switchRun) failure() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.err
+}
+
+func (r *switchRun) report() SwitchReport {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rep := SwitchReport{Totals: r.totals}
+	for _, n := range r.parked {
+		rep.Parked += n
+	}
+	return rep
+}
+
+// ensureSwitchTopics creates the sources if missing, then the live and
+// state topics with the control topic's partition count, and refuses to
+// start when the live topic exists with another count: a live record keeps
+// the partition its version's topic gave it, so partition p of the live
+// topic must exist for every source partition p.
+func ensureSwitchTopics(ctx context.Context, cfg SwitchConfig) error {
+	if err := kafkaio.EnsureTopics(ctx, cfg.Brokers, cfg.Topics, cfg.Control, cfg.Candidate); err != nil {
+		return err
+	}
+	src, err := kafkaio.Partitions(ctx, cfg.Brokers, cfg.Control)
+	if err != nil {
+		return err
+	}
+	spec := cfg.Topics
+	spec.Partitions = len(src)
+	if err := kafkaio.EnsureTopics(ctx, cfg.Brokers, spec, cfg.Live); err != nil {
+		return err
+	}
+	state := spec
+	state.Configs = maps.Clone(spec.Configs)
+	if state.Configs == nil {
+		state.Configs = map[string]string{}
+	}
+	state.Configs["cleanup.policy"] = "compact"
+	if err := kafkaio.EnsureTopics(ctx, cfg.Brokers, state, cfg.StateTopic); err != nil {
+		return err
+	}
+	for _, t := range []string{cfg.Candidate, cfg.Live, cfg.StateTopic} {
+		ps, err := kafkaio.Partitions(ctx, cfg.Brokers, t)
+		if err != nil {
+			return err
+		}
+		if len(ps) != len(src) {
+			return fmt.Errorf("topic %s has %d partitions and the control topic %s has %d: every record keeps the partition "+
+				"its version wrote it to, so the candidate, live and state topics need %d too; create %s with %d partitions "+
+				"(kafka-topics.sh --create --topic %s --partitions %d), or point --live/--state-topic at new topics and oink creates them",
+				t, len(ps), cfg.Control, len(src), len(src), t, len(src), t, len(src))
+		}
+	}
+	return nil
+}
+
+// version names a source: "v1" (control) or "v2" (candidate).
 func version(s int) string {
 	if s == 0 {
 		return "v1"
@@ -181,27 +360,21 @@ func Owner(route diffstore.Route, key []byte, t time.Time) int {
 	return 0
 }
 
-// sourceNames are the oink-source and oink-source-topic header values of
-// one partition's two sources, shared by every record forwarded from it
-// (the writer only reads them).
-type sourceNames [2]struct{ version, topic []byte }
-
-func newSourceNames(topics []string) sourceNames {
-	var n sourceNames
-	for s := range n {
-		n[s].version, n[s].topic = []byte(version(s)), []byte(topics[s])
+// liveRecord returns the live record of m, read from source s: the same
+// key, value, headers (in order) and timestamp, on the same partition,
+// plus the provenance headers when asked for.
+func liveRecord(cfg SwitchConfig, s int, m kafka.Message) *kgo.Record {
+	r := kafkaio.Record(m, cfg.Live, int32(m.Partition))
+	if cfg.ProvenanceHeaders {
+		topic := cfg.Control
+		if s == 1 {
+			topic = cfg.Candidate
+		}
+		r.Headers = append(r.Headers,
+			kgo.RecordHeader{Key: HeaderSource, Value: []byte(version(s))},
+			kgo.RecordHeader{Key: HeaderSourceTopic, Value: []byte(topic)},
+			kgo.RecordHeader{Key: HeaderSourcePartition, Value: []byte(strconv.Itoa(m.Partition))},
+			kgo.RecordHeader{Key: HeaderSourceOffset, Value: []byte(strconv.FormatInt(m.Offset, 10))})
 	}
-	return n
-}
-
-// forwarded returns the live record of m from source s.
-func forwarded(cfg SwitchConfig, names *sourceNames, s int, m kafka.Message) kafka.Message {
-	h := make([]kafka.Header, 0, len(m.Headers)+4)
-	h = append(h, m.Headers...)
-	h = append(h,
-		kafka.Header{Key: HeaderSource, Value: names[s].version},
-		kafka.Header{Key: HeaderSourceTopic, Value: names[s].topic},
-		kafka.Header{Key: HeaderSourcePartition, Value: []byte(strconv.Itoa(m.Partition))},
-		kafka.Header{Key: HeaderSourceOffset, Value: []byte(strconv.FormatInt(m.Offset, 10))})
-	return kafka.Message{Topic: cfg.Live, Key: m.Key, Value: m.Value, Time: m.Time, Headers: h}
+	return r
 }

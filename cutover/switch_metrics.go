@@ -11,6 +11,7 @@ type SwitchMetrics struct {
 	forwarded  *prometheus.CounterVec
 	skipped    *prometheus.CounterVec
 	duplicates *prometheus.CounterVec
+	collisions *prometheus.CounterVec
 	waiting    *prometheus.GaugeVec
 }
 
@@ -23,28 +24,26 @@ func NewSwitchMetrics(reg prometheus.Registerer) *SwitchMetrics {
 			Help: "Records not forwarded because the other version owned their bucket at their source time."}, []string{"version"}),
 		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oink_switch_duplicates_dropped_total",
 			Help: "A version's own duplicates dropped."}, []string{"version"}),
-		waiting: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oink_switch_waiting_on_horizon",
-			Help: "Records held because their source time is past the route's horizon."}, []string{"partition"}),
+		collisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oink_switch_identity_collisions_total",
+			Help: "Records forwarded although their identity was forwarded before, because their value bytes differ."}, []string{"version"}),
+		waiting: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oink_switch_parked",
+			Help: "Records parked because their source time is past the route's horizon (they wait with their key's later records; the rest of the partition goes on)."}, []string{"partition"}),
 	}
-	reg.MustRegister(m.forwarded, m.skipped, m.duplicates, m.waiting)
+	reg.MustRegister(m.forwarded, m.skipped, m.duplicates, m.collisions, m.waiting)
 	return m
 }
 
-func (m *SwitchMetrics) forward(s int) {
-	if m != nil {
-		m.forwarded.WithLabelValues(version(s)).Inc()
+// add counts a committed transaction's decisions.
+func (m *SwitchMetrics) add(t SwitchTotals) {
+	if m == nil {
+		return
 	}
-}
-
-func (m *SwitchMetrics) skip(s int) {
-	if m != nil {
-		m.skipped.WithLabelValues(version(s)).Inc()
-	}
-}
-
-func (m *SwitchMetrics) duplicate(s int) {
-	if m != nil {
-		m.duplicates.WithLabelValues(version(s)).Inc()
+	for s := range 2 {
+		v := version(s)
+		m.forwarded.WithLabelValues(v).Add(float64(t.Forwarded[s]))
+		m.skipped.WithLabelValues(v).Add(float64(t.NotOwned[s]))
+		m.duplicates.WithLabelValues(v).Add(float64(t.Duplicates[s]))
+		m.collisions.WithLabelValues(v).Add(float64(t.Collisions[s]))
 	}
 }
 

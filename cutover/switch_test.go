@@ -21,15 +21,19 @@ type liveRig struct {
 	env                  *kafkatest.Env
 	orders, v1, v2, live string
 	store                *diffstore.Store
+	dbURL                string // the store's database and schema, for child processes
 	run                  string
 	rules                *comparator.Rules
 	log                  *slog.Logger
 }
 
-func newLiveRig(t *testing.T) *liveRig {
-	env := kafkatest.New(t)
+func newLiveRig(t *testing.T) *liveRig { return newLiveRigOn(t, kafkatest.New(t)) }
+
+// newLiveRigOn is newLiveRig on env.
+func newLiveRigOn(t *testing.T, env *kafkatest.Env) *liveRig {
+	url, pool := pgtest.SchemaURL(t)
 	r := &liveRig{env: env, orders: env.Topic("orders"), v1: env.Topic("rtcim.v1"), v2: env.Topic("rtcim.v2"),
-		live: env.Topic("rtcim"), store: diffstore.New(pgtest.Schema(t)), run: "cut",
+		live: env.Topic("rtcim"), store: diffstore.New(pool), dbURL: url, run: "cut",
 		log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	var err error
 	if r.rules, err = comparator.LoadRules("../testdata/rules/rtcim.yaml"); err != nil {
@@ -102,7 +106,7 @@ func TestInvariantOneLiveCopyAcrossAdvances(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	swErr := make(chan error, 1)
-	go func() { swErr <- RunSwitch(ctx, r.switchConfig()) }()
+	go func() { _, err := RunSwitch(ctx, r.switchConfig()); swErr <- err }()
 	steps := make(chan error, 1)
 	go func() {
 		for _, pct := range []float64{1, 10, 50, 100} {

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
+	"hash/fnv"
 	"slices"
-	"strconv"
-	"sync"
 	"time"
 
 	"github.com/oinkhq/oink"
@@ -16,47 +14,75 @@ import (
 	"github.com/oinkhq/oink/internal/copart"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 func bucketOf(key []byte) int { return oink.KeyBucket(key) }
 
 // switchWorker forwards one partition.
 type switchWorker struct {
-	cfg   SwitchConfig
-	p     copart.Partition
-	w     *kafka.Writer
-	idle  *idleTracker
-	route diffstore.Route
-	read  time.Time // when route was read
-	seen  *Dedupe
-	held  [2][]kafka.Message // records past the horizon, in offset order
-	names sourceNames
-	group *copart.Committer // source offsets, sent to the group at most once a second or when quiet
-	// health is shared by the instance's workers.
-	health *copart.Health
+	cfg    SwitchConfig
+	p      copart.Partition
+	idle   *idleTracker
+	health *copart.Health // shared by the instance's workers
+	shared *switchRun
+
+	// A session's state, rebuilt from the state topic at each start.
+	w      *liveWriter
+	st     switchState // as of the last committed transaction, plus what decide did since
+	route  diffstore.Route
+	read   time.Time // when route was read
+	seen   *Dedupe
+	lanes  [2]lane
+	replay [2]map[int64]bool // parked offsets of the state read, still to be read again
+	prov   *provenance
+	group  *copart.Committer // source offsets for lag tooling only
+	// groupSent are the offsets the last flushed group commit sent.
+	groupSent [2]int64
+	// dirty: decisions that changed st without forwarding anything (skips,
+	// duplicates) and are not committed yet.
+	dirty     bool
+	lastState time.Time
 }
 
 // run forwards the partition for as long as this instance owns it. A
-// session that fails (the broker or the database unreachable) is started
-// again after a capped exponential backoff, from the live topic's tail as
-// after a crash: what was read but not forwarded is read again, and what
-// was forwarded is not forwarded twice.
+// session that fails (the broker or the database unreachable, a
+// transaction refused) is started again after a capped exponential
+// backoff, from the partition's last committed state. A fenced session
+// (another instance owns the partition) ends the worker, and a permanent
+// error ends the run.
 func (sw *switchWorker) run(ctx context.Context) error {
 	defer sw.idle.drop(sw.p.ID)
-	return sw.health.Retry(ctx, sw.p.ID, sw.cfg.Log, "switch partition failed; resuming from the live topic's tail", nil, sw.session)
+	fatal := func(err error) bool {
+		if errors.Is(err, ErrFenced) {
+			sw.cfg.Log.Info("partition fenced: another switch instance took it over; this one stops writing it",
+				"partition", sw.p.ID, "err", err)
+			return true
+		}
+		if permanent(err) || errors.Is(err, errNoState) {
+			sw.shared.fail(fmt.Errorf("switch partition %d: %w", sw.p.ID, err))
+			return true
+		}
+		return false
+	}
+	return sw.health.Retry(ctx, sw.p.ID, sw.cfg.Log, "switch partition failed; resuming from its last committed state", fatal, sw.session)
 }
 
-// session resumes the partition and forwards until ctx ends or an error.
-// It resets bo once it forwards again.
+// session takes over the partition (fencing any earlier producer of it),
+// resumes from its last committed state and forwards until ctx ends or an
+// error. It resets bo once it forwards again.
 func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error {
-	sw.held = [2][]kafka.Message{}
-	topics := []string{sw.cfg.Control, sw.cfg.Candidate}
+	w, err := openLiveWriter(ctx, sw.cfg, sw.p.ID)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	sw.w = w
 	start, err := sw.resume(ctx)
 	if err != nil {
 		return err
 	}
-	sw.names = newSourceNames(topics)
-	sides, err := copart.OpenSidesWith(sw.cfg.Brokers, topics, sw.p.ID, start[:], sw.cfg.Buffers)
+	sides, err := copart.OpenSidesWith(sw.cfg.Brokers, []string{sw.cfg.Control, sw.cfg.Candidate}, sw.p.ID, start[:], sw.cfg.Buffers)
 	if err != nil {
 		return err
 	}
@@ -64,24 +90,28 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 	if err := sw.refreshRoute(ctx); err != nil {
 		return err
 	}
-	sw.group = copart.NewCommitter(sw.p)
+	sw.group, sw.groupSent = copart.NewCommitter(sw.p), [2]int64{-3, -3}
+	// The group's offsets only serve lag tooling; bring them to the
+	// state's at once, so a partition taken over with nothing left to do
+	// does not show the previous owner's lag for ever.
+	sw.commitGroup(true)
 	routeBackoff := backoff.New(100*time.Millisecond, 5*time.Second)
 	var routeRetry time.Time // no route read before this, after a failure
 	for ctx.Err() == nil {
 		var batch []copart.Msg
-		if len(sw.held[0])+len(sw.held[1]) < sw.cfg.BatchSize {
+		if sw.parked() < sw.cfg.MaxParked {
 			if batch, err = sides.Next(ctx, sw.cfg.BatchSize, 5*time.Millisecond, 250*time.Millisecond, nil); err != nil {
 				return err
 			}
 		}
-		if (time.Since(sw.read) > 250*time.Millisecond || sw.holding()) && !time.Now().Before(routeRetry) {
+		if (time.Since(sw.read) > 250*time.Millisecond || sw.parked() > 0) && !time.Now().Before(routeRetry) {
 			if err := sw.refreshRoute(ctx); err != nil {
 				// Records before the last route's horizon still go
 				// live; later ones wait for the database.
 				sw.health.Fail(sw.p.ID)
 				wait := routeBackoff.Next()
 				routeRetry = time.Now().Add(wait)
-				sw.cfg.Log.Warn("reading the route failed; holding records past its horizon until it answers", "backoff", wait, "err", err)
+				sw.cfg.Log.Warn("reading the route failed; parking records past its horizon until it answers", "backoff", wait, "err", err)
 			} else {
 				routeBackoff.Reset()
 				routeRetry = time.Time{}
@@ -89,22 +119,22 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 		}
 		if len(batch) == 0 && !routeRetry.IsZero() {
 			// Nothing new and no route to decide with: wait for the next
-			// attempt rather than spin (a full hold skips reading).
+			// attempt rather than spin.
 			if !backoff.Sleep(ctx, min(time.Until(routeRetry), 250*time.Millisecond)) {
 				return nil
 			}
 		}
 		fetched := len(batch)
-		sw.hold(batch)
-		batch = nil // held now; the batch's copies of the records are garbage
-		out, next := sw.decide()
-		if err := sw.commit(ctx, out, next, fetched == 0); err != nil {
+		sw.take(batch)
+		batch = nil // in the lanes now
+		out, decided := sw.decide()
+		if err := sw.commit(ctx, out, fetched == 0); err != nil {
 			return err
 		}
-		if fetched == 0 && next == [2]int64{-1, -1} && sw.holding() {
-			// A full hold, nothing past the horizon yet (a future event
-			// time, a clock ahead): wait for the horizon to move rather
-			// than re-read the route in a tight loop.
+		if fetched == 0 && decided == 0 && sw.parked() > 0 {
+			// Everything left is past the horizon (a future event time, a
+			// clock ahead): wait for the horizon to move rather than
+			// re-read the route in a tight loop.
 			if !backoff.Sleep(ctx, holdWait) {
 				return nil
 			}
@@ -113,34 +143,102 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 			bo.Reset()
 			sw.health.OK(sw.p.ID)
 		}
-		sw.cfg.Metrics.holding(sw.p.ID, len(sw.held[0])+len(sw.held[1]))
+		sw.cfg.Metrics.holding(sw.p.ID, sw.parked())
 		if sw.cfg.StopWhenIdle > 0 {
-			quiet := fetched == 0 && !sw.holding() && sides.Idle(ctx, 0, sw.cfg.StopWhenIdle) && sides.Idle(ctx, 1, sw.cfg.StopWhenIdle)
+			quiet := fetched == 0 && decided == 0 && !sw.dirty && sides.Idle(ctx, 0, sw.cfg.StopWhenIdle) && sides.Idle(ctx, 1, sw.cfg.StopWhenIdle)
 			sw.idle.set(sw.p.ID, quiet)
 		}
 	}
 	return nil
 }
 
-// holdWait is how long a partition whose hold is full and undecidable
-// waits before it reads the route again.
+// holdWait is how long a partition whose records are all parked waits
+// before it reads the route again.
 const holdWait = 50 * time.Millisecond
 
-// hold queues a batch's records by side, growing each queue once.
-func (sw *switchWorker) hold(batch []copart.Msg) {
-	var n [2]int
-	for _, m := range batch {
-		n[m.Topic]++
+// resume reads the partition's last committed state and the live topic's
+// tail (to remember the identities forwarded last), and returns where each
+// source is read from: its oldest parked record, or the state's next
+// offset, or, before the first transaction, the group's committed offset.
+func (sw *switchWorker) resume(ctx context.Context) ([2]int64, error) {
+	cfg := sw.cfg
+	st, found, err := readState(ctx, cfg.Brokers, cfg.StateTopic, sw.p.ID)
+	if err != nil {
+		return [2]int64{}, err
 	}
+	bounds, err := kafkaio.CommittedBounds(ctx, cfg.Brokers, cfg.Live)
+	if err != nil {
+		return [2]int64{}, err
+	}
+	live := bounds[sw.p.ID]
+	sw.st, sw.lanes, sw.dirty, sw.lastState = st, [2]lane{}, false, time.Now()
+	sw.prov = newProvenance(st)
+	sw.seen = NewDedupe(cfg.Dedupe)
+	from := max(live.Start, live.End-int64(cfg.Dedupe))
+	tail := 0
+	err = kafkaio.ReadCommittedRange(ctx, cfg.Brokers, cfg.Live, sw.p.ID, from, live.End, func(r *kgo.Record) error {
+		tail++
+		id, _ := sw.identify(r.Key, r.Value, r.Timestamp)
+		sw.seen.Check(id, r.Value)
+		return nil
+	})
+	if err != nil {
+		return [2]int64{}, err
+	}
+	if !found && tail > 0 {
+		// Aborted records and transaction markers of a fenced writer do
+		// not count: only committed records must be accounted for.
+		return [2]int64{}, fmt.Errorf("%w: live topic %s partition %d holds records but %s has no switch state for it, so nothing says "+
+			"what was forwarded: start with an empty live topic, or point --state-topic at the state this live topic was written with",
+			errNoState, cfg.Live, sw.p.ID, cfg.StateTopic)
+	}
+	var start [2]int64
+	topics := [2]string{cfg.Control, cfg.Candidate}
 	for s := range 2 {
-		sw.held[s] = slices.Grow(sw.held[s], n[s])
+		sw.replay[s] = map[int64]bool{}
+		for _, o := range st.Parked[s] {
+			sw.replay[s][o] = true
+		}
+		start[s] = st.Next[s]
+		if start[s] < 0 {
+			start[s] = kafka.FirstOffset
+			if c, ok := sw.p.Committed[topics[s]]; ok && c >= 0 {
+				start[s] = c
+			}
+		}
+		if len(st.Parked[s]) > 0 {
+			start[s] = min(start[s], slices.Min(st.Parked[s]))
+		}
 	}
+	cfg.Log.Info("switch partition resumed", "partition", sw.p.ID, "epoch", sw.w.epoch, "seq", st.Seq,
+		"control", start[0], "candidate", start[1], "parked", len(st.Parked[0])+len(st.Parked[1]), "liveTail", tail)
+	return start, nil
+}
+
+// errNoState is a permanent error: the live topic has records the state
+// topic does not account for.
+var errNoState = errors.New("no switch state")
+
+// take puts a batch's records in their lanes, skipping what the state says
+// was decided already: records below a source's next offset that are not
+// parked (read again because reading resumed at the oldest parked one).
+func (sw *switchWorker) take(batch []copart.Msg) {
 	for _, m := range batch {
-		sw.held[m.Topic] = append(sw.held[m.Topic], m.Message)
+		s := m.Topic
+		if m.Offset < sw.st.Next[s] {
+			if !sw.replay[s][m.Offset] {
+				continue
+			}
+			delete(sw.replay[s], m.Offset)
+		} else {
+			sw.st.Next[s] = m.Offset + 1
+		}
+		id, at := sw.identify(m.Key, m.Value, m.Time)
+		sw.lanes[s].q = append(sw.lanes[s].q, held{m: m.Message, id: id, at: at})
 	}
 }
 
-func (sw *switchWorker) holding() bool { return len(sw.held[0])+len(sw.held[1]) > 0 }
+func (sw *switchWorker) parked() int { return len(sw.lanes[0].q) + len(sw.lanes[1].q) }
 
 func (sw *switchWorker) refreshRoute(ctx context.Context) error {
 	r, err := sw.cfg.Store.Route(ctx, sw.cfg.Run)
@@ -151,201 +249,122 @@ func (sw *switchWorker) refreshRoute(ctx context.Context) error {
 	return nil
 }
 
-// decide takes, from each side's queue, the records before the route's
-// horizon, in offset order: the owner's are forwarded (its own duplicates
-// dropped), the others skipped. It returns the records to write and, per
-// side, the next offset once they are written (-1: nothing decided).
-func (sw *switchWorker) decide() ([]kafka.Message, [2]int64) {
-	var out []kafka.Message
-	next := [2]int64{-1, -1}
+// decide goes through each lane in offset order and decides every record
+// the route covers (source time before its horizon) whose key has no
+// earlier record still parked in that lane: the owner's is forwarded
+// (unless it is a byte-equal copy of one forwarded before), the other
+// version's skipped. It returns the records to write and how many were
+// decided, and updates the state's totals, parked offsets and provenance.
+func (sw *switchWorker) decide() (out []*kgo.Record, decided int) {
 	for s := range 2 {
-		q := sw.held[s]
-		i := 0
-		for ; i < len(q); i++ {
-			m := q[i]
-			if !m.Time.Before(sw.route.Horizon) {
-				break // never decide past what the route read covers
+		n := sw.lanes[s].decide(sw.route.Horizon, func(h held) {
+			m := h.m
+			decided++
+			if Owner(sw.route, m.Key, h.at) != s {
+				sw.st.Totals.NotOwned[s]++
+				sw.dirty = true
+				return
 			}
-			next[s] = m.Offset + 1
-			if Owner(sw.route, m.Key, m.Time) != s {
-				sw.cfg.Metrics.skip(s)
-				continue
+			switch sw.seen.Check(h.id, m.Value) {
+			case Duplicate:
+				sw.st.Totals.Duplicates[s]++
+				sw.dirty = true
+				return
+			case Collision:
+				sw.st.Totals.Collisions[s]++
+				sw.cfg.Log.Warn("identity collision: a record with an identity already forwarded but other value bytes; forwarded",
+					"version", version(s), "partition", m.Partition, "offset", m.Offset, "key", string(m.Key))
 			}
-			id := sw.identity(m)
-			if !sw.seen.Add(id) {
-				sw.cfg.Metrics.duplicate(s)
-				continue
-			}
-			out = append(out, forwarded(sw.cfg, &sw.names, s, m))
-			sw.cfg.Metrics.forward(s)
-		}
-		sw.held[s] = dropFront(q, i)
+			sw.st.Totals.Forwarded[s]++
+			sw.prov.forward(s, h.at)
+			out = append(out, liveRecord(sw.cfg, s, m))
+		})
+		sw.st.Parked[s] = n
 	}
-	return out, next
+	return out, decided
 }
 
-// dropFront removes the first i records of q in place. Reslicing (q[i:])
-// would keep the decided records' bytes reachable through the backing
-// array until an append outgrew it: ~20 MB of records long forwarded. An
-// emptied queue lets its array go: kept, every partition's queue would hold
-// the capacity of its largest batch for the whole run (~8 MB at 1M events).
-func dropFront(q []kafka.Message, i int) []kafka.Message {
-	if i == 0 {
-		return q
+// identify returns the record's identity and event time under the rules
+// (t, its Kafka timestamp, when the rules name no event-time field); a
+// record whose identity cannot be read is identified by its key and bytes
+// and timed by t.
+func (sw *switchWorker) identify(key, value []byte, t time.Time) (string, time.Time) {
+	id, at, err := sw.cfg.Rules.Identify(key, value, t)
+	if err != nil {
+		h := fnv.New64a()
+		h.Write(value)
+		return fmt.Sprintf("%s\x00%x", key, h.Sum64()), t
 	}
-	if i == len(q) {
+	return id, at
+}
+
+// stateEvery is how often a partition that decided records without
+// forwarding any (skips, duplicates) commits its state alone. Not
+// committing them sooner costs nothing but re-deciding them after a
+// restart, with the same outcome.
+const stateEvery = time.Second
+
+// commit writes the forwarded records with the partition's state in one
+// transaction, or the state alone once a second (or when quiet) if only
+// skips moved it. Only then are the source offsets passed to the group,
+// for lag tooling (the switch itself resumes from the state topic).
+func (sw *switchWorker) commit(ctx context.Context, out []*kgo.Record, quiet bool) error {
+	if len(out) == 0 && (!sw.dirty || (!quiet && time.Since(sw.lastState) < stateEvery)) {
+		if quiet {
+			sw.commitGroup(true)
+		}
 		return nil
 	}
-	n := copy(q, q[i:])
-	clear(q[n:])
-	return q[:n]
-}
-
-// identity is the record's identity under the rules; a record whose
-// identity cannot be read is identified by its key and bytes.
-func (sw *switchWorker) identity(m kafka.Message) string {
-	id, _, err := sw.cfg.Rules.Identify(m.Key, m.Value, m.Time)
+	next := sw.st
+	next.Seq++
+	next.Epoch = sw.w.epoch
+	rec, err := next.record(sw.cfg.StateTopic, sw.p.ID)
 	if err != nil {
-		return string(m.Key) + "\x00" + strconv.FormatUint(hashBytes(m.Value), 16)
+		return err
 	}
-	return id
-}
-
-// commit writes the forwarded records, acknowledged by all in-sync
-// replicas, and only then commits the source offsets they cover: to the
-// group once a second while busy, and at once when quiet (nothing fetched),
-// so a caught-up switch shows no lag.
-func (sw *switchWorker) commit(ctx context.Context, out []kafka.Message, next [2]int64, quiet bool) error {
-	bo := backoff.New(100*time.Millisecond, 5*time.Second)
-	for len(out) > 0 {
-		err := sw.w.WriteMessages(ctx, out...)
-		if err == nil {
-			break
+	if err := sw.w.commit(ctx, out, rec); err != nil {
+		err = classifyTxn(err)
+		if !errors.Is(err, ErrFenced) {
+			sw.health.Fail(sw.p.ID)
 		}
-		var werrs kafka.WriteErrors
-		if errors.As(err, &werrs) {
-			// Keep only the failed ones; the rest are on the live topic.
-			var failed []kafka.Message
-			for i, e := range werrs {
-				if e != nil {
-					failed = append(failed, out[i])
-				}
-			}
-			out = failed
-		}
-		if ctx.Err() != nil {
-			return fmt.Errorf("writing %d records to %s: %w", len(out), sw.cfg.Live, ctx.Err())
-		}
-		sw.health.Fail(sw.p.ID)
-		wait := bo.Next()
-		sw.cfg.Log.Warn("writing the live topic failed, retrying", "records", len(out), "backoff", wait, "err", err)
-		if !backoff.Sleep(ctx, wait) {
-			return fmt.Errorf("writing %d records to %s: %w", len(out), sw.cfg.Live, ctx.Err())
-		}
+		return fmt.Errorf("writing %d records to %s/%d in a transaction: %w", len(out), sw.cfg.Live, sw.p.ID, err)
 	}
-	offsets := map[string]int64{}
-	if next[0] >= 0 {
-		offsets[sw.cfg.Control] = next[0]
-	}
-	if next[1] >= 0 {
-		offsets[sw.cfg.Candidate] = next[1]
-	}
-	if err := sw.group.Commit(offsets, quiet); err != nil {
-		sw.cfg.Log.Debug("committing source offsets", "partition", sw.p.ID, "err", err)
-	}
+	delta := next.Totals.Sub(sw.committedTotals())
+	sw.st, sw.dirty, sw.lastState = next, false, time.Now()
+	sw.shared.add(sw.p.ID, delta, sw.parked())
+	sw.cfg.Metrics.add(delta)
+	sw.prov.committed(next)
+	sw.prov.sync(ctx, sw.cfg, sw.p.ID, quiet)
+	sw.commitGroup(quiet)
 	return nil
 }
 
-// resume reads the tail of the live topic's partition: every forwarded
-// record names its source topic and offset, so each source resumes after
-// the last record forwarded from it (or at the group's committed offset if
-// that is later), and the identities forwarded recently seed the dedupe.
-func (sw *switchWorker) resume(ctx context.Context) ([2]int64, error) {
-	sw.seen = NewDedupe(sw.cfg.Dedupe)
-	topics := [2]string{sw.cfg.Control, sw.cfg.Candidate}
-	start := [2]int64{kafka.FirstOffset, kafka.FirstOffset}
-	for s, t := range topics {
-		if c, ok := sw.p.Committed[t]; ok && c >= 0 {
-			start[s] = c
+// commitGroup passes the committed state's source offsets to the group
+// (for lag tooling only: the switch resumes from the state topic), at once
+// when flush, else at most once a second.
+func (sw *switchWorker) commitGroup(flush bool) {
+	offsets := map[string]int64{}
+	var at [2]int64
+	for s, t := range []string{sw.cfg.Control, sw.cfg.Candidate} {
+		at[s] = sw.prov.last.Next[s]
+		if ps := sw.prov.last.Parked[s]; len(ps) > 0 {
+			at[s] = slices.Min(ps)
+		}
+		if at[s] >= 0 {
+			offsets[t] = at[s]
 		}
 	}
-	first, end, err := kafkaio.PartitionBounds(ctx, sw.cfg.Brokers, sw.cfg.Live, sw.p.ID)
-	if err != nil {
-		return start, err
+	if at == sw.groupSent {
+		return // nothing new since the last commit that went through
 	}
-	from := max(first, end-int64(sw.cfg.Dedupe))
-	err = kafkaio.ReadRange(ctx, sw.cfg.Brokers, sw.cfg.Live, sw.p.ID, from, end, func(m kafka.Message) error {
-		sw.seen.Add(sw.identity(m))
-		src, off := kafkaio.Header(m, HeaderSourceTopic), kafkaio.Header(m, HeaderSourceOffset)
-		o, err := strconv.ParseInt(off, 10, 64)
-		if err != nil {
-			return nil // not ours: nothing to resume from
-		}
-		for s, t := range topics {
-			if src == t && o+1 > start[s] {
-				start[s] = o + 1
-			}
-		}
-		return nil
-	})
-	sw.cfg.Log.Info("switch partition resumed", "partition", sw.p.ID, "liveTail", end-from, "control", start[0], "candidate", start[1])
-	return start, err
-}
-
-// idleTracker ends a switch run once every partition has been quiet for
-// the configured time.
-type idleTracker struct {
-	after time.Duration
-	stop  context.CancelFunc
-	log   *slog.Logger
-
-	mu       sync.Mutex
-	quiet    map[int]bool
-	assigned bool
-}
-
-func newIdleTracker(after time.Duration, stop context.CancelFunc, log *slog.Logger) *idleTracker {
-	return &idleTracker{after: after, stop: stop, log: log, quiet: map[int]bool{}}
-}
-
-func (t *idleTracker) set(p int, quiet bool) {
-	t.mu.Lock()
-	t.quiet[p], t.assigned = quiet, true
-	t.mu.Unlock()
-}
-
-func (t *idleTracker) drop(p int) {
-	t.mu.Lock()
-	delete(t.quiet, p)
-	t.mu.Unlock()
-}
-
-// loop checks every 250ms; partitions report quiet only after StopWhenIdle
-// of silence (Sides.Idle), so the first all-quiet check ends the run.
-func (t *idleTracker) loop(ctx context.Context) {
-	if t.after <= 0 {
+	if err := sw.group.Commit(offsets, flush); err != nil {
+		sw.cfg.Log.Debug("committing source offsets to the group (lag tooling only)", "partition", sw.p.ID, "err", err)
 		return
 	}
-	tick := time.NewTicker(250 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-		t.mu.Lock()
-		// No partition is not "all forwarded": between two generations
-		// (a rebalance, the broker unreachable) a member holds none.
-		all := t.assigned && len(t.quiet) > 0
-		for _, q := range t.quiet {
-			all = all && q
-		}
-		t.mu.Unlock()
-		if all {
-			t.log.Info("every partition forwarded and idle, stopping")
-			t.stop()
-			return
-		}
+	if flush {
+		sw.groupSent = at
 	}
 }
+
+// committedTotals are the totals of the last committed state.
+func (sw *switchWorker) committedTotals() SwitchTotals { return sw.prov.last.Totals }

@@ -1,32 +1,54 @@
 package cutover
 
 import (
+	"bytes"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
 )
 
 // LiveReport is the outcome of CheckLive: invariant 4 read from the topics.
 type LiveReport struct {
 	Live      int `json:"live"`      // records on the live topic
-	FromV1    int `json:"fromV1"`    // of which forwarded from v1
-	FromV2    int `json:"fromV2"`    // and from v2
+	FromV1    int `json:"fromV1"`    // of which v1's records (v1 owned their bucket)
+	FromV2    int `json:"fromV2"`    // and v2's
 	Expected  int `json:"expected"`  // identities whose owner version produced them
 	OwnerLack int `json:"ownerLack"` // identities the owning version never produced (a v1 drop): not the switch's to fill
 }
 
 // CheckLive checks invariant 4 over whole topics: every identity appears on
-// the live topic at most once and from the version that owned its bucket at
-// its source time under route; and every identity the owning version
-// produced is there (no gap). It returns the first violation.
+// the live topic at most once, and as the record of the version that owned
+// its bucket at its source time under route, unchanged — key, value,
+// headers in order, timestamp and partition equal to one that version
+// wrote; and every identity the owning version produced is there (no
+// gap). It returns the first violation. live must be read with
+// read_committed (kafkaio.ReadCommitted).
 func CheckLive(live, v1, v2 []kafka.Message, route diffstore.Route, rules *comparator.Rules) (LiveReport, error) {
 	var rep LiveReport
+	// The route is read at each record's event time under the rules, as
+	// the switch reads it.
+	at := func(m kafka.Message) time.Time {
+		_, t, err := rules.Identify(m.Key, m.Value, m.Time)
+		if err != nil {
+			return m.Time
+		}
+		return t
+	}
 	id := func(m kafka.Message) (string, error) {
 		s, _, err := rules.Identify(m.Key, m.Value, m.Time)
 		return s, err
+	}
+	produced := [2]map[string][]kafka.Message{{}, {}}
+	for s, msgs := range [][]kafka.Message{v1, v2} {
+		for _, m := range msgs {
+			if k, err := id(m); err == nil {
+				produced[s][k] = append(produced[s][k], m)
+			}
+		}
 	}
 	onLive := map[string]bool{}
 	for _, m := range live {
@@ -38,36 +60,31 @@ func CheckLive(live, v1, v2 []kafka.Message, route diffstore.Route, rules *compa
 			return rep, fmt.Errorf("identity %s is on the live topic twice", k)
 		}
 		onLive[k] = true
-		src := kafkaio.Header(m, HeaderSource)
-		want := version(Owner(route, m.Key, m.Time))
-		if src != want {
-			return rep, fmt.Errorf("identity %s came from %s but %s owned bucket %d at %s (%.2f%% to v2)",
-				k, src, want, bucketOf(m.Key), m.Time.UTC().Format("15:04:05.000"), route.PercentAt(m.Time))
+		owner := Owner(route, m.Key, at(m))
+		if !slices.ContainsFunc(produced[owner][k], func(o kafka.Message) bool { return SameRecord(o, m) }) {
+			other := "no version wrote it"
+			if slices.ContainsFunc(produced[1-owner][k], func(o kafka.Message) bool { return SameRecord(o, m) }) {
+				other = "it is " + version(1-owner) + "'s record"
+			}
+			return rep, fmt.Errorf("identity %s on the live topic (partition %d) is not %s's record unchanged, though %s owned bucket %d at %s (%.2f%% to v2): %s",
+				k, m.Partition, version(owner), version(owner), bucketOf(m.Key), at(m).UTC().Format("15:04:05.000"), route.PercentAt(at(m)), other)
 		}
-		if src == "v1" {
+		if owner == 0 {
 			rep.FromV1++
 		} else {
 			rep.FromV2++
 		}
 	}
 	rep.Live = len(live)
-	produced := [2]map[string]kafka.Message{{}, {}}
-	for s, msgs := range [][]kafka.Message{v1, v2} {
-		for _, m := range msgs {
-			if k, err := id(m); err == nil {
-				produced[s][k] = m
-			}
-		}
-	}
 	all := map[string]kafka.Message{}
 	for s := range 2 {
-		for k, m := range produced[s] {
-			all[k] = m
+		for k, ms := range produced[s] {
+			all[k] = ms[0]
 		}
 	}
 	for k, m := range all {
-		owner := Owner(route, m.Key, m.Time)
-		if _, ok := produced[owner][k]; !ok {
+		owner := Owner(route, m.Key, at(m))
+		if len(produced[owner][k]) == 0 {
 			rep.OwnerLack++
 			continue
 		}
@@ -80,4 +97,20 @@ func CheckLive(live, v1, v2 []kafka.Message, route diffstore.Route, rules *compa
 		return rep, fmt.Errorf("%d identities expected on the live topic, %d there", rep.Expected, rep.Live)
 	}
 	return rep, nil
+}
+
+// SameRecord reports whether a consumer could not tell a from b: equal key
+// and value bytes, equal headers in the same order, equal timestamps (to
+// the millisecond Kafka keeps) and the same partition.
+func SameRecord(a, b kafka.Message) bool {
+	if a.Partition != b.Partition || !bytes.Equal(a.Key, b.Key) || !bytes.Equal(a.Value, b.Value) ||
+		a.Time.UnixMilli() != b.Time.UnixMilli() || len(a.Headers) != len(b.Headers) {
+		return false
+	}
+	for i := range a.Headers {
+		if a.Headers[i].Key != b.Headers[i].Key || !bytes.Equal(a.Headers[i].Value, b.Headers[i].Value) {
+			return false
+		}
+	}
+	return true
 }

@@ -87,7 +87,7 @@ fails.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&o.roles, "roles", []string{"producer", "comparator", "switch", "controller"}, "roles to kill, comma-separated: producer, comparator, switch, controller")
+	f.StringSliceVar(&o.roles, "roles", []string{"producer", "comparator", "switch", "controller", "zombie-switch"}, "roles to hit, comma-separated: producer, comparator, switch, controller (SIGKILL), zombie-switch (two switches, one frozen with SIGSTOP past its session timeout)")
 	f.IntVar(&o.trials, "trials", chaos.DefaultTrials, "trials per role (the long suite runs 20)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of each role's first trial; trial i has seed+i (0: from the clock)")
 	f.IntVar(&o.events, "events", chaos.DefaultEvents, "least upstream events per trial (upstream goes on until the cutover ends)")

@@ -17,7 +17,7 @@ import (
 
 func TestChaosFlagsAndEnvironmentTwins(t *testing.T) {
 	t.Parallel()
-	all := []string{"producer", "comparator", "switch", "controller"}
+	all := []string{"producer", "comparator", "switch", "controller", "zombie-switch"}
 	defaults := chaosOptions{roles: all, trials: 3, events: 3000, rate: 250, kills: 3, parallel: 3, rules: "testdata/rules/rtcim.yaml"}
 	with := func(f func(*chaosOptions)) chaosOptions {
 		o := defaults

@@ -12,6 +12,7 @@ import (
 
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/tui/style"
 	"github.com/spf13/cobra"
 )
 
@@ -292,6 +293,12 @@ func printCutoverStatus(ctx context.Context, d deps, c *cutover.Controller, asJS
 		}
 		table(w, []string{"CHECK", "VERDICT", "DETAIL"}, rows)
 	}
+	if l := st.Live; l != nil {
+		t, n := l.Totals, style.Count
+		fmt.Fprintf(w, "live:        forwarded %s (v1 %s, v2 %s); dropped %s duplicates; %s identity collisions; %s parked\n",
+			n(t.Forwarded[0]+t.Forwarded[1]), n(t.Forwarded[0]), n(t.Forwarded[1]), n(t.Duplicates[0]+t.Duplicates[1]),
+			n(t.Collisions[0]+t.Collisions[1]), n(int64(l.Parked)))
+	}
 	if len(st.Waiting) > 0 {
 		fmt.Fprintln(w, "\nwaiting on:")
 		for _, why := range st.Waiting {
@@ -379,21 +386,22 @@ func decisionToJSON(d cutover.Decision) decisionJSON {
 
 // statusJSON is the stable JSON of `cutover status`.
 type statusJSON struct {
-	Run              string                `json:"run"`
-	PlanVersion      int                   `json:"planVersion"`
-	Plan             cutover.Plan          `json:"plan"`
-	Phase            cutover.Phase         `json:"phase"`
-	Stage            int                   `json:"stage"`
-	Stages           int                   `json:"stages"`
-	Percent          float64               `json:"percent"`
-	StageStartedAt   *time.Time            `json:"stageStartedAt"`
-	Reason           string                `json:"reason"`
-	UpdatedBy        string                `json:"updatedBy"`
-	UpdatedAt        time.Time             `json:"updatedAt"`
-	LastTransition   *diffstore.Transition `json:"lastTransition"`
-	ControllerActive bool                  `json:"controllerActive"`
-	Gate             *gateJSON             `json:"gate"`
-	Waiting          []string              `json:"waiting"`
+	Run              string                   `json:"run"`
+	PlanVersion      int                      `json:"planVersion"`
+	Plan             cutover.Plan             `json:"plan"`
+	Phase            cutover.Phase            `json:"phase"`
+	Stage            int                      `json:"stage"`
+	Stages           int                      `json:"stages"`
+	Percent          float64                  `json:"percent"`
+	StageStartedAt   *time.Time               `json:"stageStartedAt"`
+	Reason           string                   `json:"reason"`
+	UpdatedBy        string                   `json:"updatedBy"`
+	UpdatedAt        time.Time                `json:"updatedAt"`
+	LastTransition   *diffstore.Transition    `json:"lastTransition"`
+	ControllerActive bool                     `json:"controllerActive"`
+	Gate             *gateJSON                `json:"gate"`
+	Waiting          []string                 `json:"waiting"`
+	Live             *diffstore.SwitchSummary `json:"live"`
 }
 
 func statusToJSON(s cutover.Status) statusJSON {
@@ -404,5 +412,5 @@ func statusToJSON(s cutover.Status) statusJSON {
 	return statusJSON{Run: s.Run, PlanVersion: s.PlanVersion, Plan: s.Plan, Phase: s.Phase, Stage: s.Stage,
 		Stages: s.Stages, Percent: s.Percent, StageStartedAt: s.StageStartedAt, Reason: s.Reason,
 		UpdatedBy: s.UpdatedBy, UpdatedAt: s.UpdatedAt, LastTransition: s.LastTransition,
-		ControllerActive: s.ControllerActive, Gate: gateToJSON(s.Gate), Waiting: waiting}
+		ControllerActive: s.ControllerActive, Gate: gateToJSON(s.Gate), Waiting: waiting, Live: s.Live}
 }

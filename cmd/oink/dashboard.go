@@ -12,6 +12,7 @@ import (
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/tui"
+	"github.com/oinkhq/oink/tui/header"
 )
 
 // dashboardOptions are the flags of `oink dashboard`.
@@ -119,6 +120,10 @@ func dashboardStatus(st cutover.Status) tui.CutoverStatus {
 	if g := st.Gate; g != nil {
 		out.Gate = &tui.Gate{Verdict: string(g.Verdict), Pairs: g.Stats.Pairs, MinPairs: g.MinPairs, HoldLeft: g.HoldLeft,
 			Divergent: g.Stats.Divergent, MissingInCandidate: g.Stats.MissingInCandidate}
+	}
+	if l := st.Live; l != nil {
+		t := l.Totals
+		out.Live = &header.Live{Forwarded: t.Forwarded, Duplicates: t.Duplicates, Collisions: t.Collisions, Parked: l.Parked}
 	}
 	return out
 }

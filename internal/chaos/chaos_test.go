@@ -65,3 +65,13 @@ func TestChaosKillController(t *testing.T) {
 	t.Parallel()
 	runSuite(t, RoleController)
 }
+
+// TestChaosZombieSwitch runs two `oink switch` instances and freezes one
+// with SIGSTOP past its session timeout at seeded moments, then thaws it:
+// the other takes its partitions over and fences it, and the live topic
+// still holds every identity exactly once, from its owner (invariant 4, as
+// cutover's TestInvariantOneLiveCopyWithAZombieSwitch).
+func TestChaosZombieSwitch(t *testing.T) {
+	t.Parallel()
+	runSuite(t, RoleZombieSwitch)
+}

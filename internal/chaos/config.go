@@ -25,10 +25,27 @@ const (
 	RoleSwitch Role = "switch"
 	// RoleController is `oink controller`, the cutover's control loop.
 	RoleController Role = "controller"
+	// RoleZombieSwitch runs two `oink switch` instances and, instead of
+	// killing one, freezes it with SIGSTOP past its session timeout (the
+	// other takes its partitions over and fences it), then thaws it with
+	// SIGCONT: a zombie that wakes up believing it still owns them.
+	RoleZombieSwitch Role = "zombie-switch"
 )
 
-// Roles are all the roles, in the order a suite runs them.
-var Roles = []Role{RoleProducer, RoleComparator, RoleSwitch, RoleController}
+// Roles are all the kinds of trial, in the order a suite runs them.
+var Roles = []Role{RoleProducer, RoleComparator, RoleSwitch, RoleController, RoleZombieSwitch}
+
+// components are the processes every trial runs (besides v1 and the
+// reference comparator); a trial's role names the one it hits.
+var components = []Role{RoleProducer, RoleComparator, RoleSwitch, RoleController}
+
+// component is the process a trial of role r hits.
+func component(r Role) Role {
+	if r == RoleZombieSwitch {
+		return RoleSwitch
+	}
+	return r
+}
 
 // ParseRoles parses role names (as `--roles producer,switch` gives them);
 // duplicates are dropped. The error names the unknown role and the valid

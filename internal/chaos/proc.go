@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os/exec"
@@ -88,6 +89,29 @@ func (p *proc) kill() error {
 		}
 	}
 	<-done
+	return nil
+}
+
+// freeze stops the process with SIGSTOP for d, then lets it go on with
+// SIGCONT (or when ctx ends). A process that had already exited by itself
+// is reported.
+func (p *proc) freeze(ctx context.Context, d time.Duration) error {
+	if err := p.exited(); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	cmd := p.cmd
+	p.mu.Unlock()
+	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		return fmt.Errorf("SIGSTOP %s: %w", p.name, err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(d): // the fault's length: a pause past the session timeout
+	}
+	if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		return fmt.Errorf("SIGCONT %s: %w", p.name, err)
+	}
 	return nil
 }
 

@@ -62,9 +62,20 @@ type breakage struct {
 // breakages lists ways to break ev, each with the check that must catch
 // it. Each copies what it changes, so that ev stays intact.
 func breakages(t *testing.T, ev *evidence) []breakage {
-	fromV2 := slices.IndexFunc(ev.Live, func(m kafka.Message) bool { return header(m, cutover.HeaderSource) == "v2" })
+	// A live record owned by v2 whose v1 copy has other bytes (a v1
+	// fault): putting v1's copy there must be caught, though the live
+	// records carry no header saying where they came from.
+	v1ByID := map[string]kafka.Message{}
+	for _, m := range ev.V1 {
+		v1ByID[sourceEventID(t, m)] = m
+	}
+	fromV2 := slices.IndexFunc(ev.Live, func(m kafka.Message) bool {
+		c, ok := v1ByID[sourceEventID(t, m)]
+		_, at, err := ev.Rules.Identify(m.Key, m.Value, m.Time)
+		return err == nil && ok && cutover.Owner(ev.Route, m.Key, at) == 1 && !cutover.SameRecord(c, m)
+	})
 	if fromV2 < 0 {
-		t.Fatal("no live record from v2 in the trial")
+		t.Fatal("no live record from v2 whose v1 copy differs in the trial")
 	}
 	return []breakage{
 		{"a live record deleted", CheckLiveOnce, func(e *evidence) {
@@ -75,13 +86,14 @@ func breakages(t *testing.T, ev *evidence) []breakage {
 		}},
 		{"a live record from the version that does not own it", CheckLiveOnce, func(e *evidence) {
 			e.Live = slices.Clone(e.Live)
+			c := v1ByID[sourceEventID(t, e.Live[fromV2])]
+			c.Partition, c.Offset = e.Live[fromV2].Partition, e.Live[fromV2].Offset
+			e.Live[fromV2] = c
+		}},
+		{"a live record with a header the switch added", CheckLiveOnce, func(e *evidence) {
+			e.Live = slices.Clone(e.Live)
 			m := e.Live[fromV2]
-			m.Headers = slices.Clone(m.Headers)
-			for i, h := range m.Headers {
-				if h.Key == cutover.HeaderSource {
-					m.Headers[i].Value = []byte("v1")
-				}
-			}
+			m.Headers = append(slices.Clone(m.Headers), kafka.Header{Key: cutover.HeaderSource, Value: []byte("v2")})
 			e.Live[fromV2] = m
 		}},
 		{"an RTCIM lost from rtcim.v2", CheckNoLoss, func(e *evidence) {
@@ -129,15 +141,6 @@ func sourceEventID(t *testing.T, m kafka.Message) string {
 		t.Fatal(err)
 	}
 	return rt.SourceEventID
-}
-
-func header(m kafka.Message, key string) string {
-	for _, h := range m.Headers {
-		if h.Key == key {
-			return string(h.Value)
-		}
-	}
-	return ""
 }
 
 func cloneDivergences(m map[diffstore.Kind][]string) map[diffstore.Kind][]string {

@@ -162,12 +162,16 @@ func (t *trial) run(ctx context.Context) error {
 // comparator, which are never killed.
 func (t *trial) startAll() error {
 	t.procs = map[Role]*proc{}
-	for _, r := range Roles {
+	for _, r := range components {
 		t.procs[r] = newProc(string(r), t.h.cfg.Exe, t.h.env, t.args(r)...)
 	}
 	t.extra = []*proc{
 		newProc("v1", t.h.cfg.Exe, t.h.env, t.argsV1()...),
 		newProc("reference comparator", t.h.cfg.Exe, t.h.env, t.argsCompare(t.n.refRun, t.n.groupRef, t.n.refDLQ)...),
+	}
+	if t.role == RoleZombieSwitch {
+		// The instance that takes the frozen one's partitions over.
+		t.extra = append(t.extra, newProc("second switch", t.h.cfg.Exe, t.h.env, t.args(RoleSwitch)...))
 	}
 	for _, p := range t.all() {
 		if err := p.start(); err != nil {
@@ -179,7 +183,7 @@ func (t *trial) startAll() error {
 
 func (t *trial) all() []*proc {
 	out := append([]*proc{}, t.extra...)
-	for _, r := range Roles {
+	for _, r := range components {
 		if p := t.procs[r]; p != nil {
 			out = append(out, p)
 		}
@@ -312,6 +316,8 @@ var progressName = map[Role]string{
 	RoleComparator: "records the comparator has read (from Postgres)",
 	RoleSwitch:     "records on the live topic",
 	RoleController: "upstream events written",
+	// A frozen switch's partitions move to the other: live records count.
+	RoleZombieSwitch: "records on the live topic",
 }
 
 // progress is the trial's role's progress, read from outside.
@@ -329,7 +335,7 @@ func (t *trial) progress(ctx context.Context) int64 {
 			return 0
 		}
 		return sum.ReadControl + sum.ReadCandidate
-	case RoleSwitch:
+	case RoleSwitch, RoleZombieSwitch:
 		return ends(t.n.live)
 	default:
 		return ends(t.n.orders)
@@ -350,7 +356,7 @@ func (t *trial) progressScale() int64 {
 // no error, when ctx ends (upstream is done): the later moments were not
 // reached.
 func (t *trial) killLoop(ctx context.Context) error {
-	p := t.procs[t.role]
+	p := t.procs[component(t.role)]
 	restarted := time.Now()
 	for _, target := range killTargets(t.seeds.kills, t.h.cfg.Kills, t.progressScale()) {
 		var at int64
@@ -364,14 +370,22 @@ func (t *trial) killLoop(ctx context.Context) error {
 			}
 			return err
 		}
-		if err := p.kill(); err != nil {
+		if t.role == RoleZombieSwitch {
+			// Frozen past the session timeout, the group moves its
+			// partitions to the other instance, whose producers fence it.
+			if err := p.freeze(ctx, sessionTimeout+zombieExtra); err != nil {
+				return err
+			}
+		} else if err := p.kill(); err != nil {
 			return err
 		}
 		t.res.Kills++
 		t.res.KillsAt = append(t.res.KillsAt, at)
-		t.h.cfg.Log.Debug("killed", "role", t.role, "seed", t.seed, "progress", at, "target", target)
-		if err := p.start(); err != nil {
-			return err
+		t.h.cfg.Log.Debug("hit", "role", t.role, "seed", t.seed, "progress", at, "target", target)
+		if t.role != RoleZombieSwitch {
+			if err := p.start(); err != nil {
+				return err
+			}
 		}
 		restarted = time.Now()
 	}
@@ -394,6 +408,11 @@ func (t *trial) killGap() time.Duration {
 	}
 	return 0
 }
+
+// zombieExtra is how much longer than its session timeout a zombie switch
+// stays frozen: enough for the group to move its partitions (kfake checks
+// sessions about every second).
+const zombieExtra = 2 * time.Second
 
 // waitFor polls cond until it holds. It fails when ctx ends or a child
 // exits by itself.

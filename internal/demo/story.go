@@ -132,9 +132,10 @@ func (s *stage) startAll(loadCtx, ctx context.Context, wg *sync.WaitGroup, errs 
 			SessionTimeout: 2 * time.Second, Topics: spec, Log: log.With("role", "compare")})
 	})
 	goRun("switch", func() error {
-		return cutover.RunSwitch(ctx, cutover.SwitchConfig{Run: s.run, Brokers: s.brokers, Control: topicV1, Candidate: topicV2,
+		_, err := cutover.RunSwitch(ctx, cutover.SwitchConfig{Run: s.run, Brokers: s.brokers, Control: topicV1, Candidate: topicV2,
 			Live: topicLive, Group: "demo-switch", Rules: s.rules, Store: s.store, SessionTimeout: 2 * time.Second,
 			Topics: spec, Log: log.With("role", "switch")})
+		return err
 	})
 	goRun("controller", func() error { return s.ctl.Run(ctx) })
 }

@@ -254,49 +254,14 @@ func Sum(m map[int]int64) int64 {
 	return s
 }
 
-// ReadTopic calls fn with every record of topic that exists when it starts,
-// partition by partition, each in offset order. It is for checks and
+// ReadTopic calls fn with every committed record of topic that exists when
+// it starts, partition by partition, each in offset order, as a
+// read_committed consumer sees them (ReadCommitted). It is for checks and
 // listings (tests, `oink dlq list`, the demo's verification), not for
-// services: it uses no consumer group and commits nothing.
+// services: it uses no consumer group and commits nothing. Give ctx a
+// deadline; a topic that cannot be read to its end returns an error.
 func ReadTopic(ctx context.Context, brokers []string, topic string, fn func(kafka.Message) error) error {
-	ends, err := EndOffsets(ctx, brokers, topic)
-	if err != nil {
-		return err
-	}
-	// A partition whose records retention (or DeleteRecords) removed has a
-	// log start equal to its end: reading it would wait for a record that
-	// never comes.
-	starts, err := listOffsets(ctx, brokers, topic, kafka.FirstOffsetOf)
-	if err != nil {
-		return err
-	}
-	for _, p := range slices.Sorted(maps.Keys(ends)) {
-		if ends[p] <= starts[p] {
-			continue
-		}
-		if err := readPartition(ctx, brokers, topic, p, ends[p], fn); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func readPartition(ctx context.Context, brokers []string, topic string, p int, end int64, fn func(kafka.Message) error) error {
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p,
-		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: 200 * time.Millisecond, StartOffset: kafka.FirstOffset})
-	defer r.Close()
-	for {
-		m, err := r.ReadMessage(ctx)
-		if err != nil {
-			return fmt.Errorf("reading %s/%d: %w", topic, p, err)
-		}
-		if err := fn(m); err != nil {
-			return err
-		}
-		if m.Offset >= end-1 {
-			return nil
-		}
-	}
+	return ReadCommitted(ctx, brokers, topic, fn)
 }
 
 // GroupMembers returns how many members the consumer group has now.

@@ -99,13 +99,14 @@ func (e *Env) Topic(name string) string {
 // Group returns a consumer group name unique to this test.
 func (e *Env) Group(name string) string { return e.prefix + name }
 
-// ReadAll returns every record of topic.
+// ReadAll returns every committed record of topic, as a read_committed
+// consumer sees it (the live topic is written in transactions).
 func (e *Env) ReadAll(topic string) []kafka.Message {
 	e.tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	var out []kafka.Message
-	if err := kafkaio.ReadTopic(ctx, e.Brokers, topic, func(m kafka.Message) error {
+	if err := kafkaio.ReadCommitted(ctx, e.Brokers, topic, func(m kafka.Message) error {
 		out = append(out, m)
 		return nil
 	}); err != nil {

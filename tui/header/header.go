@@ -34,6 +34,16 @@ type Cutover struct {
 	Gate *Gate
 	// Waiting says, in sentences, what the cutover waits for.
 	Waiting []string
+	// Live is what the switch forwarded to the live topic; nil when no
+	// switch has reported yet.
+	Live *Live
+}
+
+// Live is the switch's provenance: what went to the live topic from which
+// version (index 0: v1, 1: v2), and what it dropped.
+type Live struct {
+	Forwarded, Duplicates, Collisions [2]int64
+	Parked                            int
 }
 
 // Gate is the progress of a stage's gate.
@@ -104,6 +114,9 @@ func (m Model) lines() []string {
 		first = run + strings.Repeat(" ", gap) + updated
 	}
 	lines := []string{first, m.cutoverLine(), m.gateLine(), m.comparatorLine()}
+	if d.Cutover != nil && d.Cutover.Live != nil {
+		lines = append(lines, m.liveLine(*d.Cutover.Live))
+	}
 	if m.width >= wide && d.Cutover != nil {
 		for i, w := range d.Cutover.Waiting {
 			if i == 2 {
@@ -189,6 +202,21 @@ func (m Model) gateLine() string {
 		miss = m.st.Bad.Render(miss)
 	}
 	return m.label("gate") + style.Join(fmt.Sprintf("pairs %s/%s", style.Count(g.Pairs), style.Count(g.MinPairs)), hold, div, miss)
+}
+
+// liveLine says what the switch forwarded, per version.
+func (m Model) liveLine(l Live) string {
+	n := style.Count
+	parts := []string{fmt.Sprintf("forwarded %s", n(l.Forwarded[0]+l.Forwarded[1])),
+		fmt.Sprintf("v1 %s", n(l.Forwarded[0])), fmt.Sprintf("v2 %s", n(l.Forwarded[1])),
+		fmt.Sprintf("%s duplicates dropped", n(l.Duplicates[0]+l.Duplicates[1]))}
+	if c := l.Collisions[0] + l.Collisions[1]; c > 0 {
+		parts = append(parts, m.st.Warn.Render(fmt.Sprintf("%s identity collisions", n(c))))
+	}
+	if l.Parked > 0 {
+		parts = append(parts, m.st.Warn.Render(fmt.Sprintf("%s parked", n(int64(l.Parked)))))
+	}
+	return m.label("live") + style.Join(parts...)
 }
 
 func (m Model) comparatorLine() string {
