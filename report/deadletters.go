@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 
@@ -24,11 +25,14 @@ const otherCode = "(other codes and fields)"
 
 // ReadDeadLetters reads every record of each topic that exists when it
 // starts and groups them by error code and field. A topic that does not
-// exist gives an entry with Missing set, not an error.
-func ReadDeadLetters(ctx context.Context, brokers []string, topics []string) ([]DeadLetterTopic, error) {
+// exist gives an entry with Missing set, not an error. metadataTimeout
+// bounds each topic's first request (0: no bound of its own), so that
+// unreachable brokers fail fast; reading the records is bounded by ctx
+// alone, since a large topic takes the time it takes.
+func ReadDeadLetters(ctx context.Context, brokers []string, topics []string, metadataTimeout time.Duration) ([]DeadLetterTopic, error) {
 	out := make([]DeadLetterTopic, 0, len(topics))
 	for _, topic := range topics {
-		t, err := readDeadLetterTopic(ctx, brokers, topic)
+		t, err := readDeadLetterTopic(ctx, brokers, topic, metadataTimeout)
 		if err != nil {
 			return nil, err
 		}
@@ -38,9 +42,15 @@ func ReadDeadLetters(ctx context.Context, brokers []string, topics []string) ([]
 }
 
 // readDeadLetterTopic reads and groups one topic.
-func readDeadLetterTopic(ctx context.Context, brokers []string, topic string) (DeadLetterTopic, error) {
+func readDeadLetterTopic(ctx context.Context, brokers []string, topic string, metadataTimeout time.Duration) (DeadLetterTopic, error) {
 	t := DeadLetterTopic{Topic: topic}
-	if _, err := kafkaio.Partitions(ctx, brokers, topic); err != nil {
+	mctx, cancel := ctx, context.CancelFunc(func() {})
+	if metadataTimeout > 0 {
+		mctx, cancel = context.WithTimeout(ctx, metadataTimeout)
+	}
+	_, err := kafkaio.Partitions(mctx, brokers, topic)
+	cancel()
+	if err != nil {
 		if errors.Is(err, kafka.UnknownTopicOrPartition) {
 			t.Missing = true
 			return t, nil
@@ -48,7 +58,7 @@ func readDeadLetterTopic(ctx context.Context, brokers []string, topic string) (D
 		return t, err
 	}
 	g := grouper{index: map[groupKey]int{}}
-	err := kafkaio.ReadTopic(ctx, brokers, topic, func(m kafka.Message) error {
+	err = kafkaio.ReadTopic(ctx, brokers, topic, func(m kafka.Message) error {
 		g.add(&t, deadletter.Parse(m))
 		return nil
 	})

@@ -69,7 +69,7 @@ func fixtureDeadLetters(t testing.TB) []report.DeadLetterTopic {
 	compare := writeLetters(t, env, "rtcim.compare.dlq", "rtcim.v2", "oink-compare", comparatorLetters)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	got, err := report.ReadDeadLetters(ctx, env.Brokers, []string{orders, compare, env.Group("never.created.dlq")})
+	got, err := report.ReadDeadLetters(ctx, env.Brokers, []string{orders, compare, env.Group("never.created.dlq")}, 10*time.Second)
 	must(t, err)
 	for i, name := range []string{"orders.dlq", "rtcim.compare.dlq", "never.created.dlq"} {
 		got[i].Topic = name

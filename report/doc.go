@@ -13,7 +13,7 @@
 //
 //	d, err := report.Gather(ctx, diffstore.New(pool), "shadow-1", report.Options{})
 //	if err != nil { … }
-//	d.DeadLetters, err = report.ReadDeadLetters(ctx, brokers, []string{"orders.dlq"})
+//	d.DeadLetters, err = report.ReadDeadLetters(ctx, brokers, []string{"orders.dlq"}, 15*time.Second)
 //	if err != nil { … }
 //	err = report.HTML(w, d)
 //
