@@ -151,18 +151,44 @@ func (a axes) grid(w *strings.Builder) {
 // markers draws the route's transitions: a dashed blue line for a stage,
 // a solid red one for a rollback, each labelled with the new percent.
 func (a axes) markers(w *strings.Builder) {
-	for i, m := range a.s.Markers {
+	var rows labelRows
+	for _, m := range a.s.Markers {
 		x := a.x(m.At)
 		color, dash, label := "#1565c0", ` stroke-dasharray="5 3"`, percent(m.Percent)
 		if m.Rollback() {
 			color, dash, label = "#c62828", "", m.Action+" → "+percent(m.Percent)
 		}
-		y := padT - 6 - float64(i%2)*12
+		y := padT - 6 - float64(rows.place(x, label))*12
 		fmt.Fprintf(w, `<g data-marker="%s"><line x1="%.1f" x2="%.1f" y1="%.1f" y2="%d" stroke="%s" stroke-width="1.5"%s/>`,
 			esc(m.Action), x, x, y+2, padT+plotH, color, dash)
 		fmt.Fprintf(w, `<text x="%.1f" y="%.1f" text-anchor="middle" fill="%s">%s</text><title>%s</title></g>`,
 			x, y, color, esc(label), esc(fmt.Sprintf("%s at %s: v2 owns %s", markerVerb(m), stamp(m.At), percent(m.Percent))))
 	}
+}
+
+// labelRows places marker labels in rows above the plot so that labels of
+// close markers do not overlap: each goes to the first row whose last
+// label ends left of it, or, when none does, to the row that ends first.
+type labelRows [3]float64
+
+// charWidth is the width of a label's character, in SVG units at
+// font-size 12 (an estimate that errs wide).
+const charWidth = 7.2
+
+func (r *labelRows) place(x float64, label string) int {
+	half := charWidth * float64(len([]rune(label))) / 2
+	best := 0
+	for i := range r {
+		if r[i] == 0 || r[i]+4 < x-half {
+			best = i
+			break
+		}
+		if r[i] < r[best] {
+			best = i
+		}
+	}
+	r[best] = x + half
+	return best
 }
 
 // markerVerb names what a marker did.
@@ -179,7 +205,7 @@ func legend(w *strings.Builder, lines []chartLine) {
 	for _, l := range lines {
 		fmt.Fprintf(w, `<rect x="%.1f" y="4" width="12" height="12" fill="%s"/><text x="%.1f" y="14" fill="#222">%s</text>`,
 			x, l.Color, x+16, esc(l.Name))
-		x += 16 + 7.2*float64(len(l.Name)) + 24
+		x += 16 + charWidth*float64(len(l.Name)) + 24
 	}
 }
 

@@ -189,3 +189,24 @@ func TestSectionsOnlyWithTheirData(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLEscapesStoredText: names and values from the store and the DLQ
+// reach the page as text, never as markup.
+func TestHTMLEscapesStoredText(t *testing.T) {
+	t.Parallel()
+	evil := `<script>alert(1)</script>`
+	d := &report.Data{GeneratedAt: fixedNow(),
+		Summary: diffstore.Summary{Run: diffstore.Run{Name: evil, ControlTopic: evil, CandidateTopic: "b"}},
+		Paths: []report.PathExample{{PathStat: diffstore.PathStat{Path: evil, Divergent: 1, Example: evil},
+			Example: &diffstore.Divergence{Control: []byte(`{"x":"</pre>` + evil + `"}`), Candidate: []byte(`{}`)},
+			Field:   &diffstore.FieldDiff{Path: evil, Control: []byte(`"` + evil + `"`)}}},
+		DeadLetters: []report.DeadLetterTopic{{Topic: evil, Total: 1, Groups: []report.DeadLetterGroup{{Code: evil, Field: evil, Count: 1, Example: evil}}}},
+	}
+	out := render(t, d)["HTML"]
+	if strings.Contains(out, "<script") || !strings.Contains(out, "&lt;/pre&gt;") {
+		t.Errorf("HTML of stored text %q holds it as markup:\n%s", evil, out)
+	}
+	if !strings.Contains(out, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+		t.Errorf("HTML of stored text %q does not show it escaped", evil)
+	}
+}

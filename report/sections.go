@@ -322,8 +322,12 @@ func rulesSection(d *Data) section {
 	t := table{Header: []string{"rule", "accepted pairs", "reason", "paths", "condition"}, Numeric: []bool{false, true, false, false, false}}
 	for _, r := range d.Rules {
 		reason := r.Reason
-		if !r.Stored {
-			reason = "(not in the rules stored with the run)"
+		switch {
+		case r.Stored:
+		case len(d.Summary.Rules) == 0:
+			reason = "(unknown: no rules were stored with the run)"
+		default:
+			reason = "(unknown: not in the rules stored with the run)"
 		}
 		t.Rows = append(t.Rows, []string{r.Name, num(r.Pairs), reason, strings.Join(r.Paths, ", "), r.When})
 	}
