@@ -102,6 +102,7 @@ func newRoot(d deps) (*cobra.Command, *globalOptions) {
 		newCapacityCmd(d, g),
 		newChaosCmd(d, g, nil),
 		newDashboardCmd(d, g, nil),
+		newReportCmd(d, g, nil),
 	)
 	return root, g
 }
