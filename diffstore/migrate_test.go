@@ -18,7 +18,7 @@ const latestVersion = 4
 
 func wantTables() []string {
 	return []string{"accepted_counts", "audit", "checkpoints", "counts", "cutover_state", "divergences", "field_diffs",
-		"gate_evaluations", "heartbeats", "oink_schema_version", "plans", "runs", "transitions"}
+		"gate_evaluations", "heartbeats", "oink_schema_version", "plans", "runs", "switch_forwards", "switch_partitions", "transitions"}
 }
 
 func tables(t *testing.T, pool *pgxpool.Pool) []string {
