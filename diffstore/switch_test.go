@@ -16,7 +16,7 @@ func TestSwitchSyncIsIdempotentAndExact(t *testing.T) {
 	ctx := t.Context()
 	m := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	sync := diffstore.SwitchSync{Run: "r", Live: "rtcim", Partition: 2, Seq: 5, Epoch: 1, Instance: "a",
-		Totals: diffstore.SwitchCounts{Forwarded: [2]int64{3, 1}, Duplicates: [2]int64{1, 0}},
+		Totals:  diffstore.SwitchCounts{Forwarded: [2]int64{3, 1}, Duplicates: [2]int64{1, 0}},
 		Minutes: map[time.Time][2]int64{m: {3, 1}}}
 	for range 2 {
 		if err := s.SyncSwitch(ctx, sync); err != nil {
