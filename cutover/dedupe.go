@@ -1,9 +1,6 @@
 package cutover
 
-import (
-	"hash/fnv"
-	"hash/maphash"
-)
+import "hash/maphash"
 
 // Dedupe remembers the last n identities added, with a hash of the value
 // each first came with, to drop a version's own duplicates: a bounded set
@@ -168,9 +165,3 @@ func (d *Dedupe) rehash(n int) {
 
 // Len is how many identities are remembered.
 func (d *Dedupe) Len() int { return len(d.ring) }
-
-func hashBytes(b []byte) uint64 {
-	h := fnv.New64a()
-	h.Write(b)
-	return h.Sum64()
-}
