@@ -14,7 +14,7 @@ import (
 
 // wantTables are the tables of the latest migration, with tern's version table.
 // latestVersion is the number of the newest migration.
-const latestVersion = 3
+const latestVersion = 4
 
 func wantTables() []string {
 	return []string{"accepted_counts", "audit", "checkpoints", "counts", "cutover_state", "divergences", "field_diffs",
