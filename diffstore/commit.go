@@ -30,10 +30,10 @@ type CommitBatch struct {
 	// Pending are the records below those offsets still waiting for a
 	// partner. nil is stored as an empty list.
 	Pending []Position
-	// Future are the records below those offsets, inside the replay range,
-	// judged dated too far in the future (see Checkpoint.Future). nil is
-	// stored as an empty list.
-	Future []Position
+	// Future are the ranges of records below those offsets, inside the
+	// replay range, judged dated too far in the future (see
+	// Checkpoint.Future). nil is stored as an empty list.
+	Future []Range
 	// WatermarkControl and WatermarkCandidate are the sides' event-time
 	// watermarks; the zero time stores NULL.
 	WatermarkControl   time.Time
@@ -177,7 +177,7 @@ func (b *CommitBatch) queue() (*pgx.Batch, error) {
 	}
 	future := b.Future
 	if future == nil {
-		future = []Position{}
+		future = []Range{}
 	}
 	batch.Queue(updateCheckpointSQL, b.Run, b.Partition, b.Epoch, b.ControlOffset, b.CandidateOffset,
 		pending, nullTime(b.WatermarkControl), nullTime(b.WatermarkCandidate), b.ControlRecentFrom, b.CandidateRecentFrom,
@@ -268,9 +268,10 @@ func (b *CommitBatch) validate() error {
 			errs = append(errs, fmt.Errorf("pending position %d: side %q must be %q or %q", p.Offset, p.Side, SideControl, SideCandidate))
 		}
 	}
-	for _, p := range b.Future {
-		if p.Side != SideControl && p.Side != SideCandidate {
-			errs = append(errs, fmt.Errorf("future position %d: side %q must be %q or %q", p.Offset, p.Side, SideControl, SideCandidate))
+	for _, r := range b.Future {
+		if (r.Side != SideControl && r.Side != SideCandidate) || r.From < 0 || r.To <= r.From {
+			errs = append(errs, fmt.Errorf("future range [%d, %d) of side %q: want a side %q or %q and 0 <= from < to",
+				r.From, r.To, r.Side, SideControl, SideCandidate))
 		}
 	}
 	for _, d := range b.Divergences {

@@ -40,7 +40,7 @@ func TestClaimPartition(t *testing.T) {
 		cp := claim(t, st, "r", 0, "a")
 		wm := baseTime().Add(90 * time.Second)
 		pending := []diffstore.Position{{Side: diffstore.SideControl, Offset: 7}, {Side: diffstore.SideCandidate, Offset: 9}}
-		future := []diffstore.Position{{Side: diffstore.SideCandidate, Offset: 10}}
+		future := []diffstore.Range{{Side: diffstore.SideCandidate, From: 10, To: 12}}
 		commit(t, st, diffstore.CommitBatch{Run: "r", Partition: 0, Epoch: cp.Epoch, ControlOffset: 10,
 			CandidateOffset: 12, Pending: pending, Future: future, WatermarkControl: wm, WatermarkCandidate: wm.Add(time.Second)})
 

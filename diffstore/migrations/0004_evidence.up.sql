@@ -1,8 +1,8 @@
 -- 0004_evidence: what the comparator needs to judge records by evidence
 -- rather than by the clock (docs/comparator-evidence.md).
 --
--- checkpoints.future lists the positions ({side, offset}) of records that
--- were judged dated too far in the future (past the clock plus
+-- checkpoints.future lists the offset ranges ({side, from, to}) of records
+-- that were judged dated too far in the future (past the clock plus
 -- --max-future-skew) and lie in the range a restarted comparator replays:
 -- the replay skips exactly them, so the judgment made when a record was
 -- first read is never made again by a later clock.
