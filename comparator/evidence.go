@@ -47,7 +47,7 @@ type prober struct {
 	every   time.Duration
 	log     *slog.Logger
 
-	snaps []snapshot     // newest last; only the prober's goroutine uses it
+	snaps []snapshot       // newest last; only the prober's goroutine uses it
 	prev  [2]map[int]int64 // H of the last round
 
 	mu       sync.Mutex

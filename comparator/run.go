@@ -164,4 +164,3 @@ func Run(ctx context.Context, cfg Config) error {
 	wg.Wait()
 	return err
 }
-
