@@ -244,6 +244,7 @@ func (t *trial) argsV1() []string {
 func (t *trial) argsCompare(run, group, dlq string) []string {
 	return t.common("compare", "--database-url", t.h.dbURL, "--run", run, "--group", group,
 		"--control", t.n.v1, "--candidate", t.n.v2, "--rules", t.h.cfg.RulesFile, "--dlq", dlq,
+		"--input", t.n.orders, "--control-group", t.n.groupV1, "--candidate-group", t.n.groupV2,
 		"--window", t.h.cfg.Window.String(), "--session-timeout", sessionTimeout.String())
 }
 
