@@ -52,6 +52,11 @@ type prober struct {
 
 	mu       sync.Mutex
 	passages [2][]passageRound // newest last
+	// lagging[o], when set, is the previous round's below offsets of the
+	// other side: o had not committed, by this round, the events that
+	// existed in the input then, so records of the other side below these
+	// offsets wait on a side that is behind.
+	lagging  [2]map[int]int64
 	inputLag [2]*int64
 	problem  [2]string // why a side has no evidence, "" when it has
 }
@@ -133,13 +138,17 @@ func (p *prober) publish(ends map[int]int64, committed [2]map[int]int64, heads [
 		}
 		c := committed[o]
 		if !anyCommitted(c) {
-			p.inputLag[o] = nil
+			p.inputLag[o], p.lagging[o] = nil, nil
 			p.problem[o] = fmt.Sprintf("group %s has no committed offsets on %s", p.groups[o], p.input)
 			continue
 		}
 		lag := inputLag(ends, c)
 		p.inputLag[o] = &lag
 		p.problem[o] = ""
+		p.lagging[o] = nil
+		if n := len(p.snaps); n >= 2 && !covers(c, p.snaps[n-2].input) {
+			p.lagging[o] = p.snaps[n-2].below[o.other()]
+		}
 		for i := len(p.snaps) - 1; i >= 0; i-- {
 			if covers(c, p.snaps[i].input) {
 				r := passageRound{from: p.snaps[i].below[o.other()], until: heads[o]}
@@ -159,18 +168,22 @@ func (p *prober) noEvidence(why string) {
 	defer p.mu.Unlock()
 	for o := range p.problem {
 		p.problem[o] = why
-		p.inputLag[o] = nil
+		p.inputLag[o], p.lagging[o] = nil, nil
 	}
 }
 
-// passagesFor returns partition part's evidence per side, oldest first.
-func (p *prober) passagesFor(part int) [2][]passage {
-	var out [2][]passage
+// passagesFor returns partition part's evidence per side, oldest first,
+// and per side o the offset below which records of the other side wait on
+// o while it is behind its input (0: none; see lagging).
+func (p *prober) passagesFor(part int) (out [2][]passage, lagging [2]int64) {
 	if p == nil {
-		return out
+		return out, lagging
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for o := range p.lagging {
+		lagging[o] = p.lagging[o][part]
+	}
 	for o := range p.passages {
 		for _, r := range p.passages[o] {
 			from, ok1 := r.from[part]
@@ -180,7 +193,7 @@ func (p *prober) passagesFor(part int) [2][]passage {
 			}
 		}
 	}
-	return out
+	return out, lagging
 }
 
 // progress returns each side's input lag (nil: unknown) and why it has no

@@ -82,25 +82,29 @@ func (j *joiner) restoreFuture(rs []diffstore.Range) {
 // o's watermark and the oldest waiting record of s (0 when none waits);
 // and whether o is behind: that lag reached the window, or s holds
 // maxWaiting records and is no longer read (a lag measured on a paused
-// side understates the real one).
-func (j *joiner) lag(maxWaiting int) (lag [2]time.Duration, behind [2]bool) {
+// side understates the real one), or a record of s waits below
+// lagging[o], the prober's bound for records whose events o had not
+// converted a whole evidence round after they were in the input (0: none).
+func (j *joiner) lag(maxWaiting int, lagging [2]int64) (lag [2]time.Duration, behind [2]bool) {
 	for o := control; o <= candidate; o++ {
 		s := o.other()
 		if len(j.waiting[s]) == 0 {
 			continue
 		}
 		var oldest time.Time
+		stale := false
 		for _, w := range j.waiting[s] {
 			if oldest.IsZero() || w.eventTime.Before(oldest) {
 				oldest = w.eventTime
 			}
+			stale = stale || w.offset < lagging[o]
 		}
 		base := oldest
 		if j.watermark[o].After(base) {
 			base = j.watermark[o]
 		}
 		lag[o] = max(0, j.watermark[s].Sub(base))
-		behind[o] = lag[o] >= j.window || len(j.waiting[s]) >= maxWaiting
+		behind[o] = lag[o] >= j.window || len(j.waiting[s]) >= maxWaiting || stale
 	}
 	return lag, behind
 }

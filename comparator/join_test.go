@@ -227,21 +227,27 @@ func TestJoinerLag(t *testing.T) {
 	j.restore([2]int64{-1, -1}, [2]int64{-1, -1}, [2]time.Time{})
 	j.add(candidate, mkrec(0, "a", t0, "x"))
 	j.add(control, mkrec(0, "a", t0, "x"))
-	if lag, behind := j.lag(maxWaiting); lag != [2]time.Duration{} || behind != [2]bool{} {
+	if lag, behind := j.lag(maxWaiting, [2]int64{}); lag != [2]time.Duration{} || behind != [2]bool{} {
 		t.Fatalf("everything paired: lag %v, behind %v; want none", lag, behind)
 	}
 	for i := 1; i <= 3; i++ {
 		j.add(control, mkrec(int64(i), fmt.Sprint("c", i), t0.Add(time.Duration(i)*700*time.Millisecond), "x"))
 	}
-	lag, behind := j.lag(maxWaiting)
+	lag, behind := j.lag(maxWaiting, [2]int64{})
 	if want := 1400 * time.Millisecond; lag[candidate] != want || !behind[candidate] || lag[control] != 0 || behind[control] {
 		t.Errorf("v1 0.7s..2.1s waiting, v2 at 0s: lag %v, behind %v; want v2 %v behind, v1 not", lag, behind, want)
 	}
-	if _, behind := j.lag(3); !behind[candidate] {
+	if _, behind := j.lag(3, [2]int64{}); !behind[candidate] {
 		t.Errorf("v1 holding maxWaiting records: v2 not behind")
 	}
 	j.add(candidate, mkrec(1, "c1", t0.Add(700*time.Millisecond), "x"))
-	if lag, behind := j.lag(maxWaiting); lag[candidate] != 700*time.Millisecond || behind[candidate] {
+	if lag, behind := j.lag(maxWaiting, [2]int64{}); lag[candidate] != 700*time.Millisecond || behind[candidate] {
 		t.Errorf("v2 caught up to 0.7s, v1 waiting 1.4s..2.1s: lag %v, behind %v; want 0.7s, not behind", lag, behind)
+	}
+	if _, behind := j.lag(maxWaiting, [2]int64{candidate: 3}); !behind[candidate] || behind[control] {
+		t.Errorf("a v1 record (offset 2) waiting below v2's lagging bound 3: behind %v, want v2 behind", behind)
+	}
+	if _, behind := j.lag(maxWaiting, [2]int64{candidate: 2}); behind[candidate] {
+		t.Errorf("no v1 record waiting below v2's lagging bound 2: v2 behind")
 	}
 }

@@ -82,7 +82,8 @@ func (pw *partitionWorker) session(ctx context.Context, bo *backoff.Backoff) err
 		if len(batch) == 0 {
 			idle = [2]bool{sides.Idle(ctx, 0, cfg.Window), sides.Idle(ctx, 1, cfg.Window)}
 		}
-		j.expire(j.passedBy(pw.prober.passagesFor(pw.p.ID)))
+		passages, lagging := pw.prober.passagesFor(pw.p.ID)
+		j.expire(j.passedBy(passages))
 		j.evict()
 		if len(batch) > 0 || len(j.delta.divergences) > 0 || len(j.delta.counts) > 0 {
 			if err := pw.commit(ctx, j, ck.Epoch, dead, group, len(batch) == 0); err != nil {
@@ -93,7 +94,7 @@ func (pw *partitionWorker) session(ctx context.Context, bo *backoff.Backoff) err
 		}
 		bo.Reset()
 		pw.health.OK(pw.p.ID)
-		lag, behind := j.lag(maxWaiting)
+		lag, behind := j.lag(maxWaiting, lagging)
 		pw.sup.set(pw.p.ID, partStatus{complete: idle[0] && idle[1] && j.waitingCount() == 0, waiting: j.waitingCount(),
 			sideLag: lag, behind: behind})
 	}
