@@ -25,10 +25,23 @@ const (
 	RoleSwitch Role = "switch"
 	// RoleController is `oink controller`, the cutover's control loop.
 	RoleController Role = "controller"
+	// RoleStall is the stalled-side fault: OINK v2 (`oink produce`) is
+	// stopped with SIGSTOP at each seeded moment for StallWindows match
+	// windows, then continued with SIGCONT. v2 is slow, not lossy: nothing
+	// may be counted missing and the cutover must not roll back.
+	RoleStall Role = "stall"
 )
 
 // Roles are all the roles, in the order a suite runs them.
 var Roles = []Role{RoleProducer, RoleComparator, RoleSwitch, RoleController}
+
+// AllRoles are what a trial can do to its pipeline: kill one of Roles, or
+// stall v2 (RoleStall, run only when named).
+var AllRoles = append(slices.Clip(Roles), RoleStall)
+
+// StallWindows is how many comparator match windows a RoleStall trial
+// keeps v2 stopped: ten, far longer than any wait on quiet alone.
+const StallWindows = 10
 
 // ParseRoles parses role names (as `--roles producer,switch` gives them);
 // duplicates are dropped. The error names the unknown role and the valid
@@ -37,15 +50,15 @@ func ParseRoles(names []string) ([]Role, error) {
 	var out []Role
 	for _, n := range names {
 		r := Role(strings.TrimSpace(n))
-		if !slices.Contains(Roles, r) {
-			return nil, fmt.Errorf("unknown role %q: want one of %s", n, joinRoles(Roles))
+		if !slices.Contains(AllRoles, r) {
+			return nil, fmt.Errorf("unknown role %q: want one of %s", n, joinRoles(AllRoles))
 		}
 		if !slices.Contains(out, r) {
 			out = append(out, r)
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no role given: want one or more of %s", joinRoles(Roles))
+		return nil, fmt.Errorf("no role given: want one or more of %s", joinRoles(AllRoles))
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package chaos
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os/exec"
@@ -88,6 +89,29 @@ func (p *proc) kill() error {
 		}
 	}
 	<-done
+	return nil
+}
+
+// stall stops the process with SIGSTOP for d (or until ctx ends) and
+// continues it with SIGCONT: a process paused by the kernel, a GC or a VM
+// migration. A process that had exited by itself is reported.
+func (p *proc) stall(ctx context.Context, d time.Duration) error {
+	if err := p.exited(); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	cmd := p.cmd
+	p.mu.Unlock()
+	if err := cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		return fmt.Errorf("SIGSTOP %s: %w", p.name, err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(d):
+	}
+	if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		return p.failed(fmt.Errorf("SIGCONT after %v stopped: %w", d, err))
+	}
 	return nil
 }
 

@@ -313,6 +313,7 @@ var progressName = map[Role]string{
 	RoleComparator: "records the comparator has read (from Postgres)",
 	RoleSwitch:     "records on the live topic",
 	RoleController: "upstream events written",
+	RoleStall:      "records on rtcim.v2 and orders.dlq",
 }
 
 // progress is the trial's role's progress, read from outside.
@@ -322,7 +323,7 @@ func (t *trial) progress(ctx context.Context) int64 {
 		return kafkaio.Sum(e)
 	}
 	switch t.role {
-	case RoleProducer:
+	case RoleProducer, RoleStall:
 		return ends(t.n.v2) + ends(t.n.ordersDLQ)
 	case RoleComparator:
 		sum, err := t.h.store.Summary(ctx, t.n.run)
@@ -347,11 +348,15 @@ func (t *trial) progressScale() int64 {
 }
 
 // killLoop SIGKILLs the trial's role each time its progress reaches the
-// next seeded kill moment, and restarts it at once. It stops early, with
-// no error, when ctx ends (upstream is done): the later moments were not
-// reached.
+// next seeded kill moment, and restarts it at once (or, for RoleStall,
+// stops v2 for StallWindows windows and continues it). It stops early,
+// with no error, when ctx ends (upstream is done): the later moments were
+// not reached.
 func (t *trial) killLoop(ctx context.Context) error {
 	p := t.procs[t.role]
+	if t.role == RoleStall {
+		p = t.procs[RoleProducer]
+	}
 	restarted := time.Now()
 	for _, target := range killTargets(t.seeds.kills, t.h.cfg.Kills, t.progressScale()) {
 		var at int64
@@ -365,18 +370,29 @@ func (t *trial) killLoop(ctx context.Context) error {
 			}
 			return err
 		}
-		if err := p.kill(); err != nil {
+		if err := t.strike(ctx, p); err != nil {
 			return err
 		}
 		t.res.Kills++
 		t.res.KillsAt = append(t.res.KillsAt, at)
-		t.h.cfg.Log.Debug("killed", "role", t.role, "seed", t.seed, "progress", at, "target", target)
-		if err := p.start(); err != nil {
-			return err
-		}
+		t.h.cfg.Log.Debug("struck", "role", t.role, "seed", t.seed, "progress", at, "target", target)
 		restarted = time.Now()
 	}
 	return nil
+}
+
+// strike does the trial's fault to p once: SIGKILL and restart, or for
+// RoleStall SIGSTOP, StallWindows match windows, SIGCONT.
+func (t *trial) strike(ctx context.Context, p *proc) error {
+	if t.role == RoleStall {
+		// The whole stall even if upstream ends meanwhile: a shorter one
+		// would test less than it says.
+		return p.stall(context.WithoutCancel(ctx), StallWindows*t.h.cfg.Window)
+	}
+	if err := p.kill(); err != nil {
+		return err
+	}
+	return p.start()
 }
 
 // killGap is the least time between a restart and the next kill. For v2
@@ -390,7 +406,7 @@ func (t *trial) killLoop(ctx context.Context) error {
 // of the window, not of crash recovery (seen with 12 kills per trial,
 // seeds 2003 and 2005). The other roles have no such coupling.
 func (t *trial) killGap() time.Duration {
-	if t.role == RoleProducer {
+	if t.role == RoleProducer || t.role == RoleStall {
 		return sessionTimeout + time.Second
 	}
 	return 0
