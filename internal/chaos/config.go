@@ -81,8 +81,10 @@ const (
 	DefaultPartitions = 6
 	// DefaultWindow is the comparator's match window. It must exceed how
 	// long v2 can be down after a SIGKILL (the group's 2s session timeout,
-	// a rebalance and a restart), or the comparator would rightly declare
-	// v1's records missing from v2 while it is down.
+	// a rebalance and a restart): a copy v2 writes again later than the
+	// window past its first is a record of its own, missing from v1. (A
+	// v2 that is merely down is never counted as losing records: that
+	// takes evidence, docs/comparator-evidence.md.)
 	DefaultWindow       = 6 * time.Second
 	DefaultTrialTimeout = 3 * time.Minute
 )
