@@ -44,10 +44,17 @@ func newFutureTopics(t *testing.T) *futureTopics {
 
 // record is an RTCIM-like record of identity id|E at time at. Every record
 // has the same Kafka key, so all land on one partition: the test controls
-// what lies in one partition's replay range.
+// what lies in one partition's replay range. Its Kafka timestamp is at,
+// but never later than now: a real broker refuses a timestamp more than
+// message.timestamp.after.max.ms (1h in Kafka 4) ahead; the comparator
+// reads the rules' event_time field anyway.
 func (f *futureTopics) record(topic, id string, at time.Time) kafka.Message {
 	v := fmt.Sprintf(`{"order_id":%q,"source_event_id":"E","source_event_time":%q,"total":1}`, id, at.Format(time.RFC3339Nano))
-	return kafka.Message{Topic: topic, Key: []byte("k"), Value: []byte(v), Time: at}
+	ts := at
+	if now := time.Now(); ts.After(now) {
+		ts = now
+	}
+	return kafka.Message{Topic: topic, Key: []byte("k"), Value: []byte(v), Time: ts}
 }
 
 // pairs returns the records of identities O-from..O-to-1 on topic.
