@@ -12,15 +12,67 @@
 // covers. That is what makes a comparator killed at any moment and restarted
 // end with exactly the totals of an uninterrupted run (invariant 2).
 //
-// A record waits for its partner until the other side's event-time
-// watermark has passed it by the window (or the other side is caught up and
-// quiet for the window); then it is missing on that side. Duplicates of an
-// identity on one side within the window are counted, and a duplicate whose
-// bytes differ from the first is a divergence. Records whose identity cannot
-// be read go to the comparator's DLQ.
+// # Missing only on evidence
+//
+// A record waits for its partner until there is evidence that the other
+// side o has passed it, never because o was quiet; then it is missing on o.
+// There are two kinds of evidence:
+//
+//   - the watermark: o's event-time watermark is at least the record's time
+//     plus the window (o has written records that much later);
+//   - the input (Config.Input, ControlGroup, CandidateGroup): a prober reads,
+//     each round and in this order, the input topic's end offsets E, o's
+//     producer group's committed offsets C on the input, and the end
+//     offsets H of both output topics. If C ≥ E on every input partition,
+//     o has converted every event that was in the input when E was read;
+//     producers commit an input offset only after the outputs of the events
+//     below it are acknowledged, so each of those outputs lies below H (read
+//     after C). A record w of the other side that lies below that side's
+//     end offset read in the previous round (before E) was written before E
+//     was read, so its source event lies below E. Hence if w's partner has
+//     not arrived once this partition is read up to H on o, o never wrote it
+//     (it lost or dead-lettered the event): w is missing on o. All input
+//     partitions are required, so the argument holds however input and
+//     output partitions map; one lagging producer instance delays evidence
+//     for every partition, never falsifies it.
+//
+// Without evidence a record keeps waiting (a group with no committed offsets,
+// a missing input topic, or an empty group name give none; a producer that
+// commits before its outputs are acknowledged, such as one that auto-commits,
+// must be given an empty group). While records of one side wait for the
+// other, that other side is behind: by the event-time lag between the two
+// (the waiting side's watermark minus the later of the other's watermark and
+// the oldest waiting record), behind once that lag reaches the window, the
+// waiting side holds maxWaiting records (it is then not read, which keeps
+// memory bounded), or the other side's producer group has not converted, a
+// whole prober round later, the events the waiting records come from.
+// Heartbeats (diffstore.SideProgress), metrics (oink_compare_behind,
+// oink_compare_side_lag_seconds, oink_compare_input_lag) and the cutover
+// gate (which waits, and counts nothing missing) report it. The argument in
+// full: docs/comparator-evidence.md.
+//
+// # Event times past the clock
+//
+// A record whose event time lies past the clock plus Config.MaxFutureSkew
+// (oink.DefaultMaxFutureSkew) is undecodable: counted so on its side,
+// dead-lettered with oink.CodeFutureEventTime naming the rules' time field,
+// logged with its key and time. No watermark therefore moves past the clock
+// plus the skew. The judgment is made once, when the record is first read
+// and checkpointed: the checkpoint keeps the offset ranges of such records
+// inside the range a restart replays, and the replay skips exactly them
+// whatever the clock says then (invariant 2). A record read but not yet
+// checkpointed when the comparator dies is judged again by the restarted
+// one, by its clock.
+//
+// Duplicates of an identity on one side within the window are counted, and
+// a duplicate whose bytes differ from the first is a divergence; a copy that
+// comes later than the window past the first is a record of its own (and,
+// its partner long paired, missing on the other side). Records whose
+// identity cannot be read go to the comparator's DLQ.
 //
 //	rules, _ := comparator.LoadRules("testdata/rules/rtcim.yaml")
 //	err := comparator.Run(ctx, comparator.Config{Run: "shadow-1", Brokers: brokers,
 //	    Control: "rtcim.v1", Candidate: "rtcim.v2", Group: "oink-compare",
+//	    Input: "orders", ControlGroup: "oink-v1", CandidateGroup: "oink-v2",
 //	    Rules: rules, Window: 30 * time.Second, Store: diffstore.New(pool)})
 package comparator

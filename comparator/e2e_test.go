@@ -25,6 +25,7 @@ func (s *shadow) compare(t *testing.T, store *diffstore.Store, run, rulesFile st
 		t.Fatal(err)
 	}
 	cfg := Config{Run: run, Brokers: s.Env.Brokers, Control: s.V1, Candidate: s.V2, Group: s.Env.Group(run),
+		Input: s.Orders, ControlGroup: s.Env.Group("v1"), CandidateGroup: s.Env.Group("v2"),
 		Rules: rules, Window: 2 * time.Second, StopWhenIdle: 1500 * time.Millisecond, Store: store, Topics: s.Env.Spec,
 		DLQ: s.Env.Topic("compare.dlq"), Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)

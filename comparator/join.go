@@ -74,7 +74,11 @@ type joiner struct {
 	waiting    [2]map[string]*rec
 	seen       [2]map[string]seenEntry
 	fifo       [2][]fifoEntry
-	delta      delta
+	// future are the offset ranges of records judged dated past the clock
+	// plus the future skew, in offset order, while they lie in the range a
+	// restart replays (see futureRanges).
+	future [2][]diffstore.Range
+	delta  delta
 }
 
 // delta is what a joiner found since its last checkpoint.
@@ -252,13 +256,16 @@ func storeDiffs(diffs []FieldDiff) []diffstore.FieldDiff {
 }
 
 // expire declares missing the waiting records whose partner can no longer
-// come: the other side's watermark passed them by the window, or the other
-// side is idle (caught up, nothing new for the window).
-func (j *joiner) expire(idle [2]bool) {
+// come, on evidence only, never because the other side was quiet: the
+// other side's event-time watermark passed the record by the window, or
+// the record's offset lies below passed[o], the bound the producers'
+// committed input offsets gave for the other side o (see passedBy and
+// docs/comparator-evidence.md). passed[o] = 0 says nothing.
+func (j *joiner) expire(passed [2]int64) {
 	for s := control; s <= candidate; s++ {
 		o := s.other()
 		for id, w := range j.waiting[s] {
-			if !idle[o] && j.watermark[o].Before(w.eventTime.Add(j.window)) {
+			if w.offset >= passed[o] && j.watermark[o].Before(w.eventTime.Add(j.window)) {
 				continue
 			}
 			delete(j.waiting[s], id)

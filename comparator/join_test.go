@@ -80,7 +80,12 @@ func run(j *joiner, s stream, pos [2]int, stopAt int, step int, o *outcome) [2]i
 			}
 		}
 		if k%step == 0 || !moved {
-			j.expire([2]bool{!moved, !moved})
+			var ev [2][]passage
+			if !moved { // the end: evidence that each side passed all of the other's records
+				ev = [2][]passage{{{from: int64(len(s[candidate])), until: int64(len(s[control]))}},
+					{{from: int64(len(s[control])), until: int64(len(s[candidate]))}}}
+			}
+			j.expire(j.passedBy(ev))
 			j.evict()
 			o.absorb(j)
 		}
@@ -112,7 +117,7 @@ func TestInvariantJoinerRebuildIsExact(t *testing.T) {
 		stop := 1 + rng.IntN(150)
 		pos := run(j, s, [2]int{}, stop, 4, &cut)
 		// Checkpoint as the worker would: evict, then persist.
-		j.expire([2]bool{})
+		j.expire([2]int64{})
 		j.evict()
 		cut.absorb(j)
 		next, recent, wm, pending := j.next, j.recentFrom, j.watermark, j.pending()
@@ -168,17 +173,32 @@ func TestJoinerCases(t *testing.T) {
 		{"a record is missing once the other watermark passes it by the window", func(j *joiner) {
 			j.add(control, mkrec(0, "a", t0, "x"))
 			j.add(candidate, mkrec(0, "b", t0.Add(2*time.Second), "x"))
-			j.expire([2]bool{})
+			j.expire([2]int64{})
 		}, func(c diffstore.Counts) bool { return c.MissingInCandidate == 1 && c.MissingInControl == 0 }},
 		{"a record within the window still waits", func(j *joiner) {
 			j.add(control, mkrec(0, "a", t0, "x"))
 			j.add(candidate, mkrec(0, "b", t0.Add(500*time.Millisecond), "x"))
-			j.expire([2]bool{})
+			j.expire([2]int64{})
 		}, func(c diffstore.Counts) bool { return c.MissingInCandidate == 0 }},
-		{"an idle other side declares a waiting record missing", func(j *joiner) {
+		{"a quiet other side without evidence never makes a waiting record missing", func(j *joiner) {
 			j.add(candidate, mkrec(0, "a", t0, "x"))
-			j.expire([2]bool{true, false})
-		}, func(c diffstore.Counts) bool { return c.MissingInControl == 1 }},
+			for range 100 {
+				j.expire(j.passedBy([2][]passage{}))
+			}
+		}, func(c diffstore.Counts) bool { return c.MissingInControl == 0 && c.MissingInCandidate == 0 }},
+		{"evidence that the other side passed a record makes it missing there", func(j *joiner) {
+			j.add(candidate, mkrec(0, "a", t0, "x"))
+			j.add(candidate, mkrec(1, "late", t0, "x")) // written after the evidence's snapshot
+			for i, id := range []string{"b", "c", "d"} {
+				j.add(control, mkrec(int64(i), id, t0, "x"))
+			}
+			j.expire(j.passedBy([2][]passage{{{from: 1, until: 3}}}))
+		}, func(c diffstore.Counts) bool { return c.MissingInControl == 1 && c.MissingInCandidate == 0 }},
+		{"evidence the joiner has not read up to on the other side decides nothing", func(j *joiner) {
+			j.add(candidate, mkrec(0, "a", t0, "x"))
+			j.add(control, mkrec(0, "b", t0, "x"))
+			j.expire(j.passedBy([2][]passage{{{from: 1, until: 2}}}))
+		}, func(c diffstore.Counts) bool { return c.MissingInControl == 0 }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,5 +212,42 @@ func TestJoinerCases(t *testing.T) {
 				t.Errorf("counts = %+v", o.counts)
 			}
 		})
+	}
+}
+
+// TestJoinerLag: a side whose partners the other side's records wait for
+// trails by the other's watermark minus the later of its own and the oldest
+// waiting record (so one record in flight on a quiet partition is no lag),
+// and is behind once that reaches the window or the other
+// side holds maxWaiting records.
+func TestJoinerLag(t *testing.T) {
+	t.Parallel()
+	t0 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	j := newJoiner(DefaultRules(), time.Second, 0)
+	j.restore([2]int64{-1, -1}, [2]int64{-1, -1}, [2]time.Time{})
+	j.add(candidate, mkrec(0, "a", t0, "x"))
+	j.add(control, mkrec(0, "a", t0, "x"))
+	if lag, behind := j.lag(maxWaiting, [2]int64{}); lag != [2]time.Duration{} || behind != [2]bool{} {
+		t.Fatalf("everything paired: lag %v, behind %v; want none", lag, behind)
+	}
+	for i := 1; i <= 3; i++ {
+		j.add(control, mkrec(int64(i), fmt.Sprint("c", i), t0.Add(time.Duration(i)*700*time.Millisecond), "x"))
+	}
+	lag, behind := j.lag(maxWaiting, [2]int64{})
+	if want := 1400 * time.Millisecond; lag[candidate] != want || !behind[candidate] || lag[control] != 0 || behind[control] {
+		t.Errorf("v1 0.7s..2.1s waiting, v2 at 0s: lag %v, behind %v; want v2 %v behind, v1 not", lag, behind, want)
+	}
+	if _, behind := j.lag(3, [2]int64{}); !behind[candidate] {
+		t.Errorf("v1 holding maxWaiting records: v2 not behind")
+	}
+	j.add(candidate, mkrec(1, "c1", t0.Add(700*time.Millisecond), "x"))
+	if lag, behind := j.lag(maxWaiting, [2]int64{}); lag[candidate] != 700*time.Millisecond || behind[candidate] {
+		t.Errorf("v2 caught up to 0.7s, v1 waiting 1.4s..2.1s: lag %v, behind %v; want 0.7s, not behind", lag, behind)
+	}
+	if _, behind := j.lag(maxWaiting, [2]int64{candidate: 3}); !behind[candidate] || behind[control] {
+		t.Errorf("a v1 record (offset 2) waiting below v2's lagging bound 3: behind %v, want v2 behind", behind)
+	}
+	if _, behind := j.lag(maxWaiting, [2]int64{candidate: 2}); behind[candidate] {
+		t.Errorf("no v1 record waiting below v2's lagging bound 2: v2 behind")
 	}
 }

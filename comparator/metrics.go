@@ -14,6 +14,9 @@ type Metrics struct {
 	outcomes *prometheus.CounterVec
 	commits  prometheus.Histogram
 	lag      prometheus.Gauge
+	behind   *prometheus.GaugeVec
+	sideLag  *prometheus.GaugeVec
+	inputLag *prometheus.GaugeVec
 }
 
 // NewMetrics registers the comparator's metrics on reg.
@@ -26,8 +29,15 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		commits: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "oink_compare_commit_seconds",
 			Help: "Time to commit one partition checkpoint with its results.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
 		lag: prometheus.NewGauge(prometheus.GaugeOpts{Name: "oink_compare_lag", Help: "Records not yet compared."}),
+		behind: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oink_compare_behind",
+			Help: "1 while a side is behind: the other side's records have waited for its partners longer than the match window, with no evidence it passed them."},
+			[]string{"side"}),
+		sideLag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oink_compare_side_lag_seconds",
+			Help: "How far a side trails the other in event time where the other's records wait for it (0 when none waits)."}, []string{"side"}),
+		inputLag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oink_compare_input_lag",
+			Help: "Input events a side's producer group has not committed (not yet converted); -1 when unknown."}, []string{"side"}),
 	}
-	reg.MustRegister(m.records, m.outcomes, m.commits, m.lag)
+	reg.MustRegister(m.records, m.outcomes, m.commits, m.lag, m.behind, m.sideLag, m.inputLag)
 	return m
 }
 
@@ -62,5 +72,25 @@ func (m *Metrics) commit(d time.Duration, b diffstore.CommitBatch) {
 func (m *Metrics) setLag(lag int64) {
 	if m != nil {
 		m.lag.Set(float64(lag))
+	}
+}
+
+func (m *Metrics) setSides(sides ...diffstore.SideProgress) {
+	if m == nil {
+		return
+	}
+	for i, sp := range sides {
+		name := string(side(i).store())
+		b := 0.0
+		if sp.Behind {
+			b = 1
+		}
+		m.behind.WithLabelValues(name).Set(b)
+		m.sideLag.WithLabelValues(name).Set(sp.LagSeconds)
+		in := -1.0
+		if sp.InputLag != nil {
+			in = float64(*sp.InputLag)
+		}
+		m.inputLag.WithLabelValues(name).Set(in)
 	}
 }

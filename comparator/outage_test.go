@@ -31,6 +31,7 @@ func (s *shadow) startOutageRun(t *testing.T, store *diffstore.Store, run string
 	r := &outageRun{store: store, run: run, health: &atomic.Bool{}, done: make(chan error, 1)}
 	r.health.Store(true)
 	cfg := Config{Run: run, Brokers: s.Env.Brokers, Control: s.V1, Candidate: s.V2, Group: s.Env.Group(run),
+		Input: s.Orders, ControlGroup: s.Env.Group("v1"), CandidateGroup: s.Env.Group("v2"),
 		Rules: rules, Window: 2 * time.Second, StopWhenIdle: 1500 * time.Millisecond, Store: store, Topics: s.Env.Spec,
 		BatchSize: 50, SessionTimeout: 2 * time.Second, DLQ: s.Env.Topic("compare.dlq"), Health: r.health,
 		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/copart"
 	"github.com/oinkhq/oink/internal/kafkaio"
@@ -25,9 +26,29 @@ type Config struct {
 	Group     string // consumer group; instances in one group share partitions
 	Rules     *Rules // default DefaultRules()
 	// Window is the match window: a record is declared missing on the other
-	// side once that side's event-time watermark passed it by Window, or
-	// the other side was caught up and quiet for Window. Default 30s.
+	// side once that side's event-time watermark passed it by Window (or on
+	// the evidence of Input and the groups below, never on quiet alone),
+	// and a side whose partners have kept the other side's records waiting
+	// for Window is reported behind. Default 30s.
 	Window time.Duration
+	// Input is the upstream topic both versions convert, and ControlGroup
+	// and CandidateGroup the consumer groups they convert it in. Their
+	// committed offsets are the evidence that settles a record whose
+	// partner never comes, such as the last records of a run (see
+	// docs/comparator-evidence.md): it needs producers that commit an
+	// input offset only after their outputs for the events below it are
+	// acknowledged (oink produce and oink legacy do). An empty Input, or
+	// an empty group for one side, gives no such evidence for that side:
+	// its missing records are then found only by the watermark.
+	Input                        string
+	ControlGroup, CandidateGroup string
+	// MaxFutureSkew: a record whose event time lies further past the clock
+	// is counted undecodable and dead-lettered (oink.CodeFutureEventTime),
+	// so no watermark moves past the clock plus it. Default
+	// oink.DefaultMaxFutureSkew.
+	MaxFutureSkew time.Duration
+	// Now is the clock that bound is read from, default time.Now.
+	Now func() time.Time
 	// DLQ receives records whose identity cannot be read. Empty: counted only.
 	DLQ string
 	// StopWhenIdle, when positive, ends Run once every partition of this
@@ -63,6 +84,16 @@ func (c *Config) validate() error {
 		return errors.New("store: no diffstore (set DATABASE_URL)")
 	case c.Window < 0:
 		return fmt.Errorf("window %v: must be positive (set --window, e.g. 30s)", c.Window)
+	case c.MaxFutureSkew < 0:
+		return fmt.Errorf("max future skew %v: must be positive (set --max-future-skew, e.g. 5m)", c.MaxFutureSkew)
+	case c.Input != "" && (c.Input == c.Control || c.Input == c.Candidate):
+		return fmt.Errorf("input %q: must be the upstream topic, not the control or candidate topic (set --input)", c.Input)
+	}
+	if c.MaxFutureSkew == 0 {
+		c.MaxFutureSkew = oink.DefaultMaxFutureSkew
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	if c.Rules == nil {
 		c.Rules = DefaultRules()
@@ -111,107 +142,25 @@ func Run(ctx context.Context, cfg Config) error {
 	defer w.Close()
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
+	pr := newProber(cfg)
 	sup := newSupervisor(cfg, stop)
+	sup.prober = pr
 	health := copart.NewHealth(cfg.Health)
 	sup.health = health
 	var wg sync.WaitGroup
 	wg.Go(func() { sup.loop(ctx) })
+	if pr != nil {
+		wg.Go(func() { pr.loop(ctx) })
+	} else {
+		cfg.Log.Warn("no input topic or producer groups given: a record whose partner never comes is declared missing only once the other side's watermark passes it, so the last records of a run keep waiting (set --input, --control-group and --candidate-group)")
+	}
 	err = copart.Run(ctx, copart.Config{Brokers: cfg.Brokers, Group: cfg.Group,
 		Topics: []string{cfg.Control, cfg.Candidate}, SessionTimeout: cfg.SessionTimeout, Log: cfg.Log, Health: health},
 		func(ctx context.Context, p copart.Partition) error {
-			pw := &partitionWorker{cfg: cfg, p: p, w: w, sup: sup, health: health}
+			pw := &partitionWorker{cfg: cfg, p: p, w: w, sup: sup, health: health, prober: pr}
 			return pw.run(ctx)
 		})
 	stop()
 	wg.Wait()
 	return err
-}
-
-// heartbeatHealth is the heartbeat's slot in the Health of partitions.
-const heartbeatHealth = -1
-
-// supervisor watches the partitions of this instance: it writes heartbeats
-// and ends the run when StopWhenIdle says so.
-type supervisor struct {
-	cfg    Config
-	stop   context.CancelFunc
-	health *copart.Health
-
-	mu       sync.Mutex
-	parts    map[int]partStatus
-	assigned bool
-	since    time.Time // when every partition was last seen complete, zero if not
-}
-
-type partStatus struct {
-	complete bool
-	lag      int64
-	waiting  int
-}
-
-func newSupervisor(cfg Config, stop context.CancelFunc) *supervisor {
-	return &supervisor{cfg: cfg, stop: stop, parts: map[int]partStatus{}}
-}
-
-func (s *supervisor) set(p int, st partStatus) {
-	s.mu.Lock()
-	s.parts[p] = st
-	s.assigned = true
-	s.mu.Unlock()
-}
-
-func (s *supervisor) drop(p int) {
-	s.mu.Lock()
-	delete(s.parts, p)
-	s.mu.Unlock()
-}
-
-// loop heartbeats every second and stops the run once it is idle and complete.
-func (s *supervisor) loop(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		parts, lag, complete := s.snapshot()
-		if err := s.cfg.Store.Heartbeat(ctx, s.cfg.Run, s.cfg.Instance, parts, lag, complete); err != nil && ctx.Err() == nil {
-			s.health.Fail(heartbeatHealth)
-			s.cfg.Log.Warn("heartbeat failed; retrying at the next beat", "err", err)
-		} else {
-			s.health.OK(heartbeatHealth)
-		}
-		s.cfg.Metrics.setLag(lag)
-		if s.cfg.StopWhenIdle <= 0 {
-			continue
-		}
-		s.mu.Lock()
-		switch {
-		case !complete || !s.assigned:
-			s.since = time.Time{}
-		case s.since.IsZero():
-			s.since = time.Now()
-		case time.Since(s.since) >= s.cfg.StopWhenIdle:
-			s.cfg.Log.Info("every partition compared and idle, stopping", "idle", s.cfg.StopWhenIdle)
-			s.stop()
-		}
-		s.mu.Unlock()
-	}
-}
-
-func (s *supervisor) snapshot() (parts []int, lag int64, complete bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	// No partition is not "all compared": between two generations (a
-	// rebalance, the broker unreachable) a member holds none, and stopping
-	// then would leave its partitions half done.
-	complete = len(s.parts) > 0
-	for p, st := range s.parts {
-		parts = append(parts, p)
-		lag += st.lag
-		complete = complete && st.complete
-	}
-	return parts, lag, complete
 }

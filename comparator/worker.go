@@ -17,8 +17,9 @@ import (
 
 // maxWaiting bounds the records one partition holds waiting for a partner
 // on one side: past it, that side is not read until the other catches up
-// (pairs) or is found idle (its records are missing). Memory stays bounded
-// however far apart the two topics are.
+// (pairs) or evidence shows the other passed them (they are missing), and
+// the other side is reported behind. Memory stays bounded however far apart
+// the two topics are.
 const maxWaiting = 1000
 
 // partitionWorker compares one partition for as long as this instance owns
@@ -31,6 +32,8 @@ type partitionWorker struct {
 	sup *supervisor
 	// health is shared by the instance's workers.
 	health *copart.Health
+	// prober is the instance's evidence of input progress (nil: none).
+	prober *prober
 }
 
 func (pw *partitionWorker) run(ctx context.Context) error {
@@ -66,16 +69,21 @@ func (pw *partitionWorker) session(ctx context.Context, bo *backoff.Backoff) err
 			return err
 		}
 		var dead []kafka.Message
+		now := cfg.Now()
+		bound := oink.FutureBound(now, cfg.MaxFutureSkew)
 		for _, m := range batch {
-			if dl := pw.feed(j, side(m.Topic), m.Message); dl != nil {
+			if dl := pw.feed(j, side(m.Topic), m.Message, now, bound); dl != nil {
 				dead = append(dead, *dl)
 			}
 		}
+		// idle only tells StopWhenIdle that the run looks finished; what is
+		// missing is decided on evidence (expire), never on quiet.
 		var idle [2]bool
 		if len(batch) == 0 {
 			idle = [2]bool{sides.Idle(ctx, 0, cfg.Window), sides.Idle(ctx, 1, cfg.Window)}
 		}
-		j.expire(idle)
+		passages, lagging := pw.prober.passagesFor(pw.p.ID)
+		j.expire(j.passedBy(passages))
 		j.evict()
 		if len(batch) > 0 || len(j.delta.divergences) > 0 || len(j.delta.counts) > 0 {
 			if err := pw.commit(ctx, j, ck.Epoch, dead, group, len(batch) == 0); err != nil {
@@ -86,7 +94,9 @@ func (pw *partitionWorker) session(ctx context.Context, bo *backoff.Backoff) err
 		}
 		bo.Reset()
 		pw.health.OK(pw.p.ID)
-		pw.sup.set(pw.p.ID, partStatus{complete: idle[0] && idle[1] && j.waitingCount() == 0, waiting: j.waitingCount()})
+		lag, behind := j.lag(maxWaiting, lagging)
+		pw.sup.set(pw.p.ID, partStatus{complete: idle[0] && idle[1] && j.waitingCount() == 0, waiting: j.waitingCount(),
+			sideLag: lag, behind: behind})
 	}
 	return nil
 }
@@ -106,6 +116,7 @@ func (pw *partitionWorker) rebuild(ctx context.Context, j *joiner, ck diffstore.
 		wm[candidate] = *ck.WatermarkCandidate
 	}
 	j.restore(next, recent, wm)
+	j.restoreFuture(ck.Future)
 	start := [2]int64{kafka.FirstOffset, kafka.FirstOffset}
 	topics := [2]string{pw.cfg.Control, pw.cfg.Candidate}
 	for s := control; s <= candidate; s++ {
@@ -121,6 +132,9 @@ func (pw *partitionWorker) rebuild(ctx context.Context, j *joiner, ck diffstore.
 		}
 		from := replayFrom(recent[s], ck.Pending, s)
 		err := kafkaio.ReadRange(ctx, pw.cfg.Brokers, topics[s], pw.p.ID, from, next[s], func(m kafka.Message) error {
+			if inRanges(ck.Future, s.store(), m.Offset) {
+				return nil // judged dated in the future when first read: undecodable, whatever the clock says now
+			}
 			r, err := pw.decode(m)
 			if err == nil {
 				j.replay(s, r, waiting[m.Offset])
@@ -143,10 +157,24 @@ func (pw *partitionWorker) decode(m kafka.Message) (*rec, error) {
 	return &rec{offset: m.Offset, identity: id, eventTime: t, value: m.Value, hash: hashOf(m.Value)}, nil
 }
 
-// feed processes one live record; an undecodable one is counted and
+// inRanges reports whether offset of side s lies in one of rs.
+func inRanges(rs []diffstore.Range, s diffstore.Side, offset int64) bool {
+	for _, r := range rs {
+		if r.Side == s && r.From <= offset && offset < r.To {
+			return true
+		}
+	}
+	return false
+}
+
+// feed processes one live record read at now; an undecodable one, or one
+// dated past bound (the clock plus the future skew), is counted and
 // returned as a dead letter.
-func (pw *partitionWorker) feed(j *joiner, s side, m kafka.Message) *kafka.Message {
+func (pw *partitionWorker) feed(j *joiner, s side, m kafka.Message, now, bound time.Time) *kafka.Message {
 	r, err := pw.decode(m)
+	if err == nil && r.eventTime.After(bound) {
+		return pw.future(j, s, m, r.eventTime, now)
+	}
 	if err != nil {
 		j.undecodable(s, m.Offset, m.Time)
 		pw.cfg.Metrics.record(s, false)
@@ -159,6 +187,30 @@ func (pw *partitionWorker) feed(j *joiner, s side, m kafka.Message) *kafka.Messa
 	pw.cfg.Metrics.record(s, true)
 	j.add(s, r)
 	return nil
+}
+
+// future counts a record dated past the clock plus the future skew as
+// undecodable, logs it (key and time, never the payload) and returns its
+// dead letter: trusting its time would move the side's watermark there.
+func (pw *partitionWorker) future(j *joiner, s side, m kafka.Message, t, now time.Time) *kafka.Message {
+	cfg := pw.cfg
+	j.futureRecord(s, m.Offset, now)
+	cfg.Metrics.record(s, false)
+	field := cfg.Rules.EventTimeField()
+	if field == "" {
+		field = "timestamp" // the rules take the Kafka record's timestamp
+	}
+	cfg.Log.Warn("record dated past the clock plus --max-future-skew: counted undecodable and dead-lettered",
+		"topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "key", string(m.Key), "field", field,
+		"event_time", t, "skew", cfg.MaxFutureSkew)
+	if cfg.DLQ == "" {
+		return nil
+	}
+	ie := &oink.InputError{Code: oink.CodeFutureEventTime, Stage: oink.StageValueConverter, Field: field,
+		Msg: fmt.Sprintf("%s: %s lies %v past this comparator's clock, beyond --max-future-skew %v; fix the clock of whoever stamped it",
+			field, t.UTC().Format(time.RFC3339Nano), t.Sub(now).Round(time.Second), cfg.MaxFutureSkew)}
+	dl := deadletter.Record(m, cfg.DLQ, "oink-compare", ie, now)
+	return &dl
 }
 
 // inputError turns a decode failure into the DLQ's error context.
@@ -187,6 +239,7 @@ func (pw *partitionWorker) commit(ctx context.Context, j *joiner, epoch int64, d
 		ControlRecentFrom: j.recentFrom[control], CandidateRecentFrom: j.recentFrom[candidate],
 		Pending: j.pending(), WatermarkControl: j.watermark[control], WatermarkCandidate: j.watermark[candidate],
 		Divergences: j.delta.divergences, Accepted: j.delta.accepted}
+	b.Future = j.futureRanges(b.Pending)
 	for _, mc := range j.delta.counts {
 		b.Counts = append(b.Counts, *mc)
 	}

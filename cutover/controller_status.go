@@ -32,6 +32,11 @@ type Status struct {
 	// ControllerActive reports whether some controller holds the run's
 	// leader lock.
 	ControllerActive bool `json:"controllerActive"`
+	// Control and Candidate say whether v1 and v2 keep pace, as the run's
+	// live comparator instances report it (nil when none is alive): a side
+	// that is behind holds the gate without counting anything missing.
+	Control   *diffstore.SideProgress `json:"control"`
+	Candidate *diffstore.SideProgress `json:"candidate"`
 	// Waiting says, in sentences, what the cutover waits for; empty once
 	// promoted.
 	Waiting []string `json:"waiting"`
@@ -63,12 +68,19 @@ func (c *Controller) Status(ctx context.Context) (Status, error) {
 	if n := len(route.Transitions); n > 0 {
 		s.LastTransition = &route.Transitions[n-1]
 	}
+	var health diffstore.ComparatorHealth
 	if p := snap.phase(); p == Running || p == Paused {
 		g, err := c.gate(ctx, snap)
 		if err != nil {
 			return Status{}, err
 		}
-		s.Gate = &g
+		s.Gate, health = &g, g.Stats.Health
+	} else if health, err = c.Store.ComparatorHealth(ctx, c.RunName, c.aliveWithin()); err != nil {
+		return Status{}, err
+	}
+	if health.Alive > 0 {
+		v1, v2 := health.Side(diffstore.SideControl), health.Side(diffstore.SideCandidate)
+		s.Control, s.Candidate = &v1, &v2
 	}
 	if s.ControllerActive, err = c.Store.LeaderActive(ctx, c.RunName); err != nil {
 		return Status{}, err

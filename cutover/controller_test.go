@@ -42,6 +42,15 @@ func TestInvariantGateFailsClosed(t *testing.T) {
 			e.comparatorUp(time.Hour)
 			e.pairs(1000, e.windowMinute())
 		}, "over max_comparator_lag 10s"},
+		{"with v2 behind (records wait for it; none is missing)", func(e *env, _ *cutover.Controller) {
+			e.comparatorUp(0)
+			lag := int64(1204)
+			if err := e.store.Beat(e.t.Context(), e.run, "cmp-a", diffstore.Beat{Partitions: []int{0},
+				Candidate: diffstore.SideProgress{Behind: true, LagSeconds: 45, InputLag: &lag}}); err != nil {
+				e.t.Fatalf("Beat = %v", err)
+			}
+			e.pairs(1000, e.windowMinute())
+		}, "sides: v2 behind by 45s (1,204 events not yet converted)"},
 		{"before the hold has passed", func(e *env, _ *cutover.Controller) {
 			e.comparatorUp(0)
 			e.pairs(1000, e.windowMinute())

@@ -2,6 +2,8 @@ package cutover
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
@@ -37,6 +39,7 @@ const (
 	CheckDivergence = "divergence"
 	CheckPairs      = "pairs"
 	CheckComparator = "comparator"
+	CheckSides      = "sides"
 	CheckHold       = "hold"
 )
 
@@ -51,8 +54,10 @@ type Check struct {
 // Gate is the evaluation of a stage's gate at one moment (invariant 3): it
 // passes only when, over the stage's window, at least MinPairs pairs were
 // compared, none diverged and none went missing from v2, every partition's
-// comparator is alive with a lag of at most MaxComparatorLag, and the hold
-// has passed. Its Verdict is the worst of its Checks.
+// comparator is alive with a lag of at most MaxComparatorLag, neither v1
+// nor v2 is behind (the comparator has records waiting for one of them
+// with no evidence yet that it passed them: neither compared nor missing),
+// and the hold has passed. Its Verdict is the worst of its Checks.
 type Gate struct {
 	Stage   int     `json:"stage"`
 	Percent float64 `json:"percent"`
@@ -113,6 +118,7 @@ func evaluateGate(in gateInput) Gate {
 		divergenceCheck(in.stats, in.plan.OnDivergence),
 		pairsCheck(in.stats, g.MinPairs),
 		comparatorCheck(in.stats.Health, in.plan.MaxComparatorLag, in.aliveWithin),
+		sidesCheck(in.stats.Health),
 		holdCheck(step.Hold, g.HoldLeft),
 	}
 	g.Verdict = Passed
@@ -163,6 +169,59 @@ func comparatorCheck(h diffstore.ComparatorHealth, maxLag, aliveWithin time.Dura
 	}
 	return Check{CheckComparator, Passed, fmt.Sprintf("%d instance(s) alive, %d partition(s), lag %v (max %v)",
 		h.Alive, h.Partitions, roundDuration(lag), maxLag)}
+}
+
+// sidesCheck waits while the comparator reports v2 or v1 behind: records of
+// one side wait for partners the other has not written yet, so the window
+// holds comparisons not made yet. It waits, never fails: a slow version is
+// not a version that loses records (that shows as missing, once evidence
+// says so).
+func sidesCheck(h diffstore.ComparatorHealth) Check {
+	if h.Alive == 0 {
+		return Check{CheckSides, Waiting, "unknown: no live comparator instance reports whether v1 and v2 keep pace"}
+	}
+	var behind []string
+	for _, sd := range []struct {
+		name string
+		side diffstore.Side
+	}{{"v2", diffstore.SideCandidate}, {"v1", diffstore.SideControl}} {
+		if p := h.Side(sd.side); p.Behind {
+			behind = append(behind, DescribeSide(sd.name, p))
+		}
+	}
+	if len(behind) > 0 {
+		return Check{CheckSides, Waiting, strings.Join(behind, "; ")}
+	}
+	return Check{CheckSides, Passed, "v1 and v2 keep pace: " + DescribeSide("v2", h.Side(diffstore.SideCandidate))}
+}
+
+// DescribeSide says in words how side name (v1 or v2) keeps pace: "v2
+// behind by 45s (1,204 events not yet converted)", or "v2 not behind (12
+// events not yet converted)".
+func DescribeSide(name string, p diffstore.SideProgress) string {
+	converted := "input progress unknown: no producer group evidence"
+	if p.InputLag != nil {
+		converted = thousands(*p.InputLag) + " events not yet converted"
+	}
+	if !p.Behind {
+		return fmt.Sprintf("%s not behind (%s)", name, converted)
+	}
+	lag := roundDuration(time.Duration(p.LagSeconds * float64(time.Second)))
+	return fmt.Sprintf("%s behind by %v (%s)", name, lag, converted)
+}
+
+// thousands writes n with a comma between groups of three digits.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if neg {
+		s = "-" + s
+	}
+	return s
 }
 
 func holdCheck(hold, left time.Duration) Check {

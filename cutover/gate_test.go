@@ -63,6 +63,13 @@ func TestEvaluateGate(t *testing.T) {
 		{"a partition without a watermark waits", 0, with(func(s *diffstore.GateStats) { s.Health.WithoutWatermark = []int{3} }), later, Waiting, CheckComparator},
 		{"an unknown lag waits", 0, with(func(s *diffstore.GateStats) { s.Health.LagSeconds = nil }), later, Waiting, CheckComparator},
 		{"a lag over the limit waits", 0, with(func(s *diffstore.GateStats) { s.Health.LagSeconds = lag(31) }), later, Waiting, CheckComparator},
+		{"v2 behind waits, and is no divergence", 0, with(func(s *diffstore.GateStats) {
+			s.Health.CandidateBehind, s.Health.CandidateLagSeconds = true, 45
+		}), later, Waiting, "sides: v2 behind by 45s"},
+		{"v1 behind waits too: its pairs are not compared yet", 0, with(func(s *diffstore.GateStats) { s.Health.ControlBehind = true }),
+			later, Waiting, "sides: v1 behind"},
+		{"a side that lags without being behind passes", 0, with(func(s *diffstore.GateStats) { s.Health.CandidateLagSeconds = 0.2 }),
+			later, Passed, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,6 +102,25 @@ func TestGateHoldLeftCountsFromTheStagesEffectiveTime(t *testing.T) {
 		g := evaluateGate(gateInput{plan: plan, window: diffstore.GateWindow{EventFrom: start}, now: tc.now})
 		if g.HoldLeft != tc.want {
 			t.Errorf("HoldLeft at %s = %v, want %v", tc.now, g.HoldLeft, tc.want)
+		}
+	}
+}
+
+func TestDescribeSide(t *testing.T) {
+	t.Parallel()
+	n := func(v int64) *int64 { return &v }
+	tests := []struct {
+		p    diffstore.SideProgress
+		want string
+	}{
+		{diffstore.SideProgress{Behind: true, LagSeconds: 45.04, InputLag: n(1204)}, "v2 behind by 45s (1,204 events not yet converted)"},
+		{diffstore.SideProgress{Behind: true, LagSeconds: 90}, "v2 behind by 1m30s (input progress unknown: no producer group evidence)"},
+		{diffstore.SideProgress{InputLag: n(1234567)}, "v2 not behind (1,234,567 events not yet converted)"},
+		{diffstore.SideProgress{InputLag: n(12)}, "v2 not behind (12 events not yet converted)"},
+	}
+	for _, tc := range tests {
+		if got := DescribeSide("v2", tc.p); got != tc.want {
+			t.Errorf("DescribeSide(v2, %+v) = %q, want %q", tc.p, got, tc.want)
 		}
 	}
 }

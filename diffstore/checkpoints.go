@@ -31,6 +31,13 @@ type Position struct {
 	Offset int64 `json:"offset"`
 }
 
+// Range is the offsets [From, To) of one side.
+type Range struct {
+	Side Side  `json:"side"`
+	From int64 `json:"from"`
+	To   int64 `json:"to"`
+}
+
 // Checkpoint is a comparator's progress on one partition of a run.
 type Checkpoint struct {
 	Run       string `db:"run" json:"run"`
@@ -50,6 +57,11 @@ type Checkpoint struct {
 	CandidateRecentFrom int64 `db:"candidate_recent_from" json:"candidateRecentFrom"`
 	// Pending are records below those offsets still waiting for a partner.
 	Pending []Position `db:"pending" json:"pending"`
+	// Future are the offset ranges of records below those offsets, inside
+	// the range a restart replays, that were judged dated too far in the
+	// future when first read (counted undecodable): the replay skips
+	// exactly them, whatever the clock says then.
+	Future []Range `db:"future" json:"future"`
 	// WatermarkControl and WatermarkCandidate are each side's event-time
 	// watermark at the checkpoint; nil before the first commit.
 	WatermarkControl   *time.Time `db:"watermark_control" json:"watermarkControl"`
@@ -58,7 +70,7 @@ type Checkpoint struct {
 }
 
 const checkpointColumns = `run, partition, owner_epoch, owner, control_offset, candidate_offset,
-    control_recent_from, candidate_recent_from, pending,
+    control_recent_from, candidate_recent_from, pending, future,
     watermark_control, watermark_candidate, updated_at`
 
 // claimPartitionSQL is one statement, so the claim is atomic: a row lock

@@ -30,6 +30,10 @@ type CommitBatch struct {
 	// Pending are the records below those offsets still waiting for a
 	// partner. nil is stored as an empty list.
 	Pending []Position
+	// Future are the ranges of records below those offsets, inside the
+	// replay range, judged dated too far in the future (see
+	// Checkpoint.Future). nil is stored as an empty list.
+	Future []Range
 	// WatermarkControl and WatermarkCandidate are the sides' event-time
 	// watermarks; the zero time stores NULL.
 	WatermarkControl   time.Time
@@ -58,7 +62,7 @@ const updateCheckpointSQL = `
 UPDATE checkpoints
 SET control_offset = $4, candidate_offset = $5, pending = $6,
     watermark_control = $7, watermark_candidate = $8,
-    control_recent_from = $9, candidate_recent_from = $10, updated_at = now()
+    control_recent_from = $9, candidate_recent_from = $10, future = $11, updated_at = now()
 WHERE run = $1 AND partition = $2 AND owner_epoch = $3`
 
 // insertDivergencesSQL inserts all divergences of a batch in one statement,
@@ -171,8 +175,13 @@ func (b *CommitBatch) queue() (*pgx.Batch, error) {
 	if pending == nil {
 		pending = []Position{}
 	}
+	future := b.Future
+	if future == nil {
+		future = []Range{}
+	}
 	batch.Queue(updateCheckpointSQL, b.Run, b.Partition, b.Epoch, b.ControlOffset, b.CandidateOffset,
-		pending, nullTime(b.WatermarkControl), nullTime(b.WatermarkCandidate), b.ControlRecentFrom, b.CandidateRecentFrom)
+		pending, nullTime(b.WatermarkControl), nullTime(b.WatermarkCandidate), b.ControlRecentFrom, b.CandidateRecentFrom,
+		future)
 
 	if err := queueDivergences(batch, b); err != nil {
 		return nil, err
@@ -257,6 +266,12 @@ func (b *CommitBatch) validate() error {
 	for _, p := range b.Pending {
 		if p.Side != SideControl && p.Side != SideCandidate {
 			errs = append(errs, fmt.Errorf("pending position %d: side %q must be %q or %q", p.Offset, p.Side, SideControl, SideCandidate))
+		}
+	}
+	for _, r := range b.Future {
+		if (r.Side != SideControl && r.Side != SideCandidate) || r.From < 0 || r.To <= r.From {
+			errs = append(errs, fmt.Errorf("future range [%d, %d) of side %q: want a side %q or %q and 0 <= from < to",
+				r.From, r.To, r.Side, SideControl, SideCandidate))
 		}
 	}
 	for _, d := range b.Divergences {

@@ -40,8 +40,9 @@ func TestClaimPartition(t *testing.T) {
 		cp := claim(t, st, "r", 0, "a")
 		wm := baseTime().Add(90 * time.Second)
 		pending := []diffstore.Position{{Side: diffstore.SideControl, Offset: 7}, {Side: diffstore.SideCandidate, Offset: 9}}
+		future := []diffstore.Range{{Side: diffstore.SideCandidate, From: 10, To: 12}}
 		commit(t, st, diffstore.CommitBatch{Run: "r", Partition: 0, Epoch: cp.Epoch, ControlOffset: 10,
-			CandidateOffset: 12, Pending: pending, WatermarkControl: wm, WatermarkCandidate: wm.Add(time.Second)})
+			CandidateOffset: 12, Pending: pending, Future: future, WatermarkControl: wm, WatermarkCandidate: wm.Add(time.Second)})
 
 		got := claim(t, st, "r", 0, "b")
 		if got.Epoch != 2 || got.ControlOffset != 10 || got.CandidateOffset != 12 ||
@@ -51,6 +52,9 @@ func TestClaimPartition(t *testing.T) {
 		}
 		if diff := cmp.Diff(pending, got.Pending); diff != "" {
 			t.Errorf("Pending (-want +got):\n%s", diff)
+		}
+		if diff := cmp.Diff(future, got.Future); diff != "" {
+			t.Errorf("Future (-want +got):\n%s", diff)
 		}
 	})
 }

@@ -84,6 +84,23 @@ type ComparatorHealth struct {
 	// owner reports it is caught up. nil when no covered partition has a
 	// known lag.
 	LagSeconds *float64 `db:"lag_seconds" json:"lagSeconds"`
+	// The sides' progress over the alive instances (see SideProgress): a
+	// side is behind when any instance says so; the lags are the largest
+	// any reports (input lags nil when none knows).
+	ControlBehind       bool    `db:"control_behind" json:"controlBehind"`
+	ControlLagSeconds   float64 `db:"control_lag_seconds" json:"controlLagSeconds"`
+	ControlInputLag     *int64  `db:"control_input_lag" json:"controlInputLag"`
+	CandidateBehind     bool    `db:"candidate_behind" json:"candidateBehind"`
+	CandidateLagSeconds float64 `db:"candidate_lag_seconds" json:"candidateLagSeconds"`
+	CandidateInputLag   *int64  `db:"candidate_input_lag" json:"candidateInputLag"`
+}
+
+// Side returns the progress of side s (SideControl or SideCandidate).
+func (h ComparatorHealth) Side(s Side) SideProgress {
+	if s == SideControl {
+		return SideProgress{Behind: h.ControlBehind, LagSeconds: h.ControlLagSeconds, InputLag: h.ControlInputLag}
+	}
+	return SideProgress{Behind: h.CandidateBehind, LagSeconds: h.CandidateLagSeconds, InputLag: h.CandidateInputLag}
 }
 
 // Lag returns LagSeconds as a duration, and false when it is unknown.
@@ -98,7 +115,9 @@ func (h ComparatorHealth) Lag() (time.Duration, bool) {
 // instances that list it in their heartbeat (during a rebalance two may).
 const comparatorHealthSQL = `
 WITH alive AS (
-    SELECT partitions, caught_up FROM heartbeats
+    SELECT partitions, caught_up, control_behind, control_lag_seconds, control_input_lag,
+        candidate_behind, candidate_lag_seconds, candidate_input_lag
+    FROM heartbeats
     WHERE run = $1 AND last_seen >= clock_timestamp() - $2::interval
 ), parts AS (
     SELECT c.partition, greatest(c.watermark_control, c.watermark_candidate) AS wm,
@@ -115,12 +134,20 @@ SELECT clock_timestamp() AS db_now,
         WHERE owner_caught_up = false AND wm IS NULL), '{}')::int[] AS without_watermark,
     (SELECT max(CASE WHEN owner_caught_up THEN 0
                      ELSE greatest(0, extract(epoch FROM clock_timestamp() - wm)) END)
-     FROM parts WHERE owner_caught_up OR (owner_caught_up = false AND wm IS NOT NULL))::float8 AS lag_seconds`
+     FROM parts WHERE owner_caught_up OR (owner_caught_up = false AND wm IS NOT NULL))::float8 AS lag_seconds,
+    coalesce((SELECT bool_or(control_behind) FROM alive), false) AS control_behind,
+    coalesce((SELECT max(control_lag_seconds) FROM alive), 0)::float8 AS control_lag_seconds,
+    (SELECT max(control_input_lag) FROM alive) AS control_input_lag,
+    coalesce((SELECT bool_or(candidate_behind) FROM alive), false) AS candidate_behind,
+    coalesce((SELECT max(candidate_lag_seconds) FROM alive), 0)::float8 AS candidate_lag_seconds,
+    (SELECT max(candidate_input_lag) FROM alive) AS candidate_input_lag`
 
 // ComparatorHealth reads the health of the run's comparator: heartbeats at
 // most aliveWithin old (database clock) count as alive. Zero Partitions, or
 // any Uncovered, or any WithoutWatermark, or an unknown lag all mean the
-// comparator cannot vouch for the run: a gate must not pass.
+// comparator cannot vouch for the run: a gate must not pass. Nor may it
+// while a side is behind: what that side has not written yet is neither
+// compared nor missing.
 func (s *Store) ComparatorHealth(ctx context.Context, run string, aliveWithin time.Duration) (ComparatorHealth, error) {
 	rows, err := s.db.Query(ctx, comparatorHealthSQL, run, aliveWithin)
 	if err != nil {

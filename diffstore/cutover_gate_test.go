@@ -130,3 +130,49 @@ func TestComparatorHealthFailsClosed(t *testing.T) {
 		t.Errorf("GateStats = %+v, %v; want the same health and no pairs", stats, err)
 	}
 }
+
+// TestComparatorHealthSidesFromAliveInstances: a side is behind when any
+// alive instance says so, its lags are the largest reported, its input lag
+// is unknown until one instance knows it, and a dead instance's report no
+// longer counts.
+func TestComparatorHealthSidesFromAliveInstances(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Schema(t)
+	st := diffstore.New(pool)
+	ensureRun(t, st, "r")
+	beat := func(instance string, b diffstore.Beat) {
+		t.Helper()
+		if err := st.Beat(t.Context(), "r", instance, b); err != nil {
+			t.Fatalf("Beat = %v", err)
+		}
+	}
+	health := func(alive time.Duration) diffstore.ComparatorHealth {
+		t.Helper()
+		h, err := st.ComparatorHealth(t.Context(), "r", alive)
+		if err != nil {
+			t.Fatalf("ComparatorHealth = %v", err)
+		}
+		return h
+	}
+	n := func(v int64) *int64 { return &v }
+	beat("a", diffstore.Beat{Partitions: []int{0}, Candidate: diffstore.SideProgress{LagSeconds: 0.2, InputLag: n(3)}})
+	beat("b", diffstore.Beat{Partitions: []int{1}, Candidate: diffstore.SideProgress{Behind: true, LagSeconds: 45, InputLag: n(1204)}})
+	h := health(time.Minute)
+	want := diffstore.SideProgress{Behind: true, LagSeconds: 45, InputLag: n(1204)}
+	if diff := cmp.Diff(want, h.Side(diffstore.SideCandidate)); diff != "" {
+		t.Errorf("candidate (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(diffstore.SideProgress{}, h.Side(diffstore.SideControl)); diff != "" {
+		t.Errorf("control, never reported (-want +got):\n%s", diff)
+	}
+	insts, err := st.Instances(t.Context(), "r", 0)
+	if err != nil || len(insts) != 2 || !insts[1].CandidateBehind || insts[1].CandidateInputLag == nil || *insts[1].CandidateInputLag != 1204 {
+		t.Errorf("Instances = %+v, %v; want b's report of the candidate kept", insts, err)
+	}
+	if _, err := pool.Exec(t.Context(), `UPDATE heartbeats SET last_seen = now() - interval '1 hour' WHERE instance = 'b'`); err != nil {
+		t.Fatal(err)
+	}
+	if got := health(time.Minute).Side(diffstore.SideCandidate); got.Behind || got.LagSeconds != 0.2 {
+		t.Errorf("after b died: candidate %+v, want a's report only (not behind, lag 0.2s)", got)
+	}
+}

@@ -79,6 +79,7 @@ fails.`,
 		Example: `  oink chaos
   oink chaos --roles switch,controller --trials 20 --parallel 4
   oink chaos --roles producer --trials 1 --seed 3253587601662741 --events 3000
+  oink chaos --roles stall --trials 1 --kills 1
   oink chaos --json > chaos.json`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -87,7 +88,9 @@ fails.`,
 		},
 	}
 	f := cmd.Flags()
-	f.StringSliceVar(&o.roles, "roles", []string{"producer", "comparator", "switch", "controller", "zombie-switch"}, "roles to hit, comma-separated: producer, comparator, switch, controller (SIGKILL), zombie-switch (two switches, one frozen with SIGSTOP past its session timeout)")
+	f.StringSliceVar(&o.roles, "roles", []string{"producer", "comparator", "switch", "controller", "zombie-switch"},
+		"roles to hit, comma-separated: producer, comparator, switch, controller (SIGKILL); zombie-switch (two switches, one frozen with SIGSTOP "+
+			"past its session timeout); or stall (SIGSTOP v2 for 10 comparator windows of 6s, then SIGCONT, --kills times)")
 	f.IntVar(&o.trials, "trials", chaos.DefaultTrials, "trials per role (the long suite runs 20)")
 	f.Uint64Var(&o.seed, "seed", 0, "seed of each role's first trial; trial i has seed+i (0: from the clock)")
 	f.IntVar(&o.events, "events", chaos.DefaultEvents, "least upstream events per trial (upstream goes on until the cutover ends)")

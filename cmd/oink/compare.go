@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/spf13/cobra"
@@ -14,7 +15,11 @@ type compareOptions struct {
 	run, control, candidate string
 	rules                   string
 	group                   string
+	input                   string
+	controlGroup            string
+	candidateGroup          string
 	window                  time.Duration
+	maxFutureSkew           time.Duration
 	dlq                     string
 	stopWhenIdle            time.Duration
 	metricsAddr             string
@@ -40,15 +45,27 @@ divergences and field diffs in the diffstore (Postgres), checkpointed per
 partition in the same transaction as the results. Killed at any moment and
 restarted, it ends with the same totals as a run never interrupted.
 
-A record is declared missing on the other side once that side's event-time
-watermark has passed it by --window, or that side has been caught up and
-quiet for --window. Records whose identity cannot be read go to --dlq.
+A record is declared missing on the other side only on evidence, never
+because that side was quiet: once that side's event-time watermark has passed
+it by --window, or once that side's producer group (--control-group,
+--candidate-group) has committed every event of --input that existed when the
+record was seen and the comparator has read that side up to where those
+events' outputs must be (docs/comparator-evidence.md). Until then the record
+waits and the other side is "behind": shown with its lag in heartbeats,
+metrics, oink cutover status and the dashboard, where it holds the cutover
+gate without counting anything missing. The evidence needs producers that
+commit input offsets only after their outputs are acknowledged (oink produce
+and oink legacy do); give an empty group for a producer that does not.
+
+Records whose identity cannot be read, or whose event time lies past the
+clock plus --max-future-skew, are counted undecodable and go to --dlq.
 
 Finding divergences is a normal result (exit 0); --fail-on-divergence exits 3
 when the finished run has any.`,
 		Example: `  oink compare --run shadow-1 --rules testdata/rules/rtcim.yaml
   oink compare --run shadow-1 --rules testdata/rules/rtcim-strict.yaml --stop-when-idle 5s --json
-  oink compare --run shadow-1 --control rtcim.v1 --candidate rtcim.v2 --window 30s --metrics-addr :9465`,
+  oink compare --run shadow-1 --control rtcim.v1 --candidate rtcim.v2 --window 30s --metrics-addr :9465
+  oink compare --run shadow-1 --input orders --control-group legacy-oink --candidate-group oink-v2`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
 	}
@@ -58,7 +75,11 @@ when the finished run has any.`,
 	f.StringVar(&o.candidate, "candidate", "rtcim.v2", "candidate topic (the new version)")
 	f.StringVar(&o.rules, "rules", "", "rules YAML file (default: the RTCIM rules built into oink, testdata/rules/rtcim.yaml; identity order_id|source_event_id)")
 	f.StringVar(&o.group, "group", "oink-compare", "consumer group; instances in one group share the partitions")
-	f.DurationVar(&o.window, "window", 30*time.Second, "match window before a record is declared missing")
+	f.DurationVar(&o.window, "window", 30*time.Second, "match window: how far the other side's event time must pass a record before it is missing, and how long records may wait before their other side is behind")
+	f.StringVar(&o.input, "input", "orders", "upstream topic both versions convert: its end offsets, with the groups' commits, are the evidence that settles a missing record (empty: none)")
+	f.StringVar(&o.controlGroup, "control-group", "oink-v1", "consumer group of the control producer on --input (empty: no evidence that the control side passed a record)")
+	f.StringVar(&o.candidateGroup, "candidate-group", "oink-v2", "consumer group of the candidate producer on --input (empty: no evidence that the candidate side passed a record)")
+	f.DurationVar(&o.maxFutureSkew, "max-future-skew", oink.DefaultMaxFutureSkew, "a record dated further past the clock is counted undecodable and dead-lettered, so no watermark moves past clock plus skew")
 	f.StringVar(&o.dlq, "dlq", "rtcim.compare.dlq", "dead-letter topic for records whose identity cannot be read (empty: count only)")
 	f.DurationVar(&o.stopWhenIdle, "stop-when-idle", 0, "exit once everything is compared and idle this long (0: run until stopped)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics and /healthz here")
@@ -80,6 +101,10 @@ func (o *compareOptions) validate() error {
 		return usageError{fmt.Errorf("--window %v: want a positive duration such as 30s", o.window)}
 	case o.stopWhenIdle < 0:
 		return usageError{fmt.Errorf("--stop-when-idle %v: want a positive duration or 0", o.stopWhenIdle)}
+	case o.maxFutureSkew <= 0:
+		return usageError{fmt.Errorf("--max-future-skew %v: want a positive duration such as 5m", o.maxFutureSkew)}
+	case o.input != "" && (o.input == o.control || o.input == o.candidate):
+		return usageError{fmt.Errorf("--input %q: want the upstream topic the producers read, not --control or --candidate", o.input)}
 	}
 	return nil
 }
@@ -104,6 +129,7 @@ func runCompare(ctx context.Context, d deps, g *globalOptions, o *compareOptions
 	}
 	err = comparator.Run(ctx, comparator.Config{Run: o.run, Brokers: g.brokers, Control: o.control, Candidate: o.candidate,
 		Group: o.group, Rules: rules, Window: o.window, DLQ: o.dlq, StopWhenIdle: o.stopWhenIdle,
+		Input: o.input, ControlGroup: o.controlGroup, CandidateGroup: o.candidateGroup, MaxFutureSkew: o.maxFutureSkew,
 		SessionTimeout: o.sessionTimeout, Instance: o.instance, Store: store,
 		Topics: kafkaio.TopicSpec{Partitions: o.partitions, ReplicationFactor: o.rf},
 		Log:    g.log.With("role", "compare", "run", o.run), Metrics: comparator.NewMetrics(reg), Health: healthy})

@@ -36,6 +36,7 @@ func TestInvariantComparatorKillRestartIsExact(t *testing.T) {
 	args := func(run string, extra ...string) []string {
 		return append([]string{"compare", "--brokers", strings.Join(s.Env.Brokers, ","), "--database-url", dbURL,
 			"--run", run, "--group", s.Env.Group(run), "--control", s.V1, "--candidate", s.V2,
+			"--input", s.Orders, "--control-group", s.Env.Group("v1"), "--candidate-group", s.Env.Group("v2"),
 			"--rules", "../../testdata/rules/rtcim-strict.yaml", "--window", "2s", "--session-timeout", "2s",
 			"--dlq", s.Env.Topic("compare.dlq"), "--log-level", "warn"}, extra...)
 	}

@@ -285,6 +285,12 @@ func printCutoverStatus(ctx context.Context, d deps, c *cutover.Controller, asJS
 	}
 	fmt.Fprintf(w, "last change: %s by %s (%s)\n", st.UpdatedAt.UTC().Format(time.RFC3339), st.UpdatedBy, st.Reason)
 	fmt.Fprintf(w, "controller:  %s\n", map[bool]string{true: "one is leading", false: "none running"}[st.ControllerActive])
+	if st.Control != nil && st.Candidate != nil {
+		fmt.Fprintf(w, "v1:          %s\n", strings.TrimPrefix(cutover.DescribeSide("v1", *st.Control), "v1 "))
+		fmt.Fprintf(w, "v2:          %s\n", strings.TrimPrefix(cutover.DescribeSide("v2", *st.Candidate), "v2 "))
+	} else {
+		fmt.Fprintf(w, "v1, v2:      pace unknown (no live comparator instance)\n")
+	}
 	if g := st.Gate; g != nil {
 		fmt.Fprintf(w, "gate:        %s\n\n", g.Verdict)
 		rows := make([][]string, len(g.Checks))
@@ -386,22 +392,26 @@ func decisionToJSON(d cutover.Decision) decisionJSON {
 
 // statusJSON is the stable JSON of `cutover status`.
 type statusJSON struct {
-	Run              string                   `json:"run"`
-	PlanVersion      int                      `json:"planVersion"`
-	Plan             cutover.Plan             `json:"plan"`
-	Phase            cutover.Phase            `json:"phase"`
-	Stage            int                      `json:"stage"`
-	Stages           int                      `json:"stages"`
-	Percent          float64                  `json:"percent"`
-	StageStartedAt   *time.Time               `json:"stageStartedAt"`
-	Reason           string                   `json:"reason"`
-	UpdatedBy        string                   `json:"updatedBy"`
-	UpdatedAt        time.Time                `json:"updatedAt"`
-	LastTransition   *diffstore.Transition    `json:"lastTransition"`
-	ControllerActive bool                     `json:"controllerActive"`
-	Gate             *gateJSON                `json:"gate"`
-	Waiting          []string                 `json:"waiting"`
-	Live             *diffstore.SwitchSummary `json:"live"`
+	Run              string                `json:"run"`
+	PlanVersion      int                   `json:"planVersion"`
+	Plan             cutover.Plan          `json:"plan"`
+	Phase            cutover.Phase         `json:"phase"`
+	Stage            int                   `json:"stage"`
+	Stages           int                   `json:"stages"`
+	Percent          float64               `json:"percent"`
+	StageStartedAt   *time.Time            `json:"stageStartedAt"`
+	Reason           string                `json:"reason"`
+	UpdatedBy        string                `json:"updatedBy"`
+	UpdatedAt        time.Time             `json:"updatedAt"`
+	LastTransition   *diffstore.Transition `json:"lastTransition"`
+	ControllerActive bool                  `json:"controllerActive"`
+	// Control and Candidate: whether v1 and v2 keep pace (null: no live
+	// comparator instance).
+	Control   *diffstore.SideProgress  `json:"control"`
+	Candidate *diffstore.SideProgress  `json:"candidate"`
+	Gate      *gateJSON                `json:"gate"`
+	Waiting   []string                 `json:"waiting"`
+	Live      *diffstore.SwitchSummary `json:"live"`
 }
 
 func statusToJSON(s cutover.Status) statusJSON {
@@ -412,5 +422,5 @@ func statusToJSON(s cutover.Status) statusJSON {
 	return statusJSON{Run: s.Run, PlanVersion: s.PlanVersion, Plan: s.Plan, Phase: s.Phase, Stage: s.Stage,
 		Stages: s.Stages, Percent: s.Percent, StageStartedAt: s.StageStartedAt, Reason: s.Reason,
 		UpdatedBy: s.UpdatedBy, UpdatedAt: s.UpdatedAt, LastTransition: s.LastTransition,
-		ControllerActive: s.ControllerActive, Gate: gateToJSON(s.Gate), Waiting: waiting, Live: s.Live}
+		ControllerActive: s.ControllerActive, Control: s.Control, Candidate: s.Candidate, Gate: gateToJSON(s.Gate), Waiting: waiting, Live: s.Live}
 }

@@ -1,3 +1,3 @@
--- 0004_switch: drops everything 0004_switch.up.sql created.
+-- 0006_switch: drops everything 0006_switch.up.sql created.
 DROP TABLE switch_forwards;
 DROP TABLE switch_partitions;

@@ -1,4 +1,4 @@
--- 0004_switch: the switch's provenance. Live records carry exactly what
+-- 0006_switch: the switch's provenance. Live records carry exactly what
 -- their version wrote, so what came from which version is kept here: per
 -- partition of the live topic, the switch's last synced state, and per
 -- minute of source event time what it forwarded from each version.

@@ -99,6 +99,7 @@ func (r *runner) chainProcs(c *chain) []procSpec {
 				"--seed", strconv.FormatUint(r.cfg.Seed, 10), "--fault-log", c.faultLog}, batch...), create...)...),
 			spec("oink produce", false, append(append([]string{"produce", "--from", c.orders, "--to", c.v2, "--dlq", c.dlq, "--group", c.gV2}, batch...), create...)...),
 			spec("oink compare", true, append([]string{"compare", "--run", c.run, "--control", c.v1, "--candidate", c.v2, "--group", c.gCmp,
+				"--input", c.orders, "--control-group", c.gV1, "--candidate-group", c.gV2,
 				"--rules", r.cfg.RulesFile, "--window", compareWindow.String(), "--dlq", c.cmp}, create...)...),
 			spec("oink switch", true, append([]string{"switch", "--run", r.routeRun(), "--control", c.v1, "--candidate", c.v2, "--live", c.live,
 				"--group", c.gSwitch, "--rules", r.cfg.RulesFile}, create...)...),

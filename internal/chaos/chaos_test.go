@@ -2,17 +2,28 @@ package chaos
 
 import (
 	"testing"
+	"time"
 )
 
 // runSuite runs the suite's trials for role and fails t on any failed
 // check, naming the trial's seed.
 func runSuite(t *testing.T, role Role) Report {
 	t.Helper()
-	cfg := testConfig(t, role)
+	return runTrials(t, testConfig(t, role))
+}
+
+// runTrials runs cfg's trials and fails t on any failed check, naming the
+// trial's seed.
+func runTrials(t *testing.T, cfg Config) Report {
+	t.Helper()
+	role := cfg.Roles[0]
 	cfg.OnTrial = func(r TrialResult) {
 		t.Logf("%s seed %d: %d kills at %v (%s), %d events, %.1fs, ok=%v", r.Role, r.Seed, r.Kills, r.KillsAt, r.Progress,
 			r.Events, r.Seconds, r.OK)
 		for _, c := range r.Checks {
+			if testing.Verbose() {
+				t.Logf("  %s: %s", c.Name, c.Detail)
+			}
 			if !c.OK {
 				t.Errorf("%s trial seed %d (rerun: OINK_CHAOS_SEED=%d, one trial): %s: %s", r.Role, r.Seed, r.Seed, c.Name, c.Detail)
 			}
@@ -74,4 +85,17 @@ func TestChaosKillController(t *testing.T) {
 func TestChaosZombieSwitch(t *testing.T) {
 	t.Parallel()
 	runSuite(t, RoleZombieSwitch)
+}
+
+// TestChaosStallCandidate stops OINK v2 with SIGSTOP for StallWindows
+// match windows, once per trial, then continues it: v2 is slow, not lossy,
+// so the comparator counts nothing missing from it and the controller
+// never rolls back (invariants 2 and 3, as
+// TestInvariantStalledCandidateIsBehindNotMissing in cmd/oink). One trial
+// with a 1s window keeps its CI cost near one trial's.
+func TestChaosStallCandidate(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig(t, RoleStall)
+	cfg.Trials, cfg.Kills, cfg.Window = 1, 1, time.Second
+	runTrials(t, cfg)
 }

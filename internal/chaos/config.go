@@ -30,6 +30,11 @@ const (
 	// other takes its partitions over and fences it), then thaws it with
 	// SIGCONT: a zombie that wakes up believing it still owns them.
 	RoleZombieSwitch Role = "zombie-switch"
+	// RoleStall is the stalled-side fault: OINK v2 (`oink produce`) is
+	// stopped with SIGSTOP at each seeded moment for StallWindows match
+	// windows, then continued with SIGCONT. v2 is slow, not lossy: nothing
+	// may be counted missing and the cutover must not roll back.
+	RoleStall Role = "stall"
 )
 
 // Roles are all the kinds of trial, in the order a suite runs them.
@@ -41,11 +46,22 @@ var components = []Role{RoleProducer, RoleComparator, RoleSwitch, RoleController
 
 // component is the process a trial of role r hits.
 func component(r Role) Role {
-	if r == RoleZombieSwitch {
+	switch r {
+	case RoleZombieSwitch:
 		return RoleSwitch
+	case RoleStall:
+		return RoleProducer
 	}
 	return r
 }
+
+// AllRoles are what a trial can do to its pipeline: kill one of Roles, or
+// stall v2 (RoleStall, run only when named).
+var AllRoles = append(slices.Clip(Roles), RoleStall)
+
+// StallWindows is how many comparator match windows a RoleStall trial
+// keeps v2 stopped: ten, far longer than any wait on quiet alone.
+const StallWindows = 10
 
 // ParseRoles parses role names (as `--roles producer,switch` gives them);
 // duplicates are dropped. The error names the unknown role and the valid
@@ -54,15 +70,15 @@ func ParseRoles(names []string) ([]Role, error) {
 	var out []Role
 	for _, n := range names {
 		r := Role(strings.TrimSpace(n))
-		if !slices.Contains(Roles, r) {
-			return nil, fmt.Errorf("unknown role %q: want one of %s", n, joinRoles(Roles))
+		if !slices.Contains(AllRoles, r) {
+			return nil, fmt.Errorf("unknown role %q: want one of %s", n, joinRoles(AllRoles))
 		}
 		if !slices.Contains(out, r) {
 			out = append(out, r)
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no role given: want one or more of %s", joinRoles(Roles))
+		return nil, fmt.Errorf("no role given: want one or more of %s", joinRoles(AllRoles))
 	}
 	return out, nil
 }
@@ -85,8 +101,10 @@ const (
 	DefaultPartitions = 6
 	// DefaultWindow is the comparator's match window. It must exceed how
 	// long v2 can be down after a SIGKILL (the group's 2s session timeout,
-	// a rebalance and a restart), or the comparator would rightly declare
-	// v1's records missing from v2 while it is down.
+	// a rebalance and a restart): a copy v2 writes again later than the
+	// window past its first is a record of its own, missing from v1. (A
+	// v2 that is merely down is never counted as losing records: that
+	// takes evidence, docs/comparator-evidence.md.)
 	DefaultWindow       = 6 * time.Second
 	DefaultTrialTimeout = 3 * time.Minute
 )

@@ -26,6 +26,14 @@
 //     one left, no stage entered twice, one transition per decision, the
 //     route growing except at rollbacks, and the run promoted.
 //
+// RoleStall, run only when named, is the stalled-side fault: instead of a
+// kill, OINK v2 is stopped with SIGSTOP for StallWindows match windows and
+// continued with SIGCONT. The same checks then prove that a slow v2 is not
+// a lossy one: nothing missing from v2, no rollback. (v2, resumed after its
+// session expired, converts part of its backlog twice; a copy written later
+// than the match window past the first is counted missing from v1, and the
+// fault-log check allows exactly those identities.)
+//
 // A trial's seed alone chooses its events, v1's faults and its kill
 // moments: Config.Seed S runs trials S, S+1, …, and a failed trial is
 // replayed with Seed S and Trials 1. `oink chaos` runs it from the binary;

@@ -34,6 +34,13 @@ type evidence struct {
 	Got, Want comparatorResult
 	// Faults is v1's fault log, deduplicated.
 	Faults []producer.FaultEntry
+	// Redelivered, in a RoleStall trial only, holds the identities v2
+	// wrote more than once: resumed after its session expired, v2 goes on
+	// converting with failing commits, then converts its backlog again,
+	// and a copy that comes later than the match window past the first
+	// can only be counted missing from v1 (the comparator keeps one window
+	// of identities, not all of them).
+	Redelivered map[string]bool
 
 	Plan  cutover.Plan
 	State diffstore.CutoverState
@@ -69,6 +76,9 @@ func (t *trial) collect(ctx context.Context) (*evidence, error) {
 	}
 	ev.Orders, ev.OrdersDLQ = read(t.n.orders), read(t.n.ordersDLQ)
 	ev.V1, ev.V2, ev.Live = read(t.n.v1), read(t.n.v2), read(t.n.live)
+	if t.role == RoleStall {
+		ev.Redelivered = repeated(ev.V2, ev.Rules)
+	}
 	var err error
 	if ev.Got, err = readComparator(ctx, t.h.store, t.n.run); err != nil {
 		errs = append(errs, err)
@@ -118,6 +128,22 @@ func readComparator(ctx context.Context, store *diffstore.Store, run string) (co
 		slices.Sort(v)
 	}
 	return res, nil
+}
+
+// repeated returns the identities that occur more than once in msgs.
+func repeated(msgs []kafka.Message, rules *comparator.Rules) map[string]bool {
+	seen, out := map[string]bool{}, map[string]bool{}
+	for _, m := range msgs {
+		id, _, err := rules.Identify(m.Key, m.Value, m.Time)
+		if err != nil {
+			continue // not an RTCIM the comparator could pair either
+		}
+		if seen[id] {
+			out[id] = true
+		}
+		seen[id] = true
+	}
+	return out
 }
 
 // readFaultLog reads v1's fault log; a redelivered batch logs its faults

@@ -92,10 +92,10 @@ func (p *proc) kill() error {
 	return nil
 }
 
-// freeze stops the process with SIGSTOP for d, then lets it go on with
-// SIGCONT (or when ctx ends). A process that had already exited by itself
-// is reported.
-func (p *proc) freeze(ctx context.Context, d time.Duration) error {
+// stall stops the process with SIGSTOP for d (or until ctx ends) and
+// continues it with SIGCONT: a process paused by the kernel, a GC or a VM
+// migration. A process that had exited by itself is reported.
+func (p *proc) stall(ctx context.Context, d time.Duration) error {
 	if err := p.exited(); err != nil {
 		return err
 	}
@@ -107,10 +107,10 @@ func (p *proc) freeze(ctx context.Context, d time.Duration) error {
 	}
 	select {
 	case <-ctx.Done():
-	case <-time.After(d): // the fault's length: a pause past the session timeout
+	case <-time.After(d):
 	}
 	if err := cmd.Process.Signal(syscall.SIGCONT); err != nil {
-		return fmt.Errorf("SIGCONT %s: %w", p.name, err)
+		return p.failed(fmt.Errorf("SIGCONT after %v stopped: %w", d, err))
 	}
 	return nil
 }

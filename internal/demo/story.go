@@ -129,6 +129,7 @@ func (s *stage) startAll(loadCtx, ctx context.Context, wg *sync.WaitGroup, errs 
 	goRun("compare", func() error {
 		return comparator.Run(ctx, comparator.Config{Run: s.run, Brokers: s.brokers, Control: topicV1, Candidate: topicV2,
 			Group: "demo-compare", Rules: s.rules, Window: 3 * time.Second, DLQ: topicCmpDLQ, Store: s.store,
+			Input: topicOrders, ControlGroup: "demo-v1", CandidateGroup: "demo-v2",
 			SessionTimeout: 2 * time.Second, Topics: spec, Log: log.With("role", "compare")})
 	})
 	goRun("switch", func() error {

@@ -1,6 +1,6 @@
 // Package header is the dashboard's header pane: the run, where its cutover
 // stands (stage, percent, phase), the progress of the stage's gate, and the
-// comparator's health. It only shows what the root model hands it with
+// comparator's health, including a version that is behind. It only shows what the root model hands it with
 // SetData.
 package header
 
@@ -251,5 +251,31 @@ func (m Model) comparatorLine() string {
 	if len(h.Uncovered) > 0 {
 		parts += st.Bad.Render(fmt.Sprintf(" (%v uncovered)", h.Uncovered))
 	}
-	return m.label("comparator") + style.Join(alive, lag, behind, parts)
+	return m.label("comparator") + style.Join(alive, lag, behind, parts, m.sides())
+}
+
+// sides names each version that is behind (the comparator holds records of
+// the other waiting for it), with its event-time lag and the input events
+// it has not converted yet; "" when both keep pace or no instance is alive.
+func (m Model) sides() string {
+	h := m.data.Health
+	if h.Alive == 0 {
+		return ""
+	}
+	var out []string
+	for _, sd := range []struct {
+		name string
+		side diffstore.Side
+	}{{"v2", diffstore.SideCandidate}, {"v1", diffstore.SideControl}} {
+		p := h.Side(sd.side)
+		if !p.Behind {
+			continue
+		}
+		s := fmt.Sprintf("%s behind %s", sd.name, style.Duration(time.Duration(p.LagSeconds*float64(time.Second))))
+		if p.InputLag != nil {
+			s += fmt.Sprintf(" (%s events not converted)", style.Count(*p.InputLag))
+		}
+		out = append(out, m.st.Warn.Render(s))
+	}
+	return style.Join(out...)
 }

@@ -1,0 +1,40 @@
+package header
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/tui/style"
+)
+
+// TestComparatorLineShowsASideBehind: a version the comparator reports
+// behind is named with its lag and the input events it has not converted;
+// a version keeping pace is not mentioned.
+func TestComparatorLineShowsASideBehind(t *testing.T) {
+	t.Parallel()
+	n := int64(1204)
+	tests := []struct {
+		name       string
+		health     diffstore.ComparatorHealth
+		want, none string
+	}{
+		{"v2 behind", diffstore.ComparatorHealth{Instances: 1, Alive: 1, CandidateBehind: true, CandidateLagSeconds: 45, CandidateInputLag: &n},
+			"v2 behind 45s (1,204 events not converted)", "v1 behind"},
+		{"v1 behind, its input progress unknown", diffstore.ComparatorHealth{Instances: 1, Alive: 1, ControlBehind: true, ControlLagSeconds: 3},
+			"v1 behind 3.0s", "v2 behind"},
+		{"both keep pace", diffstore.ComparatorHealth{Instances: 1, Alive: 1, CandidateLagSeconds: 0.2}, "1/1 alive", "behind"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			m := New(style.New())
+			m.SetSize(200, 0)
+			m.SetData(Data{Health: tc.health})
+			line := m.comparatorLine()
+			if !strings.Contains(line, tc.want) || strings.Contains(line, tc.none) {
+				t.Errorf("comparator line = %q, want %q and no %q", line, tc.want, tc.none)
+			}
+		})
+	}
+}
