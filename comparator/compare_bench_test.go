@@ -9,15 +9,15 @@ func BenchmarkCompareEqualBytes(b *testing.B) {
 	r := mustLoadRules(b, rtcimRulesPath)
 	rt := multiLine(b, 3)
 	x, y := marshal(b, rt), marshal(b, rt)
-	benchmarkCompare(b, r, x, y, Equal)
+	benchmarkCompare(b, r, x, y, Identical)
 }
 
 // BenchmarkCompareReordered measures a full comparison: v1's reorder fault,
-// which the rules make equal.
+// which the rules make equivalent.
 func BenchmarkCompareReordered(b *testing.B) {
 	r := mustLoadRules(b, rtcimRulesPath)
 	rt := multiLine(b, 3)
-	benchmarkCompare(b, r, marshal(b, rt), marshal(b, reordered(rt)), Equal)
+	benchmarkCompare(b, r, marshal(b, rt), marshal(b, reordered(rt)), Equivalent)
 }
 
 // BenchmarkCompareAccepted measures a pair with accepted differences: the

@@ -70,6 +70,10 @@ type Rules struct {
 
 	wanted []string    // the top-level fields Identify reads: key fields, then event_time
 	opts   cmp.Options // built once by cmpOptions
+	// timestampTypes are the control and candidate topics'
+	// message.timestamp.type once Run has bound the rules to them
+	// (forTopics); both "" otherwise.
+	timestampTypes [2]string
 }
 
 // tolerance drops numeric differences up to limit at or beneath path.
