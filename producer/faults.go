@@ -38,7 +38,7 @@ const (
 
 // Faults is a parsed --faults value.
 type Faults struct {
-	Rounding, UTCDate, Drop, Dup, Reorder, Shipping float64
+	Rounding, UTCDate, Drop, Dup, Reorder, Shipping    float64
 	FieldOrder, NumberSpelling, HeaderExtra, Timestamp float64
 	Lag                                                time.Duration
 }
