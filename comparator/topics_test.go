@@ -14,7 +14,7 @@ import (
 func TestBindTopicsReadsEachTopicsTimestampType(t *testing.T) {
 	t.Parallel()
 	env := kafkatest.New(t)
-	control, candidate := env.Topic("create"), env.Topic("x") + "-append"
+	control, candidate := env.Topic("create"), env.Topic("x")+"-append"
 	spec := env.Spec
 	spec.Configs = maps.Clone(spec.Configs)
 	spec.Configs[timestampTypeConfig] = "LogAppendTime"
