@@ -88,6 +88,34 @@ func TestSummary(t *testing.T) {
 	}
 }
 
+func TestSummaryAccountingHolds(t *testing.T) {
+	t.Parallel()
+	good := diffstore.Summary{Totals: diffstore.Totals{Counts: diffstore.Counts{ReadControl: 12, ReadCandidate: 11,
+		Pairs: 10, Equal: 8, Identical: 6, Equivalent: 2, Accepted: 1, Divergent: 1, MissingInCandidate: 1, DuplicatesControl: 1}},
+		PendingCandidate: 1}
+	tests := []struct {
+		name   string
+		change func(*diffstore.Counts)
+		want   bool
+	}{
+		{"every record and pair accounted for holds", func(*diffstore.Counts) {}, true},
+		{"equal pairs of no known level (compared before levels) hold", func(c *diffstore.Counts) { c.Identical, c.Equivalent = 0, 0 }, true},
+		{"more levelled pairs than equal ones do not hold", func(c *diffstore.Counts) { c.Identical = 7 }, false},
+		{"a pair of no outcome does not hold", func(c *diffstore.Counts) { c.Equal, c.Identical = 7, 5 }, false},
+		{"a record read and not accounted for does not hold", func(c *diffstore.Counts) { c.ReadControl++ }, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := good
+			tc.change(&s.Counts)
+			if got := s.AccountingHolds(); got != tc.want {
+				t.Errorf("AccountingHolds(%+v) = %v, want %v", s.Counts, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestCountsSince(t *testing.T) {
 	t.Parallel()
 	st := seed(t)
