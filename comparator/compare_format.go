@@ -2,9 +2,7 @@ package comparator
 
 import (
 	"encoding/json"
-	"maps"
 	"slices"
-	"strconv"
 	"strings"
 )
 
@@ -15,111 +13,182 @@ import (
 // walks them side by side as the rules pair their parts. A part whose
 // values really differ is left to go-cmp and judge. It runs only on values
 // whose bytes differ, both already parsed successfully by decode.
+//
+// A value is read into one flat slice of nodes (children by index, names
+// and literals as substrings of the record), and objects are matched by
+// scanning, not by maps: a few allocations per record, which keeps a pair
+// that differs only in form (v1 writing its members in another order, say)
+// about as cheap as decoding it.
 
-// rawNode is a JSON value as written.
+// rawNode is one JSON value as written. It holds no pointer (its strings
+// are spans of the record), so a document is one block the collector need
+// not scan.
 type rawNode struct {
-	kind  byte       // '{' object, '[' array, '"' string, '0' number, 'l' true, false or null
-	text  string     // a scalar's literal, a string with its quotes
-	names []string   // an object's member names, as written (quoted)
-	items []*rawNode // an object's member values, or an array's elements
+	kind     byte  // '{' object, '[' array, '"' string, '0' number, 'l' true, false or null
+	escName  bool  // its name as a member holds an escape
+	text     span  // a scalar's literal, a string with its quotes
+	name     span  // as a member of an object: its name as written, with quotes
+	first, n int32 // an object's or array's children: kids[first : first+n]
+}
+
+// span is s[start:end] of the record.
+type span struct{ start, end int32 }
+
+// rawDoc is a value read by readRaw: its root is nodes[0].
+type rawDoc struct {
+	s     string
+	nodes []rawNode
+	kids  []int32
+	space []string // the distinct runs of whitespace between tokens
+}
+
+// children returns the indexes of node i's members or elements.
+func (d *rawDoc) children(i int32) []int32 {
+	n := &d.nodes[i]
+	return d.kids[n.first : n.first+n.n]
+}
+
+// text returns node i's literal as written.
+func (d *rawDoc) text(i int32) string { return d.s[d.nodes[i].text.start:d.nodes[i].text.end] }
+
+// rawName returns node i's name as written, with its quotes.
+func (d *rawDoc) rawName(i int32) string { return d.s[d.nodes[i].name.start:d.nodes[i].name.end] }
+
+// key returns node i's name, decoded.
+func (d *rawDoc) key(i int32) string {
+	n := &d.nodes[i]
+	if !n.escName && n.name.end-n.name.start >= 2 {
+		return d.s[n.name.start+1 : n.name.end-1]
+	}
+	return unquote(d.rawName(i))
 }
 
 // rawReader reads a value that decode has already accepted. On anything
 // unexpected it stops and returns what it has (it never panics).
 type rawReader struct {
-	s     string
-	i     int
-	space map[string]bool // the distinct runs of whitespace between tokens
+	s   string
+	i   int
+	doc rawDoc
+	tmp []int32 // children of the containers being read, innermost last
 }
 
-func readRaw(s string) (*rawNode, map[string]bool) {
-	rd := rawReader{s: s, space: map[string]bool{}}
-	return rd.value(), rd.space
+func readRaw(s string) *rawDoc {
+	// Every value but the root follows a ':', a '[' or a ',': their count
+	// (an overestimate when strings hold them) sizes the slices once.
+	n := 1 + strings.Count(s, ":") + strings.Count(s, "[") + strings.Count(s, ",")
+	rd := rawReader{s: s, doc: rawDoc{s: s, nodes: make([]rawNode, 0, n), kids: make([]int32, 0, n)}}
+	rd.value(span{})
+	return &rd.doc
 }
 
 func (rd *rawReader) skipSpace() {
 	start := rd.i
-	for rd.i < len(rd.s) && strings.IndexByte(" \t\n\r", rd.s[rd.i]) >= 0 {
+	for rd.i < len(rd.s) && (rd.s[rd.i] == ' ' || rd.s[rd.i] == '\t' || rd.s[rd.i] == '\n' || rd.s[rd.i] == '\r') {
 		rd.i++
 	}
-	if rd.i > start {
-		rd.space[rd.s[start:rd.i]] = true
+	if run := rd.s[start:rd.i]; run != "" && !slices.Contains(rd.doc.space, run) {
+		rd.doc.space = append(rd.doc.space, run)
 	}
 }
 
-func (rd *rawReader) value() *rawNode {
+// value reads the value at rd.i, a member called name (an empty span for
+// none), and returns its index, or -1 at the end of the input.
+func (rd *rawReader) value(name span) int32 {
 	rd.skipSpace()
 	if rd.i >= len(rd.s) {
-		return nil
+		return -1
 	}
+	idx := int32(len(rd.doc.nodes))
+	n := rawNode{name: name, escName: strings.IndexByte(rd.s[name.start:name.end], '\\') >= 0}
+	start := rd.i
 	switch c := rd.s[rd.i]; {
 	case c == '{' || c == '[':
-		return rd.container(c)
+		n.kind = c
+		rd.doc.nodes = append(rd.doc.nodes, n)
+		rd.container(idx, c)
+		return idx
 	case c == '"':
-		return &rawNode{kind: '"', text: rd.str()}
+		n.kind, n.text = '"', rd.str()
+		rd.doc.nodes = append(rd.doc.nodes, n)
+		return idx
 	case c == '-' || isDigit(c):
-		start := rd.i
+		n.kind = '0'
 		for rd.i < len(rd.s) && strings.IndexByte("+-.eE0123456789", rd.s[rd.i]) >= 0 {
 			rd.i++
 		}
-		return &rawNode{kind: '0', text: rd.s[start:rd.i]}
 	default:
-		start := rd.i
+		n.kind = 'l'
 		for rd.i < len(rd.s) && rd.s[rd.i] >= 'a' && rd.s[rd.i] <= 'z' {
 			rd.i++
 		}
-		return &rawNode{kind: 'l', text: rd.s[start:rd.i]}
 	}
+	n.text = span{int32(start), int32(rd.i)}
+	rd.doc.nodes = append(rd.doc.nodes, n)
+	return idx
 }
 
-// container reads an object or an array.
-func (rd *rawReader) container(open byte) *rawNode {
-	n := &rawNode{kind: open}
+// container reads the members or elements of node idx, an object or array.
+func (rd *rawReader) container(idx int32, open byte) {
 	closing := byte(']')
 	if open == '{' {
 		closing = '}'
 	}
+	mark := len(rd.tmp)
 	rd.i++
 	for {
 		rd.skipSpace()
 		if rd.i >= len(rd.s) || rd.s[rd.i] == closing {
 			rd.i++
-			return n
+			break
 		}
+		var name span
 		if open == '{' {
-			n.names = append(n.names, rd.str())
+			name = rd.str()
 			rd.skipSpace()
 			rd.i++ // ':'
 		}
-		v := rd.value()
-		if v == nil {
-			return n
+		c := rd.value(name)
+		if c < 0 {
+			break
 		}
-		n.items = append(n.items, v)
+		rd.tmp = append(rd.tmp, c)
 		rd.skipSpace()
 		if rd.i < len(rd.s) && rd.s[rd.i] == ',' {
 			rd.i++
 		}
 	}
+	n := &rd.doc.nodes[idx]
+	n.first, n.n = int32(len(rd.doc.kids)), int32(len(rd.tmp)-mark)
+	rd.doc.kids = append(rd.doc.kids, rd.tmp[mark:]...)
+	rd.tmp = rd.tmp[:mark]
 }
 
-// str reads a string literal and returns it with its quotes.
-func (rd *rawReader) str() string {
+// str reads a string literal and returns its span, quotes included.
+func (rd *rawReader) str() span {
 	start := rd.i
 	rd.i++
-	for rd.i < len(rd.s) && rd.s[rd.i] != '"' {
-		if rd.s[rd.i] == '\\' {
-			rd.i++
+	for {
+		j := strings.IndexByte(rd.s[rd.i:], '"')
+		if j < 0 {
+			rd.i = len(rd.s)
+			return span{int32(start), int32(rd.i)}
 		}
-		rd.i++
+		rd.i += j + 1
+		// The quote ends the string unless an odd run of backslashes
+		// escapes it.
+		k := rd.i - 1
+		for k > start+1 && rd.s[k-1] == '\\' {
+			k--
+		}
+		if (rd.i-1-k)%2 == 0 {
+			return span{int32(start), int32(rd.i)}
+		}
 	}
-	rd.i++
-	return rd.s[start:min(rd.i, len(rd.s))]
 }
 
 // unquote decodes a string literal as written.
 func unquote(lit string) string {
-	if len(lit) >= 2 && !strings.Contains(lit, `\`) {
+	if len(lit) >= 2 && strings.IndexByte(lit, '\\') < 0 {
 		return lit[1 : len(lit)-1]
 	}
 	var s string
@@ -132,6 +201,7 @@ func unquote(lit string) string {
 // formatWalk collects what formats finds.
 type formatWalk struct {
 	r     *Rules
+	x, y  *rawDoc
 	path  []seg
 	found []string
 }
@@ -140,14 +210,27 @@ type formatWalk struct {
 // in content: $value.order, .numbers, .strings, .space, and the paths of
 // the differences null_equals_absent, normalize and unordered remove.
 func (r *Rules) formats(control, candidate []byte) []string {
-	x, spaceX := readRaw(string(control))
-	y, spaceY := readRaw(string(candidate))
-	w := formatWalk{r: r, path: make([]seg, 0, 8)}
-	w.walk(x, y)
-	if !maps.Equal(spaceX, spaceY) {
+	w := formatWalk{r: r, x: readRaw(string(control)), y: readRaw(string(candidate)), path: make([]seg, 0, 8)}
+	if len(w.x.nodes) > 0 && len(w.y.nodes) > 0 {
+		w.walk(0, 0)
+	}
+	if !sameSet(w.x.space, w.y.space) {
 		w.add(PathValueSpace)
 	}
 	return w.found
+}
+
+// sameSet reports whether a and b hold the same strings.
+func sameSet(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for _, s := range a {
+		if !slices.Contains(b, s) {
+			return false
+		}
+	}
+	return true
 }
 
 func (w *formatWalk) add(path string) {
@@ -159,27 +242,29 @@ func (w *formatWalk) add(path string) {
 // here adds the current path: a difference the rules normalise away.
 func (w *formatWalk) here() { w.add(formatPath(w.path)) }
 
-func (w *formatWalk) child(s seg, x, y *rawNode) {
+func (w *formatWalk) child(s seg, xi, yi int32) {
 	w.path = append(w.path, s)
-	w.walk(x, y)
+	w.walk(xi, yi)
 	w.path = w.path[:len(w.path)-1]
 }
 
-// walk compares x and y, found at w.path.
-func (w *formatWalk) walk(x, y *rawNode) {
-	if x == nil || y == nil || x.kind != y.kind {
-		return // a real difference, or none to see
+// walk compares x's node xi and y's node yi, found at w.path.
+func (w *formatWalk) walk(xi, yi int32) {
+	kind := w.x.nodes[xi].kind
+	if kind != w.y.nodes[yi].kind {
+		return // a real difference
 	}
-	switch x.kind {
+	tx, ty := w.x.text(xi), w.y.text(yi)
+	switch kind {
 	case '{':
-		w.object(x, y)
+		w.object(xi, yi)
 	case '[':
-		w.array(x, y)
+		w.array(xi, yi)
 	case '"':
-		if x.text == y.text {
+		if tx == ty {
 			return
 		}
-		sx, sy := unquote(x.text), unquote(y.text)
+		sx, sy := unquote(tx), unquote(ty)
 		switch {
 		case sx == sy:
 			w.add(PathValueStrings)
@@ -187,7 +272,7 @@ func (w *formatWalk) walk(x, y *rawNode) {
 			w.here()
 		}
 	case '0':
-		if x.text != y.text && numbersEqual(json.Number(x.text), json.Number(y.text)) {
+		if tx != ty && numbersEqual(json.Number(tx), json.Number(ty)) {
 			w.add(PathValueNumbers)
 		}
 	}
@@ -203,146 +288,4 @@ func (r *Rules) normalizedEqual(path []seg, x, y string) bool {
 		return strings.EqualFold(x, y)
 	}
 	return x == y
-}
-
-// members returns an object's members by decoded name (the last one of a
-// name wins, as in decode) and the names in first-appearance order.
-func members(n *rawNode) (map[string]int, []string) {
-	at := make(map[string]int, len(n.names))
-	var order []string
-	for i, lit := range n.names {
-		name := unquote(lit)
-		if _, seen := at[name]; !seen {
-			order = append(order, name)
-		}
-		at[name] = i
-	}
-	return at, order
-}
-
-// object compares two objects: the order of the members both have, the
-// spelling of their names, a member null on one side and absent on the
-// other under null_equals_absent, then each shared member.
-func (w *formatWalk) object(x, y *rawNode) {
-	atX, orderX := members(x)
-	atY, orderY := members(y)
-	if !slices.Equal(shared(orderX, atY), shared(orderY, atX)) {
-		w.add(PathValueOrder)
-	}
-	for _, name := range orderX {
-		i := atX[name]
-		j, ok := atY[name]
-		if !ok {
-			w.nullVersusAbsent(name, x.items[i])
-			continue
-		}
-		if x.names[i] != y.names[j] {
-			w.add(PathValueStrings)
-		}
-		w.child(seg{kind: segField, name: name}, x.items[i], y.items[j])
-	}
-	for _, name := range orderY {
-		if _, ok := atX[name]; !ok {
-			w.nullVersusAbsent(name, y.items[atY[name]])
-		}
-	}
-}
-
-// shared returns the names in order that the other object has too.
-func shared(order []string, other map[string]int) []string {
-	out := make([]string, 0, len(order))
-	for _, name := range order {
-		if _, ok := other[name]; ok {
-			out = append(out, name)
-		}
-	}
-	return out
-}
-
-// nullVersusAbsent adds the path of a member that one side has as null and
-// the other lacks, when null_equals_absent makes them equal.
-func (w *formatWalk) nullVersusAbsent(name string, v *rawNode) {
-	if w.r.nullEqualsAbsent && v.kind == 'l' && v.text == "null" {
-		w.path = append(w.path, seg{kind: segField, name: name})
-		w.here()
-		w.path = w.path[:len(w.path)-1]
-	}
-}
-
-// array compares two arrays as decode pairs their elements: by key when
-// unordered names the path and both can be keyed (the array's path is
-// added when the keys come in another order), else by position.
-func (w *formatWalk) array(x, y *rawNode) {
-	for _, u := range w.r.unordered {
-		if !u.path.names(w.path) {
-			continue
-		}
-		kx, okX := rawKeys(x, u.field)
-		ky, okY := rawKeys(y, u.field)
-		if okX && okY {
-			w.keyed(x, y, u.field, kx, ky)
-			return
-		}
-		break
-	}
-	for i := range min(len(x.items), len(y.items)) {
-		w.child(seg{kind: segIndex, value: strconv.Itoa(i)}, x.items[i], y.items[i])
-	}
-}
-
-// keyed compares the elements of two keyed arrays by key.
-func (w *formatWalk) keyed(x, y *rawNode, field string, kx, ky []string) {
-	atY := make(map[string]int, len(ky))
-	for j, k := range ky {
-		atY[k] = j
-	}
-	atX := make(map[string]int, len(kx))
-	for i, k := range kx {
-		atX[k] = i
-	}
-	if !slices.Equal(shared(kx, atY), shared(ky, atX)) {
-		w.here()
-	}
-	for i, k := range kx {
-		if j, ok := atY[k]; ok {
-			w.child(seg{kind: segKeyed, name: field, value: k}, x.items[i], y.items[j])
-		}
-	}
-}
-
-// rawKeys returns the rendered key of each element of a, as keyElements
-// does for decoded arrays, and false when an element cannot be keyed.
-func rawKeys(a *rawNode, field string) ([]string, bool) {
-	out := make([]string, len(a.items))
-	for i, el := range a.items {
-		if el.kind != '{' {
-			return nil, false
-		}
-		at, _ := members(el)
-		j, ok := at[field]
-		if !ok {
-			return nil, false
-		}
-		k, ok := renderKeyValue(rawScalar(el.items[j]))
-		if !ok || slices.Contains(out[:i], k) {
-			return nil, false
-		}
-		out[i] = k
-	}
-	return out, true
-}
-
-// rawScalar decodes a scalar as decode would; objects and arrays give nil.
-func rawScalar(n *rawNode) any {
-	switch {
-	case n.kind == '"':
-		return unquote(n.text)
-	case n.kind == '0':
-		return json.Number(n.text)
-	case n.text == "true":
-		return true
-	case n.text == "false":
-		return false
-	}
-	return nil
 }

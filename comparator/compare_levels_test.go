@@ -26,7 +26,7 @@ func runLevelCases(t *testing.T, tests []levelCase) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			got, err := tc.rules.CompareRecords(tc.control, tc.candidate)
+			got, err := tc.rules.CompareRecords(&tc.control, &tc.candidate)
 			if err != nil {
 				t.Fatalf("CompareRecords = %v", err)
 			}
@@ -42,7 +42,7 @@ func runLevelCases(t *testing.T, tests []levelCase) {
 				t.Errorf("CompareRecords = %v, diffs %q, equivalent %q; want %v, %q, %q",
 					got.Outcome, diffs, got.Equivalent, tc.want, tc.wantDiffs, tc.wantEquivalent)
 			}
-			swapped, err := tc.rules.CompareRecords(tc.candidate, tc.control)
+			swapped, err := tc.rules.CompareRecords(&tc.candidate, &tc.control)
 			if err != nil || swapped.Outcome != got.Outcome || !slices.Equal(swapped.Equivalent, got.Equivalent) {
 				t.Errorf("CompareRecords with the sides swapped = %+v, %v; want the same outcome and equivalent paths", swapped, err)
 			}
@@ -142,7 +142,7 @@ func TestCompareRecordsRendersMetadataValues(t *testing.T) {
 	control := Record{Key: []byte{0xff, 0x00}, Value: []byte(`{}`), Time: t0,
 		Headers: []kafka.Header{{Key: "x", Value: []byte("1")}, {Key: "x", Value: []byte("2")}, {Key: "odd.name", Value: []byte("v")}}}
 	candidate := Record{Key: []byte("k"), Value: []byte(`{}`), Time: t0.Add(7 * time.Millisecond)}
-	got, err := DefaultRules().CompareRecords(control, candidate)
+	got, err := DefaultRules().CompareRecords(&control, &candidate)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,8 @@ func TestCompareRecordsReportsTheTopicsTimestampTypes(t *testing.T) {
 		{"topics of two types make every pair diverge", other, value(`{}`), value(`{}`), Divergent, []string{PathTimestampType}, nil},
 		{"an ignored timestamp type is equivalent", ignored, value(`{}`), value(`{}`), Equivalent, nil, []string{PathTimestampType}},
 	})
-	res, _ := other.CompareRecords(value(`{}`), value(`{}`))
+	x, y := value(`{}`), value(`{}`)
+	res, _ := other.CompareRecords(&x, &y)
 	if len(res.Diffs) != 1 || string(res.Diffs[0].Control) != `"CreateTime"` || string(res.Diffs[0].Candidate) != `"LogAppendTime"` {
 		t.Errorf("diffs = %+v, want CreateTime against LogAppendTime", res.Diffs)
 	}
@@ -186,7 +187,7 @@ func TestCompareRecordsOfIdenticalPairsAllocatesNothing(t *testing.T) {
 	y := x
 	y.Value = marshal(t, rt)
 	allocs := testing.AllocsPerRun(100, func() {
-		if res, err := r.CompareRecords(x, y); err != nil || res.Outcome != Identical {
+		if res, err := r.CompareRecords(&x, &y); err != nil || res.Outcome != Identical {
 			t.Fatalf("CompareRecords = %+v, %v", res, err)
 		}
 	})

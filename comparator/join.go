@@ -221,7 +221,8 @@ func (j *joiner) pair(c, d *rec) {
 	}
 	mc := j.minute(t)
 	mc.Pairs++
-	res, err := j.rules.CompareRecords(c.record(), d.record())
+	x, y := c.record(), d.record()
+	res, err := j.rules.CompareRecords(&x, &y)
 	if err != nil {
 		// go-cmp could not compare the pair: a divergence, never a silent pass.
 		res = Result{Outcome: Divergent, Diffs: []FieldDiff{{Path: "$", Control: c.value, Candidate: d.value}}}
