@@ -8,21 +8,22 @@ import (
 )
 
 // judge applies ignore, tolerance and accept, in that order, to the raw
-// differences and renders what is left.
-func (r *Rules) judge(raw []rawDiff) ([]FieldDiff, error) {
-	var out []FieldDiff
+// differences and renders what is left; vanished are the paths of the
+// differences ignore and tolerance dropped.
+func (r *Rules) judge(raw []rawDiff) (out []FieldDiff, vanished []string, err error) {
 	for _, d := range raw {
 		if coveredBy(r.ignore, d.path) || r.tolerated(d) {
+			vanished = append(vanished, formatPath(d.path))
 			continue
 		}
 		fd, err := d.render()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		fd.Rule = r.acceptedBy(d)
 		out = append(out, fd)
 	}
-	return out, nil
+	return out, vanished, nil
 }
 
 // tolerated reports whether a tolerance covering d's path allows its numeric

@@ -15,7 +15,8 @@ import (
 // It checks that Compare never panics and returns only *DecodeError or
 // *CompareError; that the outcome agrees with the diffs; that swapping the
 // sides swaps the diffs and nothing else; and that the fast equality check
-// agrees with go-cmp. Seeded from the records in testdata, paired every way.
+// agrees with go-cmp; and that a pair is Identical exactly when its bytes
+// are equal, so every difference of bytes is reported at some level. Seeded from the records in testdata, paired every way.
 func FuzzCompare(f *testing.F) {
 	seeds := recordSeeds(f)
 	for _, x := range seeds {
@@ -35,6 +36,9 @@ func FuzzCompare(f *testing.F) {
 				continue
 			}
 			checkOutcome(t, res)
+			if (res.Outcome == Identical) != bytes.Equal(control, candidate) {
+				t.Fatalf("Compare(%q, %q) = %+v: Identical must mean byte-equal", control, candidate, res)
+			}
 			checkSwapped(t, r, control, candidate, res)
 			checkFastEqual(t, r, control, candidate)
 		}
@@ -52,7 +56,7 @@ func checkCompareError(t *testing.T, err error) {
 
 func checkOutcome(t *testing.T, res Result) {
 	t.Helper()
-	if got := outcomeOf(res.Diffs); got != res.Outcome {
+	if got := outcomeOf(res.Diffs, res.Equivalent); got != res.Outcome {
 		t.Fatalf("Outcome = %v, but the diffs make it %v: %+v", res.Outcome, got, res.Diffs)
 	}
 	for _, d := range res.Diffs {
@@ -73,7 +77,7 @@ func checkSwapped(t *testing.T, r *Rules, control, candidate []byte, res Result)
 	for i := range want {
 		want[i].Control, want[i].Candidate = want[i].Candidate, want[i].Control
 	}
-	if swapped.Outcome != res.Outcome || !slices.EqualFunc(want, swapped.Diffs, sameDiff) {
+	if swapped.Outcome != res.Outcome || !slices.EqualFunc(want, swapped.Diffs, sameDiff) || !slices.Equal(res.Equivalent, swapped.Equivalent) {
 		t.Fatalf("Compare(y, x) = %+v\nwant the sides of %+v swapped", swapped, res)
 	}
 }

@@ -94,8 +94,8 @@ func TestCompareRTCIMUnderTheShippedRules(t *testing.T) {
 	missing.Lines = missing.Lines[:len(missing.Lines)-1]
 	last := rt.Lines[len(rt.Lines)-1]
 	runCompareCases(t, []compareCase{
-		{"identical bytes are equal", strict, v2, marshal(t, rt), Equal, nil},
-		{"reordered lines are equal", strict, marshal(t, reordered(rt)), v2, Equal, nil},
+		{"identical bytes are identical", strict, v2, marshal(t, rt), Identical, nil},
+		{"reordered lines are equivalent", strict, marshal(t, reordered(rt)), v2, Equivalent, nil},
 		{"a half-up tax on one line is accepted with the rule named", lenient, marshal(t, halfUp(rt, 1)), v2, Accepted, roundingDiffs(t, rt, rounding, 1)},
 		{"a half-up tax on one line is divergent under strict rules", strict, marshal(t, halfUp(rt, 1)), v2, Divergent, roundingDiffs(t, rt, "", 1)},
 		{"half-up taxes on every line of a reordered record are accepted", lenient, marshal(t, reordered(halfUp(rt, all...))), v2, Accepted, roundingDiffs(t, rt, rounding, all...)},
@@ -124,7 +124,7 @@ func TestCompareAppliesEachRule(t *testing.T) {
 	plain := mustParseRules(t, "name: plain\n")
 	raw := func(s string) json.RawMessage { return json.RawMessage(s) }
 	tests := []compareCase{
-		{"a number written as 1.0 equals 1", plain, []byte(`{"a":1.0,"b":1e2}`), []byte(`{"a":1,"b":100}`), Equal, nil},
+		{"a number written as 1.0 is equivalent to 1", plain, []byte(`{"a":1.0,"b":1e2}`), []byte(`{"a":1,"b":100}`), Equivalent, nil},
 		{"large integers compare exactly", plain, []byte(`{"a":12345678901234567890}`), []byte(`{"a":12345678901234567891}`), Divergent,
 			[]FieldDiff{fieldDiff(t, "a", raw("12345678901234567890"), raw("12345678901234567891"), "")}},
 		{"nested members have dotted paths", plain, []byte(`{"a":{"b":{"c":1}}}`), []byte(`{"a":{"b":{"c":2}}}`), Divergent,
@@ -133,7 +133,7 @@ func TestCompareAppliesEachRule(t *testing.T) {
 			[]FieldDiff{fieldDiff(t, "b", nil, map[string]string{"x": "y"}, "")}},
 		{"null differs from absent by default", plain, []byte(`{"a":null}`), []byte(`{}`), Divergent,
 			[]FieldDiff{fieldDiff(t, "a", nil, nil, "")}},
-		{"null equals absent when the rules say so", mustParseRules(t, "null_equals_absent: true\n"), []byte(`{"a":null,"b":{"c":null}}`), []byte(`{"b":{}}`), Equal, nil},
+		{"null is equivalent to absent when the rules say so", mustParseRules(t, "null_equals_absent: true\n"), []byte(`{"a":null,"b":{"c":null}}`), []byte(`{"b":{}}`), Equivalent, nil},
 		{"a value of another type is one diff", plain, []byte(`{"a":"1"}`), []byte(`{"a":1}`), Divergent,
 			[]FieldDiff{fieldDiff(t, "a", "1", 1, "")}},
 		{"an ordered array compares by position", plain, []byte(`{"t":[1,2]}`), []byte(`{"t":[2,1,3]}`), Divergent,
@@ -148,9 +148,9 @@ func TestCompareAppliesEachRule(t *testing.T) {
 			[]byte(`{"l":[{"n":1,"x":[{"id":"a","v":1},{"id":"b","v":1}]}]}`), []byte(`{"l":[{"n":1,"x":[{"id":"b","v":2},{"id":"a","v":1}]}]}`), Divergent,
 			[]FieldDiff{fieldDiff(t, "l[n=1].x[id=b].v", 1, 2, "")}},
 		{"an ignored path drops its diffs", mustParseRules(t, "ignore: ['l[*].note', trace]\n"),
-			[]byte(`{"l":[{"note":"a"}],"trace":{"id":1}}`), []byte(`{"l":[{"note":"b"}],"trace":{"id":2}}`), Equal, nil},
+			[]byte(`{"l":[{"note":"a"}],"trace":{"id":1}}`), []byte(`{"l":[{"note":"b"}],"trace":{"id":2}}`), Equivalent, nil},
 		{"a difference within tolerance is dropped", mustParseRules(t, "tolerance: {'totals.*': 2}\n"),
-			[]byte(`{"totals":{"a":10,"b":5.5}}`), []byte(`{"totals":{"a":12,"b":3.5}}`), Equal, nil},
+			[]byte(`{"totals":{"a":10,"b":5.5}}`), []byte(`{"totals":{"a":12,"b":3.5}}`), Equivalent, nil},
 		{"a difference beyond tolerance stays", mustParseRules(t, "tolerance: {'totals.*': 2}\n"),
 			[]byte(`{"totals":{"a":10}}`), []byte(`{"totals":{"a":13}}`), Divergent,
 			[]FieldDiff{fieldDiff(t, "totals.a", 10, 13, "")}},
@@ -158,7 +158,7 @@ func TestCompareAppliesEachRule(t *testing.T) {
 			[]byte(`{"a":"1"}`), []byte(`{"a":"2"}`), Divergent,
 			[]FieldDiff{fieldDiff(t, "a", "1", "2", "")}},
 		{"trim ignores surrounding white space", mustParseRules(t, "normalize: {trim: true}\n"),
-			[]byte(`{"a":" x\n"}`), []byte(`{"a":"x"}`), Equal, nil},
+			[]byte(`{"a":" x\n"}`), []byte(`{"a":"x"}`), Equivalent, nil},
 		{"case_insensitive folds case on its paths only", mustParseRules(t, "normalize: {trim: true, case_insensitive: [channel]}\n"),
 			[]byte(`{"channel":" web ","store":"s1"}`), []byte(`{"channel":"WEB","store":"S1"}`), Divergent,
 			[]FieldDiff{fieldDiff(t, "store", "s1", "S1", "")}},
@@ -226,14 +226,14 @@ func TestCompareByteEqualRecordsWithoutDecoding(t *testing.T) {
 	t.Parallel()
 	r := DefaultRules()
 	got, err := r.Compare([]byte("not json"), []byte("not json"))
-	if err != nil || got.Outcome != Equal {
-		t.Errorf("Compare(same bytes) = %+v, %v; want Equal (byte-equal records are not decoded)", got, err)
+	if err != nil || got.Outcome != Identical {
+		t.Errorf("Compare(same bytes) = %+v, %v; want Identical (byte-equal records are not decoded)", got, err)
 	}
 }
 
 func TestOutcomeStringsAreLowerCase(t *testing.T) {
 	t.Parallel()
-	for o, want := range map[Outcome]string{Equal: "equal", Accepted: "accepted", Divergent: "divergent", Outcome(7): "Outcome(7)"} {
+	for o, want := range map[Outcome]string{Identical: "identical", Equivalent: "equivalent", Accepted: "accepted", Divergent: "divergent", Outcome(7): "Outcome(7)"} {
 		if got := o.String(); got != want {
 			t.Errorf("Outcome(%d).String() = %q, want %q", int(o), got, want)
 		}

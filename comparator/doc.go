@@ -3,10 +3,29 @@
 // go-cmp under a YAML rules file. It is generic: nothing in it knows RTCIMs
 // beyond what testdata/rules/rtcim.yaml says.
 //
+// It judges the whole Kafka record, so that downstream consumers cannot
+// tell which version made it, at four levels ([Outcome]), each counted:
+//
+//   - identical: key bytes, value bytes, headers (names, values, order) and
+//     timestamp equal; a consumer cannot tell;
+//   - equivalent: equal after the rules, but some bytes or metadata differ:
+//     another member order, number spelling, string escape or whitespace in
+//     the value ($value.order, $value.numbers, $value.strings,
+//     $value.space), or a difference a rule ignores, tolerates or
+//     normalises (a tracing header, a timestamp skew, a trimmed string);
+//   - accepted: every difference is accepted by a named rule;
+//   - divergent: some difference is not.
+//
+// Metadata has paths like the value's members — $key, $timestamp,
+// $timestamp_type, $headers.NAME, $header_order (paths_meta.go) — usable in
+// rules exactly like value paths; a metadata difference no rule covers is a
+// divergence. A pair whose bytes are all equal costs byte comparisons only:
+// nothing is decoded or allocated.
+//
 // The main types: [Rules] (identity, ignore, tolerance, unordered arrays,
 // null-equals-absent, normalisation and accept rules for known, explained
-// differences), [Rules.Compare] (one pair → [Result]), and [Run], the
-// service: a co-partitioned consumer group (partition p of both topics on
+// differences), [Rules.CompareRecords] (one pair of records → [Result]),
+// [Rules.Compare] (values only), and [Run], the service: a co-partitioned consumer group (partition p of both topics on
 // one instance) whose per-partition join state is checkpointed in Postgres
 // (diffstore) in the same transaction as the counts and divergences it
 // covers. That is what makes a comparator killed at any moment and restarted
@@ -69,6 +88,10 @@
 // comes later than the window past the first is a record of its own (and,
 // its partner long paired, missing on the other side). Records whose
 // identity cannot be read go to the comparator's DLQ.
+//
+// Run reads both topics' message.timestamp.type when it starts (kafka-go
+// does not expose a record's timestamp type, and a topic sets it for all
+// its records): when they differ, every pair differs at $timestamp_type.
 //
 //	rules, _ := comparator.LoadRules("testdata/rules/rtcim.yaml")
 //	err := comparator.Run(ctx, comparator.Config{Run: "shadow-1", Brokers: brokers,

@@ -55,7 +55,7 @@ func assertAccounting(t *testing.T, s diffstore.Summary) {
 	c := s.Counts
 	if c.ReadControl != c.Pairs+c.MissingInCandidate+s.PendingControl+c.DuplicatesControl+c.UndecodableControl ||
 		c.ReadCandidate != c.Pairs+c.MissingInControl+s.PendingCandidate+c.DuplicatesCandidate+c.UndecodableCandidate ||
-		c.Pairs != c.Equal+c.Accepted+c.Divergent {
+		c.Pairs != c.Equal+c.Accepted+c.Divergent || c.Equal != c.Identical+c.Equivalent {
 		t.Fatalf("accounting identity broken: %+v", s)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/segmentio/kafka-go"
 )
 
 // side indexes the two topics of a run.
@@ -35,6 +36,16 @@ type rec struct {
 	eventTime time.Time
 	value     []byte
 	hash      uint64
+	// key, headers and timestamp are the record's metadata, as read: pair
+	// compares them too.
+	key       []byte
+	headers   []kafka.Header
+	timestamp time.Time
+}
+
+// record returns what CompareRecords judges of r.
+func (r *rec) record() Record {
+	return Record{Key: r.key, Value: r.value, Headers: r.headers, Time: r.timestamp}
 }
 
 // seenEntry remembers the first copy of an identity on a side, for
@@ -214,15 +225,20 @@ func (j *joiner) pair(c, d *rec) {
 	}
 	mc := j.minute(t)
 	mc.Pairs++
-	res, err := j.rules.Compare(c.value, d.value)
+	x, y := c.record(), d.record()
+	res, err := j.rules.CompareRecords(&x, &y)
 	if err != nil {
 		// go-cmp could not compare the pair: a divergence, never a silent pass.
 		res = Result{Outcome: Divergent, Diffs: []FieldDiff{{Path: "$", Control: c.value, Candidate: d.value}}}
 	}
+	countEquivalent(mc, res.Equivalent)
 	switch res.Outcome {
-	case Equal:
+	case Identical:
 		mc.Equal++
-		return
+		mc.Identical++
+	case Equivalent:
+		mc.Equal++
+		mc.Equivalent++
 	case Accepted:
 		mc.Accepted++
 		for _, rule := range ruleNames(res.Diffs) {
@@ -234,6 +250,20 @@ func (j *joiner) pair(c, d *rec) {
 		j.delta.divergences = append(j.delta.divergences, diffstore.Divergence{Identity: c.identity,
 			Kind: diffstore.KindDivergent, Partition: j.partition, EventTime: t,
 			Control: c.value, Candidate: d.value, Diff: storeDiffs(res.Diffs)})
+	}
+}
+
+// countEquivalent counts, per path, the differences of a pair that do not
+// count (whatever the pair's outcome).
+func countEquivalent(mc *diffstore.MinuteCounts, paths []string) {
+	if len(paths) == 0 {
+		return
+	}
+	if mc.EquivalentByPath == nil {
+		mc.EquivalentByPath = map[string]int64{}
+	}
+	for _, p := range paths {
+		mc.EquivalentByPath[p]++
 	}
 }
 

@@ -25,7 +25,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		records: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oink_compare_records_total",
 			Help: "Records read, by side and whether their identity could be read."}, []string{"side", "decoded"}),
 		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oink_compare_results_total",
-			Help: "Committed results: equal, accepted, divergent pairs, missing and duplicate records."}, []string{"result"}),
+			Help: "Committed results: identical, equivalent, accepted, divergent pairs (equal: identical + equivalent), missing and duplicate records."}, []string{"result"}),
 		commits: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "oink_compare_commit_seconds",
 			Help: "Time to commit one partition checkpoint with its results.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
 		lag: prometheus.NewGauge(prometheus.GaugeOpts{Name: "oink_compare_lag", Help: "Records not yet compared."}),
@@ -62,6 +62,8 @@ func (m *Metrics) commit(d time.Duration, b diffstore.CommitBatch) {
 		sum = sum.Add(mc.Counts)
 	}
 	m.outcomes.WithLabelValues("equal").Add(float64(sum.Equal))
+	m.outcomes.WithLabelValues("identical").Add(float64(sum.Identical))
+	m.outcomes.WithLabelValues("equivalent").Add(float64(sum.Equivalent))
 	m.outcomes.WithLabelValues("accepted").Add(float64(sum.Accepted))
 	m.outcomes.WithLabelValues("divergent").Add(float64(sum.Divergent))
 	m.outcomes.WithLabelValues("missing_in_control").Add(float64(sum.MissingInControl))

@@ -12,6 +12,7 @@ import (
 //	tenders[1].amount_minor     an element of an ordered array, by position (from 0)
 //	lines[line_no=2].tax_minor  an element of an unordered array, by its key field
 //	["odd key"].x               a member whose name is not a bare name (JSON-quoted)
+//	$headers.traceparent        a Kafka header, and the record's other metadata (paths_meta.go)
 //
 // A bare name is made of ASCII letters, digits, "_" and "-". A key value is
 // written bare when it is a number (in canonical form: 2.0 is written 2), true
@@ -30,6 +31,7 @@ const (
 	segField segKind = iota // an object member: name
 	segIndex                // an ordered array's element: value is its position
 	segKeyed                // an unordered array's element: name is the key field, value the rendered key
+	segMeta                 // the root of a metadata path: name is "key", "headers", … (paths_meta.go)
 )
 
 // seg is one segment of a field path.
@@ -49,6 +51,7 @@ const (
 	patKeyed                   // "[f=v]": the element whose key field name has the rendered key value
 	patKeyedAny                // "[f=*]": any element keyed by field name
 	patAnyElem                 // "[*]": any element, by position or by key
+	patMeta                    // "$key", "$headers", …: the metadata root named name
 )
 
 // patSeg is one segment of a pattern.
@@ -77,6 +80,8 @@ func (p patSeg) matches(s seg) bool {
 		return s.kind == segKeyed && s.name == p.name && s.value == p.value
 	case patKeyedAny:
 		return s.kind == segKeyed && s.name == p.name
+	case patMeta:
+		return s.kind == segMeta && s.name == p.name
 	default: // patAnyElem
 		return s.kind == segIndex || s.kind == segKeyed
 	}
@@ -118,6 +123,8 @@ func formatPath(path []seg) string {
 	var b strings.Builder
 	for i, s := range path {
 		switch s.kind {
+		case segMeta:
+			b.WriteString("$" + s.name)
 		case segField:
 			writeName(&b, s.name, i == 0)
 		case segIndex:
@@ -156,6 +163,8 @@ func formatPattern(segs []patSeg) string {
 	var b strings.Builder
 	for i, s := range segs {
 		switch s.kind {
+		case patMeta:
+			b.WriteString("$" + s.name)
 		case patField:
 			writeName(&b, s.name, i == 0)
 		case patAnyField:

@@ -8,7 +8,7 @@ import (
 )
 
 // pathSyntaxHint ends every pattern syntax error: it shows each form once.
-const pathSyntaxHint = `write members as totals.net_minor or ["odd key"], elements as lines[0], lines[line_no=2] or lines[*], any member as totals.*`
+const pathSyntaxHint = `write members as totals.net_minor or ["odd key"], elements as lines[0], lines[line_no=2] or lines[*], any member as totals.*, metadata as $key, $timestamp or $headers.traceparent`
 
 // parsePattern reads a path pattern (see paths.go). Its error says what is
 // wrong, where, and how to write it.
@@ -24,6 +24,9 @@ func parsePattern(s string) (pattern, error) {
 		}
 		p.segs = append(p.segs, seg)
 	}
+	if err := checkMeta(p.segs); err != nil {
+		return pattern{}, fmt.Errorf("%q: %s", s, err)
+	}
 	return pattern{segs: p.segs, text: formatPattern(p.segs)}, nil
 }
 
@@ -37,6 +40,8 @@ type patternParser struct {
 // next reads the segment at p.i.
 func (p *patternParser) next() (patSeg, error) {
 	switch {
+	case len(p.segs) == 0 && p.s[p.i] == '$':
+		return p.meta()
 	case p.s[p.i] == '[':
 		p.i++
 		return p.bracket()

@@ -12,6 +12,8 @@ func concretePath(tb testing.TB, s string) []seg {
 	var out []seg
 	for _, ps := range p.segs {
 		switch ps.kind {
+		case patMeta:
+			out = append(out, seg{kind: segMeta, name: ps.name})
 		case patField:
 			out = append(out, seg{kind: segField, name: ps.name})
 		case patIndex:
@@ -44,6 +46,13 @@ func TestParsePatternWritesPatternsCanonically(t *testing.T) {
 		{"a keyed wildcard is kept", "lines[line_no=*].tax_minor", "lines[line_no=*].tax_minor"},
 		{"a leading wildcard is kept", "*.x", "*.x"},
 		{"a boolean key is kept", "x[on=true]", "x[on=true]"},
+		{"a metadata root is written with its $", "$timestamp", "$timestamp"},
+		{"a header name is a member of $headers", "$headers.traceparent", "$headers.traceparent"},
+		{"an odd header name is quoted", `$headers["__connect.errors.topic"]`, `$headers["__connect.errors.topic"]`},
+		{"a quoted bare header name loses its quotes", `$headers["trace-id"]`, "$headers.trace-id"},
+		{"any header is a wildcard", "$headers.*", "$headers.*"},
+		{"a value format is a member of $value", "$value.numbers", "$value.numbers"},
+		{"a member named $key is quoted", `["$key"]`, `["$key"]`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,7 +70,7 @@ func TestParsePatternWritesPatternsCanonically(t *testing.T) {
 
 func TestParsePatternRejectsMalformedPatterns(t *testing.T) {
 	t.Parallel()
-	for _, in := range []string{"", ".a", "a.", "a..b", "a[", "a[]", "a[01]", "a[x]", "a[x=]", `a["b]`, "a]", "a b", `a[x=y z]`, "a[x=null]", "a[x=1.]", "a*", "[*"} {
+	for _, in := range []string{"", ".a", "a.", "a..b", "a[", "a[]", "a[01]", "a[x]", "a[x=]", `a["b]`, "a]", "a b", `a[x=y z]`, "a[x=null]", "a[x=1.]", "a*", "[*", "$", "$nope", "$key.x", "$key[0]", "$headers.a.b", "$headers[0]", "$value.other", "a.$key", "x$key"} {
 		t.Run("pattern "+in+" is rejected", func(t *testing.T) {
 			t.Parallel()
 			if p, err := parsePattern(in); err == nil {
@@ -88,6 +97,11 @@ func TestPatternCoversThePathsBeneathIt(t *testing.T) {
 		{"a key must match exactly", "lines[line_no=2]", "lines[line_no=3].tax_minor", false},
 		{"a position must match exactly", "tenders[1]", "tenders[1].amount_minor", true},
 		{"an element wildcard does not match a member", "lines[*]", "lines.x", false},
+		{"$headers covers every header", "$headers", "$headers.traceparent", true},
+		{"any header does not cover the header order", "$headers.*", "$header_order", false},
+		{"a header pattern does not cover a value member of that name", "$headers.x", "headers.x", false},
+		{"a value member pattern does not cover a header", "headers", "$headers.x", false},
+		{"a leading member wildcard does not cover metadata", "*", "$key", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,7 +143,7 @@ func TestFormatPathQuotesWhatIsNotBare(t *testing.T) {
 // FuzzParsePattern checks that parsing never panics and that the canonical
 // text of a parsed pattern parses back to itself (a round trip).
 func FuzzParsePattern(f *testing.F) {
-	for _, s := range []string{"a", "lines[*].tax_minor", `["a.b"][x="y z"]`, "t[0].*", "x[k=-1.5e3]", "x[k=*]"} {
+	for _, s := range []string{"a", "lines[*].tax_minor", `["a.b"][x="y z"]`, "t[0].*", "x[k=-1.5e3]", "x[k=*]", "$headers.x", `$headers["a.b"]`, "$value.order", "$timestamp"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

@@ -47,7 +47,12 @@ import (
 //	    reason: "v1 computes business_date in UTC (OINK-123)"   # required
 //
 // Paths and patterns are described in paths.go: "*" is any one member
-// ("totals.*") or element ("lines[*]"). Arrays not named by unordered are
+// ("totals.*") or element ("lines[*]"). Metadata paths (paths_meta.go) go in
+// ignore and accept ($key, $timestamp, $timestamp_type, $headers.NAME,
+// $headers for every header, $header_order) and, for $timestamp in
+// milliseconds, in tolerance: ignore: [$headers.traceparent],
+// tolerance: {$timestamp: 5}. A difference ignore or tolerance drops makes
+// the pair equivalent, not identical. Arrays not named by unordered are
 // compared position by position, and so is an unordered array whose
 // elements cannot be keyed (an element that is not an object, a key field
 // missing, null, an object or an array, or a key value repeated).
@@ -70,6 +75,10 @@ type Rules struct {
 
 	wanted []string    // the top-level fields Identify reads: key fields, then event_time
 	opts   cmp.Options // built once by cmpOptions
+	// timestampTypes are the control and candidate topics'
+	// message.timestamp.type once Run has bound the rules to them
+	// (forTopics); both "" otherwise.
+	timestampTypes [2]string
 }
 
 // tolerance drops numeric differences up to limit at or beneath path.

@@ -36,7 +36,7 @@ func (p *ruleParser) rules(root *yaml.Node) *Rules {
 		case "event_time":
 			r.eventTime, _ = p.topLevelField(e.value, "event_time", "source_event_time")
 		case "ignore":
-			r.ignore = p.patterns(e.value, "ignore", `[trace_id, "lines[*].note"]`)
+			r.ignore = p.patterns(e.value, "ignore", `[trace_id, "lines[*].note", $headers.traceparent]`, useDrop)
 		case "tolerance":
 			r.tolerance = p.tolerances(e.value)
 		case "unordered":
@@ -93,7 +93,7 @@ func (p *ruleParser) tolerances(n *yaml.Node) []tolerance {
 	seen := make(map[string]bool)
 	for _, e := range p.mapping(n, "tolerance", `{"totals.tax_minor": 1}`) {
 		f := fmt.Sprintf("tolerance[%q]", e.key.Value)
-		pat, okPat := p.pattern(e.key, f)
+		pat, okPat := p.pattern(e.key, f, useTolerance)
 		limit, okNum := p.number(e.value, f, "1 or 0.5")
 		if !okPat || !okNum {
 			continue
@@ -114,7 +114,7 @@ func (p *ruleParser) unordereds(n *yaml.Node) []unordered {
 	seen := make(map[string]bool)
 	for _, e := range p.mapping(n, "unordered", "{lines: line_no}") {
 		f := fmt.Sprintf("unordered[%q]", e.key.Value)
-		pat, okPat := p.pattern(e.key, f)
+		pat, okPat := p.pattern(e.key, f, useValue)
 		field, okField := p.str(e.value, f, "line_no")
 		if okField && !isBareName(field) {
 			p.failf(e.value, f, "%q is not a field name; name the element field that tells elements apart, e.g. line_no", field)
@@ -143,7 +143,7 @@ func (p *ruleParser) normalize(n *yaml.Node, r *Rules) {
 		case "trim":
 			r.trim, _ = p.boolean(e.value, "normalize.trim")
 		case "case_insensitive":
-			r.caseInsensitive = p.patterns(e.value, "normalize.case_insensitive", "[channel]")
+			r.caseInsensitive = p.patterns(e.value, "normalize.case_insensitive", "[channel]", useValue)
 		default:
 			p.unknownField(e.key, "normalize", normalizeFields)
 		}
@@ -184,7 +184,7 @@ func (p *ruleParser) acceptRule(n *yaml.Node, field string) (acceptRule, bool) {
 			a.name = p.name(e.value, f, "v1-utc-business-date")
 		case "paths":
 			if !isNull(e.value) {
-				a.paths = p.patterns(e.value, f, "[business_date]")
+				a.paths = p.patterns(e.value, f, "[business_date]", useDrop)
 			}
 		case "when":
 			if !isNull(e.value) {

@@ -106,6 +106,14 @@ func TestParseRulesNamesTheLineAndFieldOfEachProblem(t *testing.T) {
 		{"a second YAML document is an error", "name: a\n---\nname: b\n", 2, "$"},
 		{"invalid YAML is an error for the whole file", "name: [a\n", 0, "$"},
 		{"an empty file is an error", "# nothing\n", 0, "$"},
+		{"an unknown metadata path is an error", "ignore: [$partition]\n", 1, "ignore[0]"},
+		{"a path beneath $key is an error", "ignore: [$key.x]\n", 1, "ignore[0]"},
+		{"a path two levels beneath $headers is an error", "ignore: [$headers.a.b]\n", 1, "ignore[0]"},
+		{"a rule on the value's format is an error", "ignore: [$value.order]\n", 1, "ignore[0]"},
+		{"an accept rule on the value's format is an error", "accept:\n  - {name: a, paths: [$value], reason: r}\n", 2, "accept[0].paths[0]"},
+		{"a tolerance on a header is an error", "tolerance: {$headers.x: 1}\n", 1, `tolerance["$headers.x"]`},
+		{"an unordered metadata path is an error", "unordered: {$headers: x}\n", 1, `unordered["$headers"]`},
+		{"a case-insensitive metadata path is an error", "normalize: {case_insensitive: [$key]}\n", 1, "normalize.case_insensitive[0]"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -199,13 +207,14 @@ func TestRulesJSONParsesBackToTheSameRules(t *testing.T) {
 		{"every field set", `name: all
 key: [a, b]
 event_time: t
-ignore: ["x[\"y\"]", "lines[*].note", "tenders[tender=\"CARD\"]"]
-tolerance: {"totals.*": 0.50, "lines[line_no=2.0].qty": 1e1}
+ignore: ["x[\"y\"]", "lines[*].note", "tenders[tender=\"CARD\"]", $key, "$headers[\"odd.name\"]", "$headers.*", $header_order, $timestamp_type]
+tolerance: {"totals.*": 0.50, "lines[line_no=2.0].qty": 1e1, $timestamp: 5}
 unordered: {lines: line_no, "lines[*].taxes": code}
 null_equals_absent: true
 normalize: {trim: true, case_insensitive: [channel]}
 accept:
   - {name: n, paths: [x], when: {tolerance: 0, max_days: 0, pattern: "^a$"}, reason: r}
+  - {name: m, paths: [$headers.traceparent, $timestamp], reason: r}
 `},
 	}
 	for _, tc := range tests {

@@ -190,8 +190,8 @@ func (p *ruleParser) number(n *yaml.Node, field, example string) (decimal, bool)
 	return d, true
 }
 
-// pattern parses n as a path pattern.
-func (p *ruleParser) pattern(n *yaml.Node, field string) (pattern, bool) {
+// pattern parses n as a path pattern that a rule may use as use.
+func (p *ruleParser) pattern(n *yaml.Node, field string, use patternUse) (pattern, bool) {
 	s, ok := p.str(n, field, `"lines[*].tax_minor"`)
 	if !ok {
 		return pattern{}, false
@@ -201,16 +201,20 @@ func (p *ruleParser) pattern(n *yaml.Node, field string) (pattern, bool) {
 		p.failf(n, field, "%v", err)
 		return pattern{}, false
 	}
+	if msg := metaProblem(pat, use); msg != "" {
+		p.failf(n, field, "%s", msg)
+		return pattern{}, false
+	}
 	return pat, true
 }
 
-// patterns parses n as a list of distinct path patterns.
-func (p *ruleParser) patterns(n *yaml.Node, field, example string) []pattern {
+// patterns parses n as a list of distinct path patterns used as use.
+func (p *ruleParser) patterns(n *yaml.Node, field, example string, use patternUse) []pattern {
 	var out []pattern
 	seen := make(map[string]bool)
 	for i, item := range p.sequence(n, field, example) {
 		f := fmt.Sprintf("%s[%d]", field, i)
-		pat, ok := p.pattern(item, f)
+		pat, ok := p.pattern(item, f, use)
 		if !ok {
 			continue
 		}

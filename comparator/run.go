@@ -130,6 +130,11 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := kafkaio.EnsureTopics(ctx, cfg.Brokers, cfg.Topics, topics...); err != nil {
 		return err
 	}
+	rules, err := bindTopics(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	cfg.Rules = rules
 	rulesJSON, err := cfg.Rules.JSON()
 	if err != nil {
 		return err

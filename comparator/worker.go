@@ -148,13 +148,15 @@ func (pw *partitionWorker) rebuild(ctx context.Context, j *joiner, ck diffstore.
 	return start, nil
 }
 
-// decode reads a record's identity and event time.
+// decode reads a record's identity and event time, and keeps what pair
+// compares.
 func (pw *partitionWorker) decode(m kafka.Message) (*rec, error) {
 	id, t, err := pw.cfg.Rules.Identify(m.Key, m.Value, m.Time)
 	if err != nil {
 		return nil, err
 	}
-	return &rec{offset: m.Offset, identity: id, eventTime: t, value: m.Value, hash: hashOf(m.Value)}, nil
+	return &rec{offset: m.Offset, identity: id, eventTime: t, value: m.Value, hash: hashOf(m.Value),
+		key: m.Key, headers: m.Headers, timestamp: m.Time}, nil
 }
 
 // inRanges reports whether offset of side s lies in one of rs.

@@ -14,7 +14,10 @@
 // than one) were compared in the stage's window, none diverged and none went
 // missing from v2, every partition's comparator instance is alive and within
 // the plan's lag, and the hold has passed; its [Verdict] is the worst of its
-// [Check]s. A passed gate advances the run to the next step (a route
+// [Check]s. A plan (or a step) may also require a [Level]: with require:
+// identical, the gate waits (holds the stage, never rolls back) until every
+// pair in its window is identical, so downstream cannot tell the versions
+// apart; the default, accepted, counts only divergence. A passed gate advances the run to the next step (a route
 // transition) or, at the last, promotes it; a divergence triggers the
 // policy. The manual commands (Start, Advance, Pause, Resume, Rollback,
 // Abort, Apply) are methods of the same Controller, recorded with who and

@@ -41,6 +41,10 @@ const (
 	CheckComparator = "comparator"
 	CheckSides      = "sides"
 	CheckHold       = "hold"
+	// CheckLevel holds a stage until every pair in its window reaches the
+	// level the plan requires; only present when that is stricter than
+	// accepted.
+	CheckLevel = "level"
 )
 
 // Check is one condition of a gate, with the numbers read in Detail and, when
@@ -57,7 +61,9 @@ type Check struct {
 // comparator is alive with a lag of at most MaxComparatorLag, neither v1
 // nor v2 is behind (the comparator has records waiting for one of them
 // with no evidence yet that it passed them: neither compared nor missing),
-// and the hold has passed. Its Verdict is the worst of its Checks.
+// the hold has passed, and, when the plan requires a level, every pair
+// reached it (a pair below it makes the gate wait, never fail). Its Verdict
+// is the worst of its Checks.
 type Gate struct {
 	Stage   int     `json:"stage"`
 	Percent float64 `json:"percent"`
@@ -70,6 +76,7 @@ type Gate struct {
 	// MinPairs is the step's min_pairs, or 1 when that is 0.
 	MinPairs         int64         `json:"minPairs"`
 	Hold             time.Duration `json:"hold"`
+	Require          Level         `json:"require"`
 	HoldLeft         time.Duration `json:"holdLeft"` // 0 once the hold has passed
 	MaxComparatorLag time.Duration `json:"maxComparatorLag"`
 	AliveWithin      time.Duration `json:"aliveWithin"`
@@ -111,7 +118,7 @@ type gateInput struct {
 func evaluateGate(in gateInput) Gate {
 	step := in.plan.Steps[in.stage]
 	g := Gate{Stage: in.stage, Percent: step.Percent, EventFrom: in.window.EventFrom, RecordedFrom: in.window.RecordedFrom,
-		Stats: in.stats, MinPairs: max(step.MinPairs, 1), Hold: step.Hold,
+		Stats: in.stats, MinPairs: max(step.MinPairs, 1), Hold: step.Hold, Require: in.plan.RequireAt(in.stage),
 		MaxComparatorLag: in.plan.MaxComparatorLag, AliveWithin: in.aliveWithin, At: in.now}
 	g.HoldLeft = max(0, step.Hold-in.now.Sub(in.window.EventFrom))
 	g.Checks = []Check{
@@ -120,6 +127,9 @@ func evaluateGate(in gateInput) Gate {
 		comparatorCheck(in.stats.Health, in.plan.MaxComparatorLag, in.aliveWithin),
 		sidesCheck(in.stats.Health),
 		holdCheck(step.Hold, g.HoldLeft),
+	}
+	if g.Require != LevelAccepted {
+		g.Checks = append(g.Checks, levelCheck(in.stats, g.Require))
 	}
 	g.Verdict = Passed
 	for _, c := range g.Checks {
@@ -134,6 +144,74 @@ func divergenceCheck(s diffstore.GateStats, policy Policy) Check {
 			s.Divergent, s.MissingInCandidate, policy)}
 	}
 	return Check{CheckDivergence, Passed, "0 divergent, 0 missing in candidate"}
+}
+
+// levelCheck waits while a pair in the window is below require
+// (identical or equivalent), saying how many, at which levels, and, for
+// equivalent pairs, at which paths.
+func levelCheck(s diffstore.GateStats, require Level) Check {
+	below := s.Pairs - s.Identical
+	if require == LevelEquivalent {
+		below -= s.Equivalent
+	}
+	if below <= 0 {
+		return Check{CheckLevel, Passed, fmt.Sprintf("all %s pairs in the window %s (require: %s)", thousands(s.Pairs), require, require)}
+	}
+	equivalent := s.Equivalent
+	if require == LevelEquivalent {
+		equivalent = 0
+	}
+	other := below - equivalent - s.Accepted
+	var parts []string
+	if equivalent > 0 {
+		parts = append(parts, thousands(equivalent)+" only equivalent")
+	}
+	if s.Accepted > 0 {
+		parts = append(parts, thousands(s.Accepted)+" accepted")
+	}
+	if other > 0 {
+		parts = append(parts, thousands(other)+" divergent or of no known level")
+	}
+	paths := equivalentPaths(s.EquivalentPaths)
+	if len(parts) == 1 && equivalent > 0 {
+		return Check{CheckLevel, Waiting, fmt.Sprintf("%s of %s pairs in the window only equivalent: %s (require: %s)",
+			thousands(below), thousands(s.Pairs), paths, require)}
+	}
+	detail := fmt.Sprintf("%s of %s pairs in the window below %s: %s", thousands(below), thousands(s.Pairs), require, strings.Join(parts, ", "))
+	if equivalent > 0 {
+		detail += "; equivalent at " + paths
+	}
+	return Check{CheckLevel, Waiting, detail}
+}
+
+// equivalentPaths renders paths as "$headers.trace-id 12, $value.order 3".
+func equivalentPaths(ps []diffstore.PathCount) string {
+	if len(ps) == 0 {
+		return "no path recorded"
+	}
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.Path + " " + thousands(p.N)
+	}
+	return strings.Join(out, ", ")
+}
+
+// thousands writes n with a comma between groups of three digits: 4,000.
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 func pairsCheck(s diffstore.GateStats, minPairs int64) Check {
@@ -208,20 +286,6 @@ func DescribeSide(name string, p diffstore.SideProgress) string {
 	}
 	lag := roundDuration(time.Duration(p.LagSeconds * float64(time.Second)))
 	return fmt.Sprintf("%s behind by %v (%s)", name, lag, converted)
-}
-
-// thousands writes n with a comma between groups of three digits.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	if neg {
-		s = "-" + s
-	}
-	return s
 }
 
 func holdCheck(hold, left time.Duration) Check {

@@ -124,3 +124,73 @@ func TestDescribeSide(t *testing.T) {
 		}
 	}
 }
+
+// TestGateRequireHoldsTheStageUntilEveryPairReachesTheLevel: a plan that
+// requires identical (or equivalent) pairs holds a stage while its window
+// has a pair below that level — a hold (Waiting), not a failure, so the
+// controller never rolls back for it — and says why. The default counts
+// only divergence.
+func TestGateRequireHoldsTheStageUntilEveryPairReachesTheLevel(t *testing.T) {
+	t.Parallel()
+	start := time.Date(2026, 11, 26, 12, 0, 30, 0, time.UTC)
+	lag := 1.0
+	healthy := diffstore.ComparatorHealth{Instances: 1, Alive: 1, Partitions: 12, LagSeconds: &lag}
+	paths := []diffstore.PathCount{{Path: "$headers.trace-id", N: 12}}
+	tests := []struct {
+		name       string
+		plan, step Level
+		stats      diffstore.GateStats
+		want       Verdict
+		wantDetail string // the level check's detail; "" when there is no level check
+	}{
+		{"the default passes equivalent and accepted pairs", "", "", diffstore.GateStats{Pairs: 4000, Identical: 3900, Equivalent: 90, Accepted: 10, EquivalentPaths: paths}, Passed, ""},
+		{"require identical passes when every pair is identical", LevelIdentical, "", diffstore.GateStats{Pairs: 4000, Identical: 4000}, Passed, "all 4,000 pairs in the window identical (require: identical)"},
+		{"require identical holds on equivalent pairs and names their paths", LevelIdentical, "", diffstore.GateStats{Pairs: 4000, Identical: 3988, Equivalent: 12, EquivalentPaths: paths}, Waiting,
+			"12 of 4,000 pairs in the window only equivalent: $headers.trace-id 12 (require: identical)"},
+		{"require identical holds on accepted pairs too", LevelIdentical, "", diffstore.GateStats{Pairs: 4000, Identical: 3985, Equivalent: 12, Accepted: 3, EquivalentPaths: paths}, Waiting,
+			"15 of 4,000 pairs in the window below identical: 12 only equivalent, 3 accepted; equivalent at $headers.trace-id 12"},
+		{"require equivalent passes equivalent pairs", LevelEquivalent, "", diffstore.GateStats{Pairs: 4000, Identical: 3988, Equivalent: 12, EquivalentPaths: paths}, Passed, "all 4,000 pairs in the window equivalent (require: equivalent)"},
+		{"require equivalent holds on accepted pairs", LevelEquivalent, "", diffstore.GateStats{Pairs: 4000, Identical: 3985, Equivalent: 12, Accepted: 3}, Waiting,
+			"3 of 4,000 pairs in the window below equivalent: 3 accepted"},
+		{"a step's require overrides the plan's", LevelIdentical, LevelAccepted, diffstore.GateStats{Pairs: 4000, Identical: 1}, Passed, ""},
+		{"a step may require more than the plan", "", LevelIdentical, diffstore.GateStats{Pairs: 10, Identical: 9, Equivalent: 1}, Waiting,
+			"1 of 10 pairs in the window only equivalent: no path recorded (require: identical)"},
+		{"a divergence still fails, whatever the level", LevelIdentical, "", diffstore.GateStats{Pairs: 10, Identical: 9, Divergent: 1}, Failed,
+			"1 of 10 pairs in the window below identical: 1 divergent or of no known level"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			plan := Plan{Run: "r", Steps: []Step{{Percent: 100, Hold: 0, MinPairs: 10, Require: tc.step}},
+				OnDivergence: PolicyRollback, Margin: time.Second, MaxComparatorLag: 30 * time.Second, Require: tc.plan}
+			stats := tc.stats
+			stats.Health = healthy
+			g := evaluateGate(gateInput{plan: plan, window: diffstore.GateWindow{EventFrom: start}, stats: stats,
+				aliveWithin: 5 * time.Second, now: start.Add(time.Minute)})
+			if g.Verdict != tc.want {
+				t.Errorf("verdict = %s, want %s; checks %+v", g.Verdict, tc.want, g.Checks)
+			}
+			var detail string
+			for _, c := range g.Checks {
+				if c.Name == CheckLevel {
+					detail = c.Detail
+				}
+			}
+			if detail != tc.wantDetail {
+				t.Errorf("level check = %q, want %q", detail, tc.wantDetail)
+			}
+			if g.Diverged() != (tc.stats.Divergent > 0) {
+				t.Errorf("Diverged() = %v; a level below the required one must not count as divergence", g.Diverged())
+			}
+		})
+	}
+}
+
+func TestThousandsSeparatesGroupsOfThree(t *testing.T) {
+	t.Parallel()
+	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 54350: "54,350", 1234567: "1,234,567", -4000: "-4,000"} {
+		if got := thousands(n); got != want {
+			t.Errorf("thousands(%d) = %q, want %q", n, got, want)
+		}
+	}
+}

@@ -26,6 +26,49 @@ type Plan struct {
 	// MaxComparatorLag is the comparator lag over which a gate waits.
 	// Default: 30s.
 	MaxComparatorLag time.Duration
+	// Require is the level every pair in a stage's window must reach before
+	// its gate passes, for the steps that do not set their own. "" means
+	// LevelAccepted: only divergence counts.
+	Require Level
+}
+
+// Level is the comparison level a gate may require of every pair in its
+// window (the comparator's levels, best first: identical, equivalent,
+// accepted, divergent). A pair below it holds the stage: the gate waits,
+// it does not fail, and nothing rolls back.
+type Level string
+
+// The levels a plan may require.
+const (
+	// LevelIdentical requires every pair identical: key, value bytes,
+	// headers and timestamp equal, so downstream cannot tell the versions
+	// apart.
+	LevelIdentical Level = "identical"
+	// LevelEquivalent requires every pair identical or equivalent: no
+	// difference an accept rule had to explain.
+	LevelEquivalent Level = "equivalent"
+	// LevelAccepted requires nothing beyond no divergence: the default.
+	LevelAccepted Level = "accepted"
+)
+
+// levelHint lists the levels for errors.
+const levelHint = "want identical (every pair equal byte for byte, metadata included), equivalent (no accepted difference) or accepted (the default: only divergence counts)"
+
+// valid reports whether l is a level a plan may require; "" is the default.
+func (l Level) valid() bool {
+	return l == "" || l == LevelIdentical || l == LevelEquivalent || l == LevelAccepted
+}
+
+// RequireAt returns the level stage's gate requires: the step's own, else
+// the plan's, else LevelAccepted.
+func (p Plan) RequireAt(stage int) Level {
+	if stage >= 0 && stage < len(p.Steps) && p.Steps[stage].Require != "" {
+		return p.Steps[stage].Require
+	}
+	if p.Require != "" {
+		return p.Require
+	}
+	return LevelAccepted
 }
 
 // Step is one stage of a plan: v2 owns Percent of the key buckets, and the
@@ -43,6 +86,8 @@ type Step struct {
 	// >= 0; the gate needs at least one pair even when it is 0, since no
 	// comparison is never read as no divergence (invariant 3).
 	MinPairs int64
+	// Require overrides the plan's Require for this stage; "" keeps it.
+	Require Level
 }
 
 // Policy is what the controller does when a gate sees a divergence.
@@ -139,6 +184,12 @@ func (p Plan) Validate() error {
 		if s.MinPairs < 0 {
 			bad(field+".min_pairs", "%d is negative; use 0 or more", s.MinPairs)
 		}
+		if !s.Require.valid() {
+			bad(field+".require", "%q: %s", s.Require, levelHint)
+		}
+	}
+	if !p.Require.valid() {
+		bad("require", "%q: %s", p.Require, levelHint)
 	}
 	if p.OnDivergence != PolicyRollback && p.OnDivergence != PolicyPause {
 		bad("on_divergence", "%q: want rollback or pause", p.OnDivergence)

@@ -80,6 +80,10 @@ func TestParsePlanNamesTheLineFieldAndFix(t *testing.T) {
 		{"a run name with spaces around is refused", "run: ' r'\nsteps:\n" + ok, 1, "run"},
 		{"two documents are refused", "run: r\nsteps:\n" + ok + "---\nrun: s\n", 4, "$"},
 		{"steps must be a list", "run: r\nsteps: 100\n", 2, "steps"},
+		{"an unknown required level is named", "run: r\nsteps:\n" + ok + "require: same\n", 4, "require"},
+		{"an empty required level is refused", "run: r\nsteps:\n" + ok + "require: ''\n", 4, "require"},
+		{"a step's unknown required level is named", "run: r\nsteps:\n  - {percent: 100, hold: 0s, min_pairs: 0, require: divergent}\n", 3, "steps[0].require"},
+		{"a required level must be a string", "run: r\nsteps:\n" + ok + "require: [identical]\n", 4, "require"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,6 +100,35 @@ func TestParsePlanNamesTheLineFieldAndFix(t *testing.T) {
 				t.Errorf("error %q does not name %q", err, tc.field)
 			}
 		})
+	}
+}
+
+func TestParsePlanReadsRequiredLevels(t *testing.T) {
+	t.Parallel()
+	got, err := cutover.ParsePlan("p.yaml", []byte(`run: r
+require: equivalent
+steps:
+  - {percent: 10, hold: 0s, min_pairs: 1}
+  - {percent: 100, hold: 0s, min_pairs: 1, require: identical}
+`))
+	if err != nil {
+		t.Fatalf("ParsePlan = %v", err)
+	}
+	if got.Require != cutover.LevelEquivalent || got.RequireAt(0) != cutover.LevelEquivalent || got.RequireAt(1) != cutover.LevelIdentical {
+		t.Errorf("required levels = %q, %q, %q; want equivalent for the plan and step 0, identical for step 1",
+			got.Require, got.RequireAt(0), got.RequireAt(1))
+	}
+	if def := (cutover.Plan{Steps: []cutover.Step{{Percent: 100}}}); def.RequireAt(0) != cutover.LevelAccepted {
+		t.Errorf("RequireAt of a plan without require = %q, want accepted", def.RequireAt(0))
+	}
+	checkYAMLRoundTrip(t, got)
+	js, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back cutover.Plan
+	if err := json.Unmarshal(js, &back); err != nil || !cmp.Equal(got, back) {
+		t.Errorf("plan after JSON = %+v, %v; want %+v", back, err, got)
 	}
 }
 

@@ -24,8 +24,11 @@ import (
 //	on_divergence: rollback      # or pause; default rollback
 //	margin: 1s                   # lead time of every route transition; default 1s
 //	max_comparator_lag: 30s      # default 30s
+//	require: accepted            # the level every pair in a window must reach: identical,
+//	                             # equivalent or accepted (default: only divergence counts)
 //
-// Every step needs all three fields. Durations are Go durations ("90s",
+// Every step needs percent, hold and min_pairs, and may set require for
+// itself (e.g. {percent: 100, hold: 0s, min_pairs: 0, require: identical}). Durations are Go durations ("90s",
 // "1h30m"). Every problem is reported at once, each a *PlanError naming the
 // line, the field and the fix.
 func ParsePlan(name string, data []byte) (Plan, error) {
@@ -76,8 +79,10 @@ func (p *planParser) err() error { return errors.Join(p.errs...) }
 
 // planFields and stepFields are the keys a plan and a step may have.
 var (
-	planFields = []string{"run", "steps", "on_divergence", "margin", "max_comparator_lag"}
-	stepFields = []string{"percent", "hold", "min_pairs"}
+	planFields = []string{"run", "steps", "on_divergence", "margin", "max_comparator_lag", "require"}
+	stepFields = []string{"percent", "hold", "min_pairs", "require"}
+	// stepRequired are the step fields every step must set.
+	stepRequired = []string{"percent", "hold", "min_pairs"}
 )
 
 // plan reads the root mapping.
@@ -105,6 +110,9 @@ func (p *planParser) plan(root *yaml.Node) Plan {
 	}
 	if n, ok := fields["max_comparator_lag"]; ok {
 		plan.MaxComparatorLag = p.duration(n, "max_comparator_lag", time.Nanosecond, "max_comparator_lag: 30s")
+	}
+	if n, ok := fields["require"]; ok {
+		plan.Require = p.level(n, "require")
 	}
 	return plan
 }
@@ -193,10 +201,13 @@ func (p *planParser) step(n *yaml.Node, field string) (Step, *yaml.Node, bool) {
 	if fields == nil {
 		return s, nil, false
 	}
-	for _, key := range stepFields {
+	for _, key := range stepRequired {
 		if _, ok := fields[key]; !ok {
 			p.failf(n, sub(field, key), "missing; every step sets percent, hold and min_pairs, e.g. {percent: 10, hold: 30m, min_pairs: 50000}")
 		}
+	}
+	if r, ok := fields["require"]; ok {
+		s.Require = p.level(r, sub(field, "require"))
 	}
 	if h, ok := fields["hold"]; ok {
 		s.Hold = p.duration(h, sub(field, "hold"), 0, "hold: 10m")
@@ -255,6 +266,16 @@ func (p *planParser) duration(n *yaml.Node, field string, least time.Duration, e
 	return d
 }
 
+// level reads a required level.
+func (p *planParser) level(n *yaml.Node, field string) Level {
+	l := Level(n.Value)
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || l == "" || !l.valid() {
+		p.failf(n, field, "%q: %s, e.g. require: identical", n.Value, levelHint)
+		return ""
+	}
+	return l
+}
+
 // policy reads on_divergence.
 func (p *planParser) policy(n *yaml.Node) Policy {
 	switch v := Policy(n.Value); {
@@ -272,20 +293,22 @@ type planYAML struct {
 	OnDivergence     string     `yaml:"on_divergence"`
 	Margin           string     `yaml:"margin"`
 	MaxComparatorLag string     `yaml:"max_comparator_lag"`
+	Require          Level      `yaml:"require,omitempty"`
 }
 
 type stepYAML struct {
 	Percent  float64 `yaml:"percent"`
 	Hold     string  `yaml:"hold"`
 	MinPairs int64   `yaml:"min_pairs"`
+	Require  Level   `yaml:"require,omitempty"`
 }
 
 // MarshalYAML writes the plan as ParsePlan reads it, every field explicit.
 func (p Plan) MarshalYAML() (any, error) {
 	out := planYAML{Run: p.Run, OnDivergence: string(p.OnDivergence),
-		Margin: p.Margin.String(), MaxComparatorLag: p.MaxComparatorLag.String()}
+		Margin: p.Margin.String(), MaxComparatorLag: p.MaxComparatorLag.String(), Require: p.Require}
 	for _, s := range p.Steps {
-		out.Steps = append(out.Steps, stepYAML{Percent: s.Percent, Hold: s.Hold.String(), MinPairs: s.MinPairs})
+		out.Steps = append(out.Steps, stepYAML{Percent: s.Percent, Hold: s.Hold.String(), MinPairs: s.MinPairs, Require: s.Require})
 	}
 	return out, nil
 }

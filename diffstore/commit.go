@@ -88,8 +88,8 @@ ON CONFLICT (run, identity, path) DO NOTHING`
 const addCountsSQL = `
 INSERT INTO counts AS c (run, partition, bucket, read_control, read_candidate, pairs, equal, accepted, divergent,
     missing_in_control, missing_in_candidate, duplicates_control, duplicates_candidate,
-    undecodable_control, undecodable_candidate)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+    undecodable_control, undecodable_candidate, identical, equivalent)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 ON CONFLICT (run, bucket, partition) DO UPDATE SET
     read_control = c.read_control + excluded.read_control,
     read_candidate = c.read_candidate + excluded.read_candidate,
@@ -102,11 +102,17 @@ ON CONFLICT (run, bucket, partition) DO UPDATE SET
     duplicates_control = c.duplicates_control + excluded.duplicates_control,
     duplicates_candidate = c.duplicates_candidate + excluded.duplicates_candidate,
     undecodable_control = c.undecodable_control + excluded.undecodable_control,
-    undecodable_candidate = c.undecodable_candidate + excluded.undecodable_candidate`
+    undecodable_candidate = c.undecodable_candidate + excluded.undecodable_candidate,
+    identical = c.identical + excluded.identical,
+    equivalent = c.equivalent + excluded.equivalent`
 
 const addAcceptedSQL = `
 INSERT INTO accepted_counts AS a (run, partition, bucket, rule, n) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (run, bucket, rule, partition) DO UPDATE SET n = a.n + excluded.n`
+
+const addEquivalentSQL = `
+INSERT INTO equivalent_counts AS e (run, partition, bucket, path, n) VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (run, bucket, path, partition) DO UPDATE SET n = e.n + excluded.n`
 
 // CommitBatch writes b in one transaction:
 //
@@ -188,12 +194,15 @@ func (b *CommitBatch) queue() (*pgx.Batch, error) {
 	}
 	queueFieldDiffs(batch, b)
 
-	minutes, accepted := mergeCounts(b.Counts)
+	minutes, accepted, equivalent := mergeCounts(b.Counts)
 	for _, m := range minutes {
 		batch.Queue(addCountsSQL, append([]any{b.Run, b.Partition, m.Minute}, m.Counts.args()...)...)
 	}
 	for _, a := range accepted {
 		batch.Queue(addAcceptedSQL, b.Run, b.Partition, a.minute, a.rule, a.n)
+	}
+	for _, e := range equivalent {
+		batch.Queue(addEquivalentSQL, b.Run, b.Partition, e.minute, e.rule, e.n)
 	}
 	return batch, nil
 }
@@ -322,49 +331,68 @@ func validateDiff(identity string, diff []FieldDiff) error {
 	return errors.Join(errs...)
 }
 
-type acceptedDelta struct {
+// namedDelta is a count to add under a name (an accept rule, a path) in
+// one bucket.
+type namedDelta struct {
 	minute time.Time
-	rule   string
+	rule   string // the rule's or the path's name
 	n      int64
 }
 
-// mergeCounts sums the deltas by UTC minute and drops zero ones. Both results
-// are sorted (by minute, then rule) so that every transaction locks count
-// rows in the same order.
-func mergeCounts(deltas []MinuteCounts) ([]MinuteCounts, []acceptedDelta) {
+// mergeCounts sums the deltas by bucket and drops zero ones: the counts,
+// the accepted pairs by rule and the equivalent differences by path. Each
+// result is sorted (by bucket, then name) so that every transaction locks
+// count rows in the same order.
+func mergeCounts(deltas []MinuteCounts) ([]MinuteCounts, []namedDelta, []namedDelta) {
 	byMinute := map[time.Time]*MinuteCounts{}
 	for _, d := range deltas {
 		m := truncBucket(d.Minute)
 		acc := byMinute[m]
 		if acc == nil {
-			acc = &MinuteCounts{Minute: m, AcceptedByRule: map[string]int64{}}
+			acc = &MinuteCounts{Minute: m, AcceptedByRule: map[string]int64{}, EquivalentByPath: map[string]int64{}}
 			byMinute[m] = acc
 		}
 		acc.Counts = acc.Counts.Add(d.Counts)
 		for rule, n := range d.AcceptedByRule {
 			acc.AcceptedByRule[rule] += n
 		}
+		for path, n := range d.EquivalentByPath {
+			acc.EquivalentByPath[path] += n
+		}
 	}
 	var minutes []MinuteCounts
-	var accepted []acceptedDelta
+	var accepted, equivalent []namedDelta
 	for m, acc := range byMinute {
 		if !acc.Counts.IsZero() {
 			minutes = append(minutes, *acc)
 		}
-		for rule, n := range acc.AcceptedByRule {
-			if n != 0 {
-				accepted = append(accepted, acceptedDelta{minute: m, rule: rule, n: n})
-			}
-		}
+		accepted = appendNamed(accepted, m, acc.AcceptedByRule)
+		equivalent = appendNamed(equivalent, m, acc.EquivalentByPath)
 	}
 	sort.Slice(minutes, func(i, j int) bool { return minutes[i].Minute.Before(minutes[j].Minute) })
-	sort.Slice(accepted, func(i, j int) bool {
-		if !accepted[i].minute.Equal(accepted[j].minute) {
-			return accepted[i].minute.Before(accepted[j].minute)
+	sortNamed(accepted)
+	sortNamed(equivalent)
+	return minutes, accepted, equivalent
+}
+
+// appendNamed appends the non-zero counts of by, in bucket m.
+func appendNamed(out []namedDelta, m time.Time, by map[string]int64) []namedDelta {
+	for name, n := range by {
+		if n != 0 {
+			out = append(out, namedDelta{minute: m, rule: name, n: n})
 		}
-		return accepted[i].rule < accepted[j].rule
+	}
+	return out
+}
+
+// sortNamed sorts ds by bucket, then name.
+func sortNamed(ds []namedDelta) {
+	sort.Slice(ds, func(i, j int) bool {
+		if !ds[i].minute.Equal(ds[j].minute) {
+			return ds[i].minute.Before(ds[j].minute)
+		}
+		return ds[i].rule < ds[j].rule
 	})
-	return minutes, accepted
 }
 
 // nullTime returns nil for the zero time, so that it is stored as NULL.

@@ -14,6 +14,11 @@ import (
 //   - ReadControl, ReadCandidate: records read from each topic.
 //   - Pairs: records matched with their partner; each pair is exactly one of
 //     Equal, Accepted (differences all accepted by rules) or Divergent.
+//   - Identical, Equivalent: the Equal pairs by level. Identical pairs are
+//     equal in key, value bytes, headers and timestamp; Equivalent pairs are
+//     equal after the rules but differ in some byte or metadata. Equal =
+//     Identical + Equivalent for every pair counted since migration 0005;
+//     Unleveled returns the rest (pairs counted before it).
 //   - MissingInControl, MissingInCandidate: records whose partner never came
 //     within the match window.
 //   - DuplicatesControl, DuplicatesCandidate: extra records of an identity
@@ -32,7 +37,14 @@ type Counts struct {
 	DuplicatesCandidate  int64 `db:"duplicates_candidate" json:"duplicatesCandidate"`
 	UndecodableControl   int64 `db:"undecodable_control" json:"undecodableControl"`
 	UndecodableCandidate int64 `db:"undecodable_candidate" json:"undecodableCandidate"`
+	Identical            int64 `db:"identical" json:"identical"`
+	Equivalent           int64 `db:"equivalent" json:"equivalent"`
 }
+
+// Unleveled returns the Equal pairs of no known level: counted before
+// migration 0005 split Equal into Identical and Equivalent. It is 0 for
+// every run compared since.
+func (c Counts) Unleveled() int64 { return c.Equal - c.Identical - c.Equivalent }
 
 // Add returns the field-by-field sum of c and o.
 func (c Counts) Add(o Counts) Counts {
@@ -49,6 +61,8 @@ func (c Counts) Add(o Counts) Counts {
 		DuplicatesCandidate:  c.DuplicatesCandidate + o.DuplicatesCandidate,
 		UndecodableControl:   c.UndecodableControl + o.UndecodableControl,
 		UndecodableCandidate: c.UndecodableCandidate + o.UndecodableCandidate,
+		Identical:            c.Identical + o.Identical,
+		Equivalent:           c.Equivalent + o.Equivalent,
 	}
 }
 
@@ -60,7 +74,7 @@ func (c Counts) args() []any {
 	return []any{
 		c.ReadControl, c.ReadCandidate, c.Pairs, c.Equal, c.Accepted, c.Divergent,
 		c.MissingInControl, c.MissingInCandidate, c.DuplicatesControl, c.DuplicatesCandidate,
-		c.UndecodableControl, c.UndecodableCandidate,
+		c.UndecodableControl, c.UndecodableCandidate, c.Identical, c.Equivalent,
 	}
 }
 
@@ -77,7 +91,9 @@ const sumCounts = `
     coalesce(sum(c.duplicates_control), 0)::bigint    AS duplicates_control,
     coalesce(sum(c.duplicates_candidate), 0)::bigint  AS duplicates_candidate,
     coalesce(sum(c.undecodable_control), 0)::bigint   AS undecodable_control,
-    coalesce(sum(c.undecodable_candidate), 0)::bigint AS undecodable_candidate`
+    coalesce(sum(c.undecodable_candidate), 0)::bigint AS undecodable_candidate,
+    coalesce(sum(c.identical), 0)::bigint             AS identical,
+    coalesce(sum(c.equivalent), 0)::bigint            AS equivalent`
 
 // MinuteCounts are the counts of one minute of source event time, with the
 // accepted pairs by rule name. In a [CommitBatch] they are deltas to add; read
@@ -91,6 +107,11 @@ type MinuteCounts struct {
 	// AcceptedByRule counts accepted pairs by the name of the accept rule
 	// (a pair accepted by two rules counts once under each).
 	AcceptedByRule map[string]int64 `db:"accepted_by_rule" json:"acceptedByRule"`
+	// EquivalentByPath counts, in a CommitBatch, the pairs with a difference
+	// that does not count at each path (see PathStat.Equivalent), whatever
+	// the pair's level. CountsPerMinute leaves it nil: read it with
+	// TopPaths, or GateStats for a window.
+	EquivalentByPath map[string]int64 `db:"-" json:"equivalentByPath,omitempty"`
 }
 
 // Totals are counts summed over a span of minutes, with the accepted pairs by

@@ -170,23 +170,63 @@ type GateWindow struct {
 
 // GateStats is everything a gate reads, from [Store.GateStats].
 type GateStats struct {
-	Pairs              int64            `json:"pairs"`
-	PairsFrom          time.Time        `json:"pairsFrom"` // first minute counted (see PairsSince)
+	Pairs     int64     `json:"pairs"`
+	PairsFrom time.Time `json:"pairsFrom"` // first minute counted (see PairsSince)
+	// Identical, Equivalent and Accepted are the pairs of each level over
+	// the same buckets as Pairs; EquivalentPaths the paths most often
+	// differing in a way that does not count there (at most
+	// gateEquivalentPaths, most first). A gate that requires a level reads
+	// them.
+	Identical          int64            `json:"identical"`
+	Equivalent         int64            `json:"equivalent"`
+	Accepted           int64            `json:"accepted"`
+	EquivalentPaths    []PathCount      `json:"equivalentPaths"`
 	Divergent          int64            `json:"divergent"`
 	MissingInCandidate int64            `json:"missingInCandidate"`
 	Health             ComparatorHealth `json:"health"`
 }
 
+// PathCount is how many pairs differed at a path.
+type PathCount struct {
+	Path string `json:"path"`
+	N    int64  `json:"n"`
+}
+
+// gateEquivalentPaths bounds GateStats.EquivalentPaths: enough to say why
+// a gate holds.
+const gateEquivalentPaths = 3
+
+// levelsSinceSQL counts the pairs, and those of each level, over the same
+// buckets as pairsSinceSQL.
+const levelsSinceSQL = `
+SELECT coalesce(sum(pairs), 0)::bigint, coalesce(sum(identical), 0)::bigint,
+    coalesce(sum(equivalent), 0)::bigint, coalesce(sum(accepted), 0)::bigint
+FROM counts WHERE run = $1 AND bucket >= $2`
+
+const equivalentPathsSinceSQL = `
+SELECT path, sum(n)::bigint FROM equivalent_counts WHERE run = $1 AND bucket >= $2
+GROUP BY path ORDER BY 2 DESC, 1 LIMIT $3`
+
 // GateStats reads in one round trip what a gate judges over w: the pairs
-// (PairsSince), the comparator's health (ComparatorHealth) and, last, the
+// (PairsSince) with their levels, the comparator's health (ComparatorHealth) and, last, the
 // divergences (DivergencesSince). Divergences are read last on purpose:
 // under READ COMMITTED each statement sees the latest commits, so a
 // comparator batch committed between the statements can add divergences to
 // pairs already counted, never pairs without their divergences.
 func (s *Store) GateStats(ctx context.Context, run string, w GateWindow, aliveWithin time.Duration) (GateStats, error) {
-	g := GateStats{PairsFrom: ceilBucket(w.EventFrom)}
+	g := GateStats{PairsFrom: ceilBucket(w.EventFrom), EquivalentPaths: []PathCount{}}
 	b := &pgx.Batch{}
-	b.Queue(pairsSinceSQL, run, g.PairsFrom).QueryRow(func(r pgx.Row) error { return r.Scan(&g.Pairs) })
+	b.Queue(levelsSinceSQL, run, g.PairsFrom).QueryRow(func(r pgx.Row) error {
+		return r.Scan(&g.Pairs, &g.Identical, &g.Equivalent, &g.Accepted)
+	})
+	b.Queue(equivalentPathsSinceSQL, run, g.PairsFrom, gateEquivalentPaths).Query(func(rows pgx.Rows) error {
+		var p PathCount
+		_, err := pgx.ForEachRow(rows, []any{&p.Path, &p.N}, func() error {
+			g.EquivalentPaths = append(g.EquivalentPaths, p)
+			return nil
+		})
+		return err
+	})
 	b.Queue(comparatorHealthSQL, run, aliveWithin).Query(func(rows pgx.Rows) error {
 		var err error
 		g.Health, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[ComparatorHealth])

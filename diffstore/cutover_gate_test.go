@@ -176,3 +176,25 @@ func TestComparatorHealthSidesFromAliveInstances(t *testing.T) {
 		t.Errorf("after b died: candidate %+v, want a's report only (not behind, lag 0.2s)", got)
 	}
 }
+
+// TestGateStatsCountsLevelsOverThePairsBuckets: the levels and equivalent
+// paths a gate reads cover exactly the buckets its pairs do.
+func TestGateStatsCountsLevelsOverThePairsBuckets(t *testing.T) {
+	t.Parallel()
+	st := txStore(t)
+	cp := claim(t, st, "r", 0, "a")
+	at := func(min int) time.Time { return baseTime().Add(time.Duration(min) * time.Minute) }
+	commit(t, st, diffstore.CommitBatch{Run: "r", Partition: 0, Epoch: cp.Epoch, Counts: []diffstore.MinuteCounts{
+		{Minute: at(0), Counts: diffstore.Counts{Pairs: 5, Equal: 5, Equivalent: 5}, EquivalentByPath: map[string]int64{"$timestamp": 5}},
+		{Minute: at(1), Counts: diffstore.Counts{Pairs: 10, Equal: 8, Identical: 6, Equivalent: 2, Accepted: 2},
+			EquivalentByPath: map[string]int64{"$headers.trace-id": 2, "$value.order": 1, "a": 1, "b": 1}},
+	}})
+	got, err := st.GateStats(t.Context(), "r", diffstore.GateWindow{EventFrom: at(1)}, time.Second)
+	if err != nil {
+		t.Fatalf("GateStats = %v", err)
+	}
+	want := []diffstore.PathCount{{Path: "$headers.trace-id", N: 2}, {Path: "$value.order", N: 1}, {Path: "a", N: 1}}
+	if got.Pairs != 10 || got.Identical != 6 || got.Equivalent != 2 || got.Accepted != 2 || !cmp.Equal(got.EquivalentPaths, want) {
+		t.Errorf("GateStats from the second minute = %+v; want 10 pairs: 6 identical, 2 equivalent, 2 accepted, paths %v", got, want)
+	}
+}

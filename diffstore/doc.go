@@ -3,7 +3,9 @@
 // commands and the cutover gate read them back, each with one query.
 //
 // The schema (migrations/, applied by [Migrate] with jackc/tern) has one row
-// per run in runs; per-minute totals in counts and accepted_counts; one row
+// per run in runs; per-minute totals in counts (pairs by level: identical,
+// equivalent, accepted, divergent), accepted_counts and equivalent_counts
+// (by rule and by path); one row
 // per identity and kind in divergences, with both payloads; one row per
 // differing field path in field_diffs; one checkpoint per partition in
 // checkpoints; and the comparator instances' last heartbeats in heartbeats.

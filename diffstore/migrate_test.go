@@ -14,11 +14,12 @@ import (
 
 // wantTables are the tables of the latest migration, with tern's version table.
 // latestVersion is the number of the newest migration.
-const latestVersion = 4
+const latestVersion = 6
 
 func wantTables() []string {
-	return []string{"accepted_counts", "audit", "checkpoints", "counts", "cutover_state", "divergences", "field_diffs",
-		"gate_evaluations", "heartbeats", "oink_schema_version", "plans", "runs", "switch_forwards", "switch_partitions", "transitions"}
+	return []string{"accepted_counts", "audit", "checkpoints", "counts", "cutover_state", "divergences", "equivalent_counts",
+		"field_diffs", "gate_evaluations", "heartbeats", "oink_schema_version", "plans", "runs", "switch_forwards",
+		"switch_partitions", "transitions"}
 }
 
 func tables(t *testing.T, pool *pgxpool.Pool) []string {
@@ -158,5 +159,43 @@ func TestMigrationPartitionCountsFoldsBack(t *testing.T) {
 	}
 	if rows, pairs, acc := sums(); rows != 1 || pairs != 12 || acc != 3 {
 		t.Errorf("up again: %d rows, %d pairs, %d accepted; want 1, 12, 3", rows, pairs, acc)
+	}
+}
+
+// TestMigrationLevelsKeepsEqual: version 5 splits equal into identical and
+// equivalent; a run counted before keeps its equal pairs, of no known
+// level (Unleveled), and migrating down keeps equal.
+func TestMigrationLevelsKeepsEqual(t *testing.T) {
+	t.Parallel()
+	pool := pgtest.Schema(t)
+	ctx := t.Context()
+	if err := diffstore.MigrateTo(ctx, pool, 4); err != nil {
+		t.Fatalf("MigrateTo(4) = %v", err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO runs (name, control_topic, candidate_topic) VALUES ('r', 'c', 'k')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, `INSERT INTO counts (run, partition, bucket, pairs, equal) VALUES ('r', 0, '2026-03-01T00:00:00Z', 5, 5)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := diffstore.Migrate(ctx, pool); err != nil {
+		t.Fatalf("Migrate = %v", err)
+	}
+	sum, err := diffstore.New(pool).Summary(ctx, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Equal != 5 || sum.Identical != 0 || sum.Equivalent != 0 || sum.Unleveled() != 5 {
+		t.Errorf("after 0005: %+v; want 5 equal pairs of no known level", sum.Counts)
+	}
+	if err := diffstore.MigrateTo(ctx, pool, 4); err != nil {
+		t.Fatalf("MigrateTo(4) = %v", err)
+	}
+	var equal int
+	if err := pool.QueryRow(ctx, `SELECT sum(equal) FROM counts`).Scan(&equal); err != nil || equal != 5 {
+		t.Errorf("at version 4: equal %d, %v; want 5", equal, err)
+	}
+	if slices.Contains(tables(t, pool), "equivalent_counts") {
+		t.Errorf("at version 4 equivalent_counts still exists")
 	}
 }

@@ -19,6 +19,10 @@ import (
 //	o4 divergent (m1)  lines[0].sku "A"→"B"
 //	o5 missing in control (m1)
 //	o6 accepted pair   business_date accepted by utc-date
+//
+// Of the 5 equal pairs (m0), 3 are identical and 2 equivalent: both at
+// $value.order, one also at $headers.x; the accepted pair of m1 has its
+// members in another order too.
 func seed(t *testing.T) *diffstore.Store {
 	t.Helper()
 	st := txStore(t)
@@ -29,10 +33,12 @@ func seed(t *testing.T) *diffstore.Store {
 		Pending: []diffstore.Position{{Side: diffstore.SideControl, Offset: 11},
 			{Side: diffstore.SideCandidate, Offset: 12}, {Side: diffstore.SideCandidate, Offset: 13}},
 		Counts: []diffstore.MinuteCounts{
-			{Minute: m0, Counts: diffstore.Counts{ReadControl: 10, ReadCandidate: 8, Pairs: 8, Equal: 5, Accepted: 1,
-				Divergent: 2, MissingInCandidate: 1, DuplicatesControl: 1}, AcceptedByRule: map[string]int64{"utc-date": 1}},
+			{Minute: m0, Counts: diffstore.Counts{ReadControl: 10, ReadCandidate: 8, Pairs: 8, Equal: 5, Identical: 3, Equivalent: 2, Accepted: 1,
+				Divergent: 2, MissingInCandidate: 1, DuplicatesControl: 1}, AcceptedByRule: map[string]int64{"utc-date": 1},
+				EquivalentByPath: map[string]int64{"$value.order": 2, "$headers.x": 1}},
 			{Minute: m1, Counts: diffstore.Counts{ReadControl: 2, ReadCandidate: 4, Pairs: 2, Equal: 0, Accepted: 1,
-				Divergent: 1, MissingInControl: 1, UndecodableCandidate: 1}, AcceptedByRule: map[string]int64{"utc-date": 1}},
+				Divergent: 1, MissingInControl: 1, UndecodableCandidate: 1}, AcceptedByRule: map[string]int64{"utc-date": 1},
+				EquivalentByPath: map[string]int64{"$value.order": 1}},
 		},
 		Divergences: []diffstore.Divergence{
 			divergent("o1", m0.Add(10*time.Second), fd("totals.tax_minor", "100", "101", ""),
@@ -70,7 +76,7 @@ func TestSummary(t *testing.T) {
 	got.Run, got.LastHeartbeat = diffstore.Run{}, nil
 	want := diffstore.Summary{
 		Totals: diffstore.Totals{
-			Counts: diffstore.Counts{ReadControl: 12, ReadCandidate: 12, Pairs: 10, Equal: 5, Accepted: 2, Divergent: 3,
+			Counts: diffstore.Counts{ReadControl: 12, ReadCandidate: 12, Pairs: 10, Equal: 5, Identical: 3, Equivalent: 2, Accepted: 2, Divergent: 3,
 				MissingInControl: 1, MissingInCandidate: 1, DuplicatesControl: 1, UndecodableCandidate: 1},
 			AcceptedByRule: map[string]int64{"utc-date": 2},
 		},
@@ -79,6 +85,34 @@ func TestSummary(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Summary (-want +got):\n%s", diff)
+	}
+}
+
+func TestSummaryAccountingHolds(t *testing.T) {
+	t.Parallel()
+	good := diffstore.Summary{Totals: diffstore.Totals{Counts: diffstore.Counts{ReadControl: 12, ReadCandidate: 11,
+		Pairs: 10, Equal: 8, Identical: 6, Equivalent: 2, Accepted: 1, Divergent: 1, MissingInCandidate: 1, DuplicatesControl: 1}},
+		PendingCandidate: 1}
+	tests := []struct {
+		name   string
+		change func(*diffstore.Counts)
+		want   bool
+	}{
+		{"every record and pair accounted for holds", func(*diffstore.Counts) {}, true},
+		{"equal pairs of no known level (compared before levels) hold", func(c *diffstore.Counts) { c.Identical, c.Equivalent = 0, 0 }, true},
+		{"more levelled pairs than equal ones do not hold", func(c *diffstore.Counts) { c.Identical = 7 }, false},
+		{"a pair of no outcome does not hold", func(c *diffstore.Counts) { c.Equal, c.Identical = 7, 5 }, false},
+		{"a record read and not accounted for does not hold", func(c *diffstore.Counts) { c.ReadControl++ }, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			s := good
+			tc.change(&s.Counts)
+			if got := s.AccountingHolds(); got != tc.want {
+				t.Errorf("AccountingHolds(%+v) = %v, want %v", s.Counts, got, tc.want)
+			}
+		})
 	}
 }
 
@@ -129,9 +163,11 @@ func TestTopPaths(t *testing.T) {
 	}
 	ptr := func(f float64) *float64 { return &f }
 	want := []diffstore.PathStat{
-		{Path: "totals.tax_minor", Divergent: 2, Share: 0.2, Example: "o1", MinDelta: ptr(-2), MaxDelta: ptr(1)},
-		{Path: "lines[0].sku", Divergent: 1, Share: 0.1, Example: "o4"},
-		{Path: "business_date", Accepted: 2, Example: "o1"},
+		{Path: "totals.tax_minor", Divergent: 2, Pairs: 10, Share: 0.2, Example: "o1", MinDelta: ptr(-2), MaxDelta: ptr(1)},
+		{Path: "lines[0].sku", Divergent: 1, Pairs: 10, Share: 0.1, Example: "o4"},
+		{Path: "business_date", Accepted: 2, Pairs: 10, Example: "o1"},
+		{Path: "$value.order", Equivalent: 3, Pairs: 10},
+		{Path: "$headers.x", Equivalent: 1, Pairs: 10},
 	}
 	if diff := cmp.Diff(want, got, cmpopts.EquateApprox(0, 1e-9)); diff != "" {
 		t.Errorf("TopPaths (-want +got):\n%s", diff)

@@ -66,3 +66,15 @@ func (s *Store) Summary(ctx context.Context, run string) (Summary, error) {
 	}
 	return sum, nil
 }
+
+// AccountingHolds reports whether the run's accounting identity holds: on
+// each side, read = paired + missing on the other side + pending +
+// duplicates + undecodable; pairs = equal + accepted + divergent; and
+// equal = identical + equivalent + pairs of no known level (Unleveled, never
+// negative; 0 for a run compared since migration 0005).
+func (s Summary) AccountingHolds() bool {
+	c := s.Counts
+	return c.ReadControl == c.Pairs+c.MissingInCandidate+s.PendingControl+c.DuplicatesControl+c.UndecodableControl &&
+		c.ReadCandidate == c.Pairs+c.MissingInControl+s.PendingCandidate+c.DuplicatesCandidate+c.UndecodableCandidate &&
+		c.Pairs == c.Equal+c.Accepted+c.Divergent && c.Unleveled() >= 0
+}

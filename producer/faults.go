@@ -23,14 +23,29 @@ const (
 	FaultLag      = "lag"      // every record written this much later
 )
 
+// Format faults of the v1 simulator: the record means the same, but its
+// bytes or metadata differ, so a consumer could tell v1 from v2 (see
+// legacy_format.go). The comparator finds them as equivalent-level paths.
+// There is no "missing header" fault: v2 writes no header, so v1 has none
+// to leave out; an extra header on v1 is the same difference seen from the
+// other side.
+const (
+	FaultFieldOrder     = "field-order"     // the record's members in reverse order
+	FaultNumberSpelling = "number-spelling" // totals.gross_minor written 1234.0 or 1.234e3
+	FaultHeaderExtra    = "header-extra"    // a traceparent header v2 does not write
+	FaultTimestamp      = "timestamp"       // the record's timestamp 1 to 999 ms late
+)
+
 // Faults is a parsed --faults value.
 type Faults struct {
-	Rounding, UTCDate, Drop, Dup, Reorder, Shipping float64
-	Lag                                             time.Duration
+	Rounding, UTCDate, Drop, Dup, Reorder, Shipping    float64
+	FieldOrder, NumberSpelling, HeaderExtra, Timestamp float64
+	Lag                                                time.Duration
 }
 
 // ParseFaults parses "rounding=0.02,utc-date=0.01,drop=0.001,dup=0.001,
-// reorder=0.05,lag=200ms". Rates are in [0, 1]; lag is a Go duration. An
+// reorder=0.05,field-order=0.01,number-spelling=0.01,header-extra=0.01,
+// timestamp=0.01,lag=200ms". Rates are in [0, 1]; lag is a Go duration. An
 // empty string is no fault. Errors name the fault and the fix.
 func ParseFaults(s string) (Faults, error) {
 	var f Faults
@@ -54,6 +69,10 @@ func ParseFaults(s string) (Faults, error) {
 		if err != nil || rate < 0 || rate > 1 || math.IsNaN(rate) {
 			return f, fmt.Errorf("faults: %s=%q is not a rate between 0 and 1 (e.g. %s=0.01)", name, val, name)
 		}
+		if p := f.rate(name); p != nil {
+			*p = rate
+			continue
+		}
 		switch name {
 		case FaultRounding:
 			f.Rounding = rate
@@ -68,7 +87,7 @@ func ParseFaults(s string) (Faults, error) {
 		case FaultShipping:
 			f.Shipping = rate
 		default:
-			return f, fmt.Errorf("faults: unknown fault %q (known: rounding, utc-date, drop, dup, reorder, shipping, lag)", name)
+			return f, fmt.Errorf("faults: unknown fault %q (known: rounding, utc-date, drop, dup, reorder, shipping, %s, lag)", name, strings.Join(formatFaults, ", "))
 		}
 	}
 	return f, nil
@@ -88,10 +107,31 @@ func (f Faults) String() string {
 	add(FaultDup, f.Dup)
 	add(FaultReorder, f.Reorder)
 	add(FaultShipping, f.Shipping)
+	for _, name := range formatFaults {
+		add(name, *f.rate(name))
+	}
 	if f.Lag > 0 {
 		parts = append(parts, FaultLag+"="+f.Lag.String())
 	}
 	return strings.Join(parts, ",")
+}
+
+// formatFaults are the format faults' names, in the order String writes them.
+var formatFaults = []string{FaultFieldOrder, FaultNumberSpelling, FaultHeaderExtra, FaultTimestamp}
+
+// rate returns the field of the format fault name, or nil for any other name.
+func (f *Faults) rate(name string) *float64 {
+	switch name {
+	case FaultFieldOrder:
+		return &f.FieldOrder
+	case FaultNumberSpelling:
+		return &f.NumberSpelling
+	case FaultHeaderExtra:
+		return &f.HeaderExtra
+	case FaultTimestamp:
+		return &f.Timestamp
+	}
+	return nil
 }
 
 // draw returns a number in [0, 1) fixed by (seed, fault, event id): the same

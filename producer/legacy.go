@@ -108,6 +108,9 @@ func (l *legacy) convert(m kafka.Message) ([]kafka.Message, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := l.format(&rec, want, id, f); err != nil {
+		return nil, err
+	}
 	if l.hit(FaultDup, id, f.Dup) {
 		return []kafka.Message{rec, rec}, l.record(want, FaultDup)
 	}

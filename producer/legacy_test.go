@@ -14,15 +14,17 @@ import (
 
 func TestParseFaults(t *testing.T) {
 	t.Parallel()
-	got, err := ParseFaults("rounding=0.02, utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,shipping=0.1,lag=200ms")
-	want := Faults{Rounding: 0.02, UTCDate: 0.01, Drop: 0.001, Dup: 0.001, Reorder: 0.05, Shipping: 0.1, Lag: 200 * time.Millisecond}
+	got, err := ParseFaults("rounding=0.02, utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,shipping=0.1,lag=200ms," +
+		"field-order=0.1,number-spelling=0.2,header-extra=0.3,timestamp=0.4")
+	want := Faults{Rounding: 0.02, UTCDate: 0.01, Drop: 0.001, Dup: 0.001, Reorder: 0.05, Shipping: 0.1, Lag: 200 * time.Millisecond,
+		FieldOrder: 0.1, NumberSpelling: 0.2, HeaderExtra: 0.3, Timestamp: 0.4}
 	if err != nil || got != want {
 		t.Fatalf("ParseFaults = %+v, %v; want %+v", got, err, want)
 	}
 	if back, _ := ParseFaults(got.String()); back != got {
 		t.Fatalf("ParseFaults(String()) = %+v, want %+v", back, got)
 	}
-	for _, bad := range []string{"rounding", "rounding=2", "rounding=-0.1", "flood=0.1", "lag=fast", "drop=NaN"} {
+	for _, bad := range []string{"rounding", "rounding=2", "rounding=-0.1", "flood=0.1", "lag=fast", "drop=NaN", "timestamp=2", "header-missing=0.1"} {
 		if _, err := ParseFaults(bad); err == nil || !strings.Contains(err.Error(), "faults") {
 			t.Errorf("ParseFaults(%q) = %v, want an error naming faults", bad, err)
 		}
@@ -34,6 +36,7 @@ func TestParseFaults(t *testing.T) {
 func FuzzParseFaults(f *testing.F) {
 	f.Add("rounding=0.02,utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,lag=200ms")
 	f.Add("")
+	f.Add("field-order=0.1,number-spelling=0.2,header-extra=0.3,timestamp=1")
 	f.Fuzz(func(t *testing.T, s string) {
 		fs, err := ParseFaults(s)
 		if err != nil {

@@ -172,12 +172,12 @@ func fixtureSource() *fakeSource {
 	run := diffstore.Run{Name: "shadow-1", ControlTopic: "rtcim.v1", CandidateTopic: "rtcim.v2", RulesName: "shipped",
 		CreatedAt: t0.Add(-time.Hour)}
 	later := diffstore.Summary{Run: run, Totals: diffstore.Totals{Counts: diffstore.Counts{
-		ReadControl: 30120, ReadCandidate: 30089, Pairs: 30000, Equal: 29100, Accepted: 850, Divergent: 50,
+		ReadControl: 30120, ReadCandidate: 30089, Pairs: 30000, Equal: 29100, Identical: 28900, Equivalent: 200, Accepted: 850, Divergent: 50,
 		MissingInControl: 30, DuplicatesControl: 30, UndecodableControl: 30, UndecodableCandidate: 59},
 		AcceptedByRule: map[string]int64{"v1-half-up-rounding": 600, "v1-utc-business-date": 250}},
 		Partitions: 8, PendingControl: 60, Instances: 2, Lag: 12, CaughtUp: false}
 	earlier := later
-	earlier.Counts = diffstore.Counts{ReadControl: 29610, ReadCandidate: 29579, Pairs: 29500, Equal: 28600, Accepted: 850,
+	earlier.Counts = diffstore.Counts{ReadControl: 29610, ReadCandidate: 29579, Pairs: 29500, Equal: 28600, Identical: 28400, Equivalent: 200, Accepted: 850,
 		Divergent: 50, MissingInControl: 30, DuplicatesControl: 30, UndecodableControl: 30, UndecodableCandidate: 49}
 	earlier.PendingControl = 50
 	lag := 0.4

@@ -45,9 +45,9 @@ func TestDashboardOverARealStore(t *testing.T) {
 		Pending:          []diffstore.Position{{Side: diffstore.SideControl, Offset: 101}},
 		WatermarkControl: minute.Add(2 * time.Minute), WatermarkCandidate: minute.Add(2 * time.Minute),
 		Counts: []diffstore.MinuteCounts{
-			{Minute: minute, Counts: diffstore.Counts{ReadControl: 60, ReadCandidate: 60, Pairs: 60, Equal: 58, Accepted: 2},
+			{Minute: minute, Counts: diffstore.Counts{ReadControl: 60, ReadCandidate: 60, Pairs: 60, Equal: 58, Identical: 50, Equivalent: 8, Accepted: 2},
 				AcceptedByRule: map[string]int64{"v1-utc-business-date": 2}},
-			{Minute: minute.Add(time.Minute), Counts: diffstore.Counts{ReadControl: 42, ReadCandidate: 42, Pairs: 41, Equal: 40, Divergent: 1,
+			{Minute: minute.Add(time.Minute), Counts: diffstore.Counts{ReadControl: 42, ReadCandidate: 42, Pairs: 41, Equal: 40, Identical: 40, Divergent: 1,
 				MissingInControl: 1}},
 		},
 		Divergences: []diffstore.Divergence{
@@ -86,8 +86,9 @@ func TestDashboardOverARealStore(t *testing.T) {
 		"no plan applied",
 		"1/1 alive",
 		"pairs 101",
-		"equal 98 · accepted 2 · divergent 1",
-		"accepted by v1-utc-business-date 2",
+		"divergent 1 (0.99%)",
+		"identical 89.11% · equivalent 7.92%",
+		"accepted 1.98% by v1-utc-business-date 2",
 		"pending control 1 · candidate 0",
 		"accounting ✓ holds",
 		"lines[line_no=1].tax_minor",

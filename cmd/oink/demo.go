@@ -149,8 +149,8 @@ func printDemo(d deps, s demo.Summary) {
 	w := d.stdout
 	fmt.Fprintf(w, "\ndemo run %s: %d events in %.0fs\n", s.Run, s.Events, s.Seconds)
 	fmt.Fprintf(w, "  cutover: %v\n", s.Stages)
-	fmt.Fprintf(w, "  comparator: %d pairs, %d equal, %d accepted %v, %d divergent\n",
-		s.Comparator.Pairs, s.Comparator.Equal, s.Comparator.Accepted, s.Comparator.AcceptedByRule, s.Comparator.Divergent)
+	fmt.Fprintf(w, "  comparator: %d pairs, %d identical, %d equivalent, %d accepted %v, %d divergent\n",
+		s.Comparator.Pairs, s.Comparator.Identical, s.Comparator.Equivalent, s.Comparator.Accepted, s.Comparator.AcceptedByRule, s.Comparator.Divergent)
 	fmt.Fprintf(w, "  live topic: %d records, %d from v1, %d from v2\n", s.Live.Live, s.Live.FromV1, s.Live.FromV2)
 	for _, c := range s.Checks {
 		mark := "ok  "

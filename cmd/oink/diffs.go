@@ -62,14 +62,20 @@ func newDiffsSummaryCmd(d deps, g *globalOptions) *cobra.Command {
 
 // summaryJSON is the stable JSON of `diffs summary`.
 type summaryJSON struct {
-	Run                  string           `json:"run"`
-	ReadControl          int64            `json:"readControl"`
-	ReadCandidate        int64            `json:"readCandidate"`
-	Pairs                int64            `json:"pairs"`
+	Run           string `json:"run"`
+	ReadControl   int64  `json:"readControl"`
+	ReadCandidate int64  `json:"readCandidate"`
+	Pairs         int64  `json:"pairs"`
+	// Equal is Identical + Equivalent (+ Unleveled for pairs compared
+	// before levels were recorded).
 	Equal                int64            `json:"equal"`
+	Identical            int64            `json:"identical"`
+	Equivalent           int64            `json:"equivalent"`
+	Unleveled            int64            `json:"unleveled"`
 	Accepted             int64            `json:"accepted"`
 	AcceptedByRule       map[string]int64 `json:"acceptedByRule"`
 	Divergent            int64            `json:"divergent"`
+	Shares               levelShares      `json:"shares"`
 	MissingInControl     int64            `json:"missingInControl"`
 	MissingInCandidate   int64            `json:"missingInCandidate"`
 	PendingControl       int64            `json:"pendingControl"`
@@ -82,22 +88,43 @@ type summaryJSON struct {
 	AccountingHolds      bool             `json:"accountingHolds"`
 }
 
+// levelShares are the pairs of each level as fractions of all pairs (0
+// when there are none).
+type levelShares struct {
+	Identical  float64 `json:"identical"`
+	Equivalent float64 `json:"equivalent"`
+	Accepted   float64 `json:"accepted"`
+	Divergent  float64 `json:"divergent"`
+}
+
+// share returns n over pairs, 0 when there are no pairs.
+func share(n, pairs int64) float64 {
+	if pairs == 0 {
+		return 0
+	}
+	return float64(n) / float64(pairs)
+}
+
 func toSummaryJSON(s diffstore.Summary) summaryJSON {
 	c := s.Counts
-	ctrlOK := c.ReadControl == c.Pairs+c.MissingInCandidate+s.PendingControl+c.DuplicatesControl+c.UndecodableControl
-	candOK := c.ReadCandidate == c.Pairs+c.MissingInControl+s.PendingCandidate+c.DuplicatesCandidate+c.UndecodableCandidate
 	by := s.AcceptedByRule
 	if by == nil {
 		by = map[string]int64{}
 	}
 	return summaryJSON{Run: s.Name, ReadControl: c.ReadControl, ReadCandidate: c.ReadCandidate, Pairs: c.Pairs,
-		Equal: c.Equal, Accepted: c.Accepted, AcceptedByRule: by, Divergent: c.Divergent,
+		Equal: c.Equal, Identical: c.Identical, Equivalent: c.Equivalent, Unleveled: c.Unleveled(),
+		Accepted: c.Accepted, AcceptedByRule: by, Divergent: c.Divergent,
+		Shares: levelShares{Identical: share(c.Identical, c.Pairs), Equivalent: share(c.Equivalent, c.Pairs),
+			Accepted: share(c.Accepted, c.Pairs), Divergent: share(c.Divergent, c.Pairs)},
 		MissingInControl: c.MissingInControl, MissingInCandidate: c.MissingInCandidate,
 		PendingControl: s.PendingControl, PendingCandidate: s.PendingCandidate,
 		DuplicatesControl: c.DuplicatesControl, DuplicatesCandidate: c.DuplicatesCandidate,
 		UndecodableControl: c.UndecodableControl, UndecodableCandidate: c.UndecodableCandidate,
-		Lag: s.Lag, AccountingHolds: ctrlOK && candOK && c.Pairs == c.Equal+c.Accepted+c.Divergent}
+		Lag: s.Lag, AccountingHolds: s.AccountingHolds()}
 }
+
+// percent renders a share as a percentage with two decimals.
+func percent(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) }
 
 func printSummary(d deps, s diffstore.Summary, asJSON bool) error {
 	j := toSummaryJSON(s)
@@ -107,7 +134,14 @@ func printSummary(d deps, s diffstore.Summary, asJSON bool) error {
 	w := d.stdout
 	fmt.Fprintf(w, "run %s: %s (control) vs %s (candidate)\n", s.Name, s.ControlTopic, s.CandidateTopic)
 	fmt.Fprintf(w, "  read                 control %d, candidate %d\n", j.ReadControl, j.ReadCandidate)
-	fmt.Fprintf(w, "  pairs                %d: %d equal, %d accepted, %d divergent\n", j.Pairs, j.Equal, j.Accepted, j.Divergent)
+	fmt.Fprintf(w, "  pairs                %d: %d equal (%d identical, %d equivalent), %d accepted, %d divergent\n",
+		j.Pairs, j.Equal, j.Identical, j.Equivalent, j.Accepted, j.Divergent)
+	levels := fmt.Sprintf("identical %s · equivalent %s · accepted %s · divergent %s",
+		percent(j.Shares.Identical), percent(j.Shares.Equivalent), percent(j.Shares.Accepted), percent(j.Shares.Divergent))
+	if j.Unleveled > 0 {
+		levels += fmt.Sprintf(" · %d equal pairs of no known level (compared before levels were recorded)", j.Unleveled)
+	}
+	fmt.Fprintf(w, "  levels               %s\n", levels)
 	for _, rule := range slices.Sorted(maps.Keys(j.AcceptedByRule)) {
 		fmt.Fprintf(w, "    accepted by %-20s %d\n", rule, j.AcceptedByRule[rule])
 	}
@@ -120,7 +154,8 @@ func printSummary(d deps, s diffstore.Summary, asJSON bool) error {
 	if !j.AccountingHolds {
 		verdict = "DOES NOT HOLD"
 	}
-	fmt.Fprintf(w, "  accounting           %s (per side: read = paired + missing on the other side + pending + duplicates + undecodable)\n", verdict)
+	fmt.Fprintf(w, "  accounting           %s (per side: read = paired + missing on the other side + pending + duplicates + undecodable;"+
+		" pairs = identical + equivalent + accepted + divergent)\n", verdict)
 	return nil
 }
 
@@ -239,9 +274,14 @@ func newDiffsPathsCmd(d deps, g *globalOptions) *cobra.Command {
 	var limit int
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:     "paths",
-		Short:   "Top diverging field paths, with a suggested rule where a path looks like noise",
-		Example: "  oink diffs paths --run shadow-1",
+		Use:   "paths",
+		Short: "Top differing field paths by level, with a suggested rule where a path looks like noise",
+		Long: `Top differing field paths: for each, the pairs where it diverged, where an
+accept rule explained it, and where it differed in a way that does not count
+(equivalent: a $value format path, or a difference a rule ignores, tolerates
+or normalises), each with its share of all pairs. Metadata paths: $key,
+$timestamp, $timestamp_type, $headers.NAME, $header_order.`,
+		Example: "  oink diffs paths --run shadow-1\n  oink diffs paths --run shadow-1 --json | jq '.[] | select(.equivalent > 0)'",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if run == "" {
@@ -252,24 +292,7 @@ func newDiffsPathsCmd(d deps, g *globalOptions) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				type pathJSON struct {
-					diffstore.PathStat
-					Suggestion string `json:"suggestion,omitempty"`
-				}
-				out := make([]pathJSON, len(paths))
-				for i, p := range paths {
-					out[i] = pathJSON{p, suggestRule(p)}
-				}
-				if asJSON {
-					return writeJSON(d.stdout, out)
-				}
-				rows := make([][]string, len(out))
-				for i, p := range out {
-					rows[i] = []string{p.Path, strconv.FormatInt(p.Divergent, 10), strconv.FormatInt(p.Accepted, 10),
-						fmt.Sprintf("%.4f%%", 100*p.Share), p.Example, p.Suggestion}
-				}
-				table(d.stdout, []string{"PATH", "DIVERGENT", "ACCEPTED", "SHARE", "EXAMPLE", "SUGGESTION"}, rows)
-				return nil
+				return printPaths(d, paths, asJSON)
 			})
 		},
 	}
@@ -277,6 +300,34 @@ func newDiffsPathsCmd(d deps, g *globalOptions) *cobra.Command {
 	cmd.Flags().IntVar(&limit, "limit", 20, "most paths")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// pathJSON is one path of `diffs paths --json`.
+type pathJSON struct {
+	diffstore.PathStat
+	// Shares are the path's counts as fractions of all pairs (Identical is
+	// always 0: a path that differs is not identical).
+	Shares     levelShares `json:"shares"`
+	Suggestion string      `json:"suggestion,omitempty"`
+}
+
+func printPaths(d deps, paths []diffstore.PathStat, asJSON bool) error {
+	out := make([]pathJSON, len(paths))
+	for i, p := range paths {
+		out[i] = pathJSON{PathStat: p, Suggestion: suggestRule(p), Shares: levelShares{Equivalent: share(p.Equivalent, p.Pairs),
+			Accepted: share(p.Accepted, p.Pairs), Divergent: share(p.Divergent, p.Pairs)}}
+	}
+	if asJSON {
+		return writeJSON(d.stdout, out)
+	}
+	level := func(n int64, f float64) string { return fmt.Sprintf("%d (%s)", n, percent(f)) }
+	rows := make([][]string, len(out))
+	for i, p := range out {
+		rows[i] = []string{p.Path, level(p.Divergent, p.Shares.Divergent), level(p.Accepted, p.Shares.Accepted),
+			level(p.Equivalent, p.Shares.Equivalent), p.Example, p.Suggestion}
+	}
+	table(d.stdout, []string{"PATH", "DIVERGENT", "ACCEPTED", "EQUIVALENT", "EXAMPLE", "SUGGESTION"}, rows)
+	return nil
 }
 
 // suggestRule proposes a rule for a path whose numeric differences stay

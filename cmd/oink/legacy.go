@@ -36,6 +36,16 @@ expected divergences are known exactly:
   shipping=R   shipping left out of the totals (no shipped rule accepts it)
   lag=D        every record written D later
 
+Format faults change how a record is written, not what it means: the
+comparator counts them as equivalent (or, for metadata no rule covers,
+divergent) at the path in brackets.
+
+  field-order=R      the record's members in reverse order ($value.order)
+  number-spelling=R  totals.gross_minor written 1234.0 or 1.234e3 ($value.numbers)
+  header-extra=R     a traceparent header v2 does not write ($headers.traceparent)
+  timestamp=R        the record's timestamp 1-999 ms late ($timestamp; the switch
+                     routes by timestamp, so keep this fault out of a cutover)
+
 A fault hits an event by a hash of (seed, fault, event id), so a redelivered
 event meets the same faults. --fault-log writes one JSON line per fault that
 changed an event's output (order_id, source_event_id, rtcim_id, fault): the

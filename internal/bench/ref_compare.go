@@ -171,8 +171,12 @@ func (j *refJoin) pair(rules *comparator.Rules, partition int, id string, t time
 		diffs[i] = diffstore.FieldDiff{Path: d.Path, Control: d.Control, Candidate: d.Candidate, Rule: d.Rule}
 	}
 	switch res.Outcome {
-	case comparator.Equal:
+	case comparator.Identical:
 		mc.Equal++
+		mc.Identical++
+	case comparator.Equivalent:
+		mc.Equal++
+		mc.Equivalent++
 	case comparator.Accepted:
 		mc.Accepted++
 		seen := map[string]bool{}

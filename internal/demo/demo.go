@@ -65,6 +65,8 @@ type Summary struct {
 type ComparatorTotals struct {
 	Pairs          int64            `json:"pairs"`
 	Equal          int64            `json:"equal"`
+	Identical      int64            `json:"identical"`
+	Equivalent     int64            `json:"equivalent"`
 	Accepted       int64            `json:"accepted"`
 	AcceptedByRule map[string]int64 `json:"acceptedByRule"`
 	Divergent      int64            `json:"divergent"`

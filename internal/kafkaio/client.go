@@ -340,3 +340,25 @@ func PartitionBounds(ctx context.Context, brokers []string, topic string, partit
 	end, err = get(kafka.LastOffsetOf(partition))
 	return first, end, err
 }
+
+// TopicConfig returns the value of the config name of topic, as the
+// cluster reports it: the topic's own setting, else the broker's default.
+func TopicConfig(ctx context.Context, brokers []string, topic, name string) (string, error) {
+	req := &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{{
+		ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{name}}}}
+	resp, err := retry(ctx, func() (*kafka.DescribeConfigsResponse, error) { return Client(brokers).DescribeConfigs(ctx, req) })
+	if err != nil {
+		return "", fmt.Errorf("describing config %s of topic %s: %w", name, topic, err)
+	}
+	for _, res := range resp.Resources {
+		if res.Error != nil {
+			return "", fmt.Errorf("describing config %s of topic %s: %w", name, topic, res.Error)
+		}
+		for _, e := range res.ConfigEntries {
+			if e.ConfigName == name {
+				return e.ConfigValue, nil
+			}
+		}
+	}
+	return "", fmt.Errorf("describing config %s of topic %s: the cluster did not report it", name, topic)
+}

@@ -47,7 +47,9 @@ func RealCluster(t *testing.T) (*Env, Script) {
 }
 
 // Kill SIGKILLs node.
-func (s Script) Kill(ctx context.Context, node int) error { return s.run(ctx, "kill", fmt.Sprint(node)) }
+func (s Script) Kill(ctx context.Context, node int) error {
+	return s.run(ctx, "kill", fmt.Sprint(node))
+}
 
 // Start restarts node and waits until the cluster lists 3 live brokers. A
 // failed start is tried once more: under load scripts/kafka can report a

@@ -39,6 +39,12 @@ type Shadow struct {
 // them to completion.
 func New(t testing.TB, n int) *Shadow {
 	t.Helper()
+	return NewWithFaults(t, n, Faults)
+}
+
+// NewWithFaults is New with v1 running the given faults.
+func NewWithFaults(t testing.TB, n int, faults producer.Faults) *Shadow {
+	t.Helper()
 	env := kafkatest.New(t)
 	s := &Shadow{Env: env, Orders: env.Topic("orders"), V1: env.Topic("rtcim.v1"), V2: env.Topic("rtcim.v2"), OrdersDLQ: env.Topic("orders.dlq")}
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
@@ -55,7 +61,7 @@ func New(t testing.TB, n int) *Shadow {
 	wg.Go(func() {
 		cfg := base
 		cfg.To, cfg.Group = s.V1, env.Group("v1")
-		_, errV1 = producer.RunLegacy(ctx, producer.LegacyConfig{Config: cfg, Faults: Faults, Seed: 4, FaultLog: &faultLog})
+		_, errV1 = producer.RunLegacy(ctx, producer.LegacyConfig{Config: cfg, Faults: faults, Seed: 4, FaultLog: &faultLog})
 	})
 	wg.Go(func() {
 		cfg := base

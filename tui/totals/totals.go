@@ -1,6 +1,7 @@
 // Package totals is the dashboard's totals pane: the records read on each
 // side and what became of them (paired, missing, duplicated, undecodable),
-// how the pairs compared (equal, accepted by rule, divergent), the rates
+// how the pairs compared (the share of each level: identical, equivalent,
+// accepted, with the accept rules, and divergent), the rates
 // between two refreshes, and whether the accounting identity holds.
 package totals
 
@@ -60,14 +61,50 @@ const Height = 5
 // terms are shown.
 const wide = 120
 
-// Holds reports whether the accounting identity holds for s: on each side,
-// read = paired + missing on the other side + pending + duplicates +
-// undecodable, and pairs = equal + accepted + divergent.
-func Holds(s diffstore.Summary) bool {
-	c := s.Counts
-	return c.ReadControl == c.Pairs+c.MissingInCandidate+s.PendingControl+c.DuplicatesControl+c.UndecodableControl &&
-		c.ReadCandidate == c.Pairs+c.MissingInControl+s.PendingCandidate+c.DuplicatesCandidate+c.UndecodableCandidate &&
-		c.Pairs == c.Equal+c.Accepted+c.Divergent
+// Holds reports whether the accounting identity holds for s (see
+// diffstore.Summary.AccountingHolds): on each side, read = paired + missing
+// on the other side + pending + duplicates + undecodable, and pairs =
+// identical + equivalent + accepted + divergent.
+func Holds(s diffstore.Summary) bool { return s.AccountingHolds() }
+
+// share renders n as a percent of the pairs.
+func share(n int64, c diffstore.Counts) string {
+	if c.Pairs == 0 {
+		return style.Percent(0)
+	}
+	return style.Percent(float64(n) / float64(c.Pairs))
+}
+
+// pairsLine is the first line on the right: the pairs, their rate and the
+// divergent ones, in the bad style when there are any.
+func (m Model) pairsLine(c diffstore.Counts, rate float64) string {
+	div := "divergent " + style.Count(c.Divergent)
+	if c.Divergent > 0 {
+		div = m.st.Bad.Render(div + " (" + share(c.Divergent, c) + ")")
+	}
+	return style.Join("pairs "+style.Count(c.Pairs), style.Rate(rate), div)
+}
+
+// levelsLine is the share of the pairs each of the two equal levels holds,
+// and the equal pairs of no known level when there are any.
+func levelsLine(c diffstore.Counts) string {
+	out := "identical " + share(c.Identical, c) + " · equivalent " + share(c.Equivalent, c)
+	if n := c.Unleveled(); n > 0 {
+		out += " · no level " + style.Count(n)
+	}
+	return out
+}
+
+// acceptedLine is the share of accepted pairs, by rule.
+func (m Model) acceptedLine(s diffstore.Summary) string {
+	var rules []string
+	for _, rule := range slices.Sorted(maps.Keys(s.AcceptedByRule)) {
+		rules = append(rules, fmt.Sprintf("%s %s", rule, style.Count(s.AcceptedByRule[rule])))
+	}
+	if len(rules) == 0 {
+		return "accepted " + share(s.Accepted, s.Counts) + m.st.Dim.Render(" (by no rule)")
+	}
+	return "accepted " + share(s.Accepted, s.Counts) + " by " + strings.Join(rules, " · ")
 }
 
 // View renders the pane: a grid of the per-side counts on the left, the
@@ -98,18 +135,6 @@ func (m Model) View() string {
 		row("duplicates", style.Count(c.DuplicatesControl), style.Count(c.DuplicatesCandidate)),
 		row("undecodable", style.Count(c.UndecodableControl), style.Count(c.UndecodableCandidate)),
 	}
-	div := fmt.Sprintf("divergent %s", style.Count(c.Divergent))
-	if c.Divergent > 0 {
-		div = st.Bad.Render(div)
-	}
-	var rules []string
-	for _, rule := range slices.Sorted(maps.Keys(s.AcceptedByRule)) {
-		rules = append(rules, fmt.Sprintf("%s %s", rule, style.Count(s.AcceptedByRule[rule])))
-	}
-	accepted := st.Dim.Render("no difference accepted by a rule")
-	if len(rules) > 0 {
-		accepted = "accepted by " + strings.Join(rules, " · ")
-	}
 	identity := st.Good.Render("accounting ✓ holds")
 	if !Holds(s) {
 		identity = st.Bad.Render("accounting ✗ DOES NOT HOLD")
@@ -118,9 +143,9 @@ func (m Model) View() string {
 		identity += st.Dim.Render(" (each side: read = paired + missing on the other + pending + duplicates + undecodable)")
 	}
 	right := []string{
-		style.Join("pairs "+style.Count(c.Pairs), style.Rate(r.Pairs)),
-		style.Join("equal "+style.Count(c.Equal), "accepted "+style.Count(c.Accepted), div),
-		accepted,
+		m.pairsLine(c, r.Pairs),
+		levelsLine(c),
+		m.acceptedLine(s),
 		fmt.Sprintf("pending control %s · candidate %s", style.Count(s.PendingControl), style.Count(s.PendingCandidate)),
 		identity,
 	}
