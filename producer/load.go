@@ -3,7 +3,6 @@ package producer
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/oinkhq/oink/internal/kafkaio"
@@ -25,13 +24,17 @@ type LoadConfig struct {
 
 // LoadSummary counts what Load wrote.
 type LoadSummary struct {
-	Events    int            `json:"events"`
-	Valid     int            `json:"valid"`
-	ByType    map[string]int `json:"byType"`
-	Invalid   map[string]int `json:"invalidByKind"`
-	Seconds   float64        `json:"seconds"`
-	PerSecond float64        `json:"eventsPerSecond"`
-	Topic     string         `json:"topic"`
+	Events  int            `json:"events"`
+	Valid   int            `json:"valid"`
+	ByType  map[string]int `json:"byType"`
+	Invalid map[string]int `json:"invalidByKind"`
+	// Future counts events dated FutureOffset ahead (GenConfig.FutureRatio):
+	// well-formed, but every producer dead-letters them, so they are not
+	// in Valid (the events that become RTCIMs).
+	Future    int     `json:"future"`
+	Seconds   float64 `json:"seconds"`
+	PerSecond float64 `json:"eventsPerSecond"`
+	Topic     string  `json:"topic"`
 }
 
 // Load writes cfg.Count generated events to cfg.Topic, keyed by order id
@@ -66,15 +69,18 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadSummary, error) {
 			e := gen.Next()
 			msgs = append(msgs, kafka.Message{Topic: cfg.Topic, Key: e.Key, Value: e.Value, Time: e.Time})
 			sum.ByType[e.Type]++
-			if e.Invalid != "" {
+			switch {
+			case e.Invalid != "":
 				sum.Invalid[e.Invalid]++
-			} else {
+			case e.Future:
+				sum.Future++
+			default:
 				sum.Valid++
 			}
 		}
 		// Broker errors are retried with backoff, as v2 retries them: a
 		// broker briefly unreachable pauses the load, it does not end it.
-		if err := writeAll(ctx, Config{Log: slog.New(slog.DiscardHandler)}, w, msgs); err != nil {
+		if err := kafkaio.WriteMessages(ctx, w, kafkaio.WritePolicy{}, msgs); err != nil {
 			return sum, fmt.Errorf("writing to %s: %w", cfg.Topic, err)
 		}
 		sum.Events += len(msgs)

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/oinkhq/oink"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,6 +42,10 @@ func TestProduceFlagsAndEnvironmentTwins(t *testing.T) {
 			func(o *producerOptions) bool { return o.group == "b" }},
 		{"a flag wins over its environment twin", []string{"--group", "flag"}, map[string]string{"OINK_GROUP": "env"},
 			func(o *producerOptions) bool { return o.group == "flag" }},
+		{"the future skew defaults to oink.DefaultMaxFutureSkew", nil, nil,
+			func(o *producerOptions) bool { return o.maxFutureSkew == oink.DefaultMaxFutureSkew }},
+		{"OINK_MAX_FUTURE_SKEW sets the future skew", nil, map[string]string{"OINK_MAX_FUTURE_SKEW": "90s"},
+			func(o *producerOptions) bool { return o.maxFutureSkew == 90*time.Second }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,6 +82,9 @@ func TestUsageErrorsNameTheFlag(t *testing.T) {
 		{"a batch size out of range names the flag", []string{"produce", "--batch-size", "0"}, nil, exitUsage, "--batch-size"},
 		{"an unknown fault names the fault", []string{"legacy", "--faults", "flood=0.1"}, nil, exitUsage, "flood"},
 		{"an invalid ratio over 1 names the flag", []string{"loadgen", "--invalid-ratio", "2"}, nil, exitUsage, "--invalid-ratio"},
+		{"a negative future ratio names the flag", []string{"loadgen", "--future-ratio", "-0.1"}, nil, exitUsage, "--future-ratio"},
+		{"a zero future skew names the flag", []string{"produce", "--max-future-skew", "0s"}, nil, exitUsage, "--max-future-skew"},
+		{"a negative future skew of the v1 simulator names the flag", []string{"legacy", "--max-future-skew", "-1m"}, nil, exitUsage, "--max-future-skew"},
 		{"a bad start time names the flag", []string{"loadgen", "--start", "tomorrow"}, nil, exitUsage, "--start"},
 		{"a stray argument is a usage error", []string{"produce", "extra"}, nil, exitUsage, "unknown command"},
 		{"an unknown command is a usage error", []string{"frobnicate"}, nil, exitUsage, "frobnicate"},
