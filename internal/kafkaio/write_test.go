@@ -18,7 +18,6 @@ import (
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
-	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 func TestClassify(t *testing.T) {
@@ -173,14 +172,7 @@ func TestWriteStopsWhenNotAuthorized(t *testing.T) {
 	t.Parallel()
 	env := kafkatest.New(t)
 	topic := env.Topic("denied")
-	if env.Real() {
-		t.Skip("injects the error code into the embedded broker")
-	}
-	c := env.Embedded.Cluster()
-	c.ControlKey(int16(kmsg.Produce), func(req kmsg.Request) (kmsg.Response, error, bool) {
-		c.KeepControl()
-		return deny(req.(*kmsg.ProduceRequest)), nil, true
-	})
+	env.RefuseProduce(kerr.TopicAuthorizationFailed.Code)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 
@@ -206,41 +198,5 @@ func TestWriteStopsWhenNotAuthorized(t *testing.T) {
 	}
 	if r.n.Load() != 0 {
 		t.Fatalf("%d retries when not authorized, want 0", r.n.Load())
-	}
-}
-
-// deny answers a produce request with TOPIC_AUTHORIZATION_FAILED for every
-// partition in it.
-func deny(req *kmsg.ProduceRequest) *kmsg.ProduceResponse {
-	resp := req.ResponseKind().(*kmsg.ProduceResponse)
-	resp.Version = req.Version
-	for _, rt := range req.Topics {
-		st := kmsg.NewProduceResponseTopic()
-		st.Topic, st.TopicID = rt.Topic, rt.TopicID
-		for _, rp := range rt.Partitions {
-			sp := kmsg.NewProduceResponseTopicPartition()
-			sp.Partition = rp.Partition
-			sp.ErrorCode = kerr.TopicAuthorizationFailed.Code
-			st.Partitions = append(st.Partitions, sp)
-		}
-		resp.Topics = append(resp.Topics, st)
-	}
-	return resp
-}
-
-// TestWriteEndsWithItsContext: a write retried while ctx ends returns
-// ctx's error (not a permanent one) with the last cause.
-func TestWriteEndsWithItsContext(t *testing.T) {
-	t.Parallel()
-	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
-	defer cancel()
-	calls := 0
-	err := kafkaio.Write(ctx, kafkaio.WritePolicy{Topic: "t", First: 10 * time.Millisecond}, func(context.Context) error {
-		calls++
-		return kafka.LeaderNotAvailable
-	})
-	var pe *kafkaio.PermanentWriteError
-	if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &pe) || calls < 2 {
-		t.Fatalf("Write with a failing write and a 200ms ctx = %v after %d calls, want DeadlineExceeded after retries", err, calls)
 	}
 }
