@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/oinkhq/oink"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"strconv"
 	"strings"
 	"testing"
@@ -168,3 +169,32 @@ func TestLoadgenThenProduceOutput(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestProduceExitsOnAPermanentWriteError: a v2 whose every write is
+// refused for good (not authorized) does not wedge retrying: it logs the
+// topic and the cause once at error level and exits 1, batch run or not.
+func TestProduceExitsOnAPermanentWriteError(t *testing.T) {
+	env := kafkatest.New(t)
+	orders, out := env.Topic("orders"), env.Topic("rtcim.v2")
+	brokers := strings.Join(env.Brokers, ",")
+	d, _, stderr := testDeps(false, nil)
+	if code := execute(t, d, newRootCmd(d), "loadgen", "--brokers", brokers, "--topic", orders, "--count", "100"); code != exitOK {
+		t.Fatalf("loadgen: exit %d, stderr %s", code, stderr)
+	}
+	env.RefuseProduce(kerr.TopicAuthorizationFailed.Code)
+	for _, idle := range []string{"--stop-when-idle=1s", "--stop-when-idle=0s"} {
+		d, stdout, stderr := testDeps(false, nil)
+		code := execute(t, d, newRootCmd(d), "produce", "--brokers", brokers, "--from", orders, "--to", out, "--dlq", env.Topic("orders.dlq"),
+			"--group", env.Group("v2"+idle), idle, "--log-level", "warn", "--log-format", "json")
+		var errorLines int
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			if strings.Contains(line, `"level":"ERROR"`) && strings.Contains(line, `"topic":"`+out+`"`) && strings.Contains(line, "Authorization") {
+				errorLines++
+			}
+		}
+		if code != exitFailure || errorLines != 1 || stdout.Len() != 0 {
+			t.Errorf("produce %s with every write refused: exit %d, %d error-level lines naming %s, stdout %q; want exit 1 and one line\nstderr: %s",
+				idle, code, errorLines, out, stdout, stderr)
+		}
+	}
+}
