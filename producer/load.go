@@ -20,6 +20,11 @@ type LoadConfig struct {
 	Topics kafkaio.TopicSpec
 	// Progress, when set, is called after each chunk written.
 	Progress func(LoadSummary)
+	// Gate, when set, is called before each chunk and may block: it lets
+	// the reader of the topic set the pace (the demo holds the load while
+	// its pipeline is behind, so a busy machine slows the traffic instead
+	// of piling up lag). An error ends the load with it.
+	Gate func(ctx context.Context) error
 }
 
 // LoadSummary counts what Load wrote.
@@ -64,6 +69,11 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadSummary, error) {
 	start := time.Now()
 	msgs := make([]kafka.Message, 0, chunk)
 	for sum.Events < cfg.Count {
+		if cfg.Gate != nil {
+			if err := cfg.Gate(ctx); err != nil {
+				return sum, err
+			}
+		}
 		msgs = msgs[:0]
 		for len(msgs) < chunk && sum.Events+len(msgs) < cfg.Count {
 			e := gen.Next()

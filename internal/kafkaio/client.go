@@ -222,8 +222,36 @@ func GroupLag(ctx context.Context, brokers []string, group, topic string) (map[i
 	if err != nil {
 		return nil, err
 	}
+	committed, err := committedOffsets(ctx, brokers, group, topic, ends)
+	if err != nil {
+		return nil, err
+	}
+	lag := make(map[int]int64, len(ends))
+	for p, end := range ends {
+		lag[p] = end - committed[p]
+	}
+	return lag, nil
+}
+
+// CommittedOffsets returns, per partition of topic, the offset the group
+// has committed (the next record it will read), 0 where it has none.
+func CommittedOffsets(ctx context.Context, brokers []string, group, topic string) (map[int]int64, error) {
+	parts, err := Partitions(ctx, brokers, topic)
+	if err != nil {
+		return nil, err
+	}
+	of := make(map[int]int64, len(parts))
+	for _, p := range parts {
+		of[p] = 0
+	}
+	return committedOffsets(ctx, brokers, group, topic, of)
+}
+
+// committedOffsets returns the group's committed offset of each partition
+// that is a key of parts (0 where there is none).
+func committedOffsets(ctx context.Context, brokers []string, group, topic string, parts map[int]int64) (map[int]int64, error) {
 	req := &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{}}
-	for p := range ends {
+	for p := range parts {
 		req.Topics[topic] = append(req.Topics[topic], p)
 	}
 	resp, err := retry(ctx, func() (*kafka.OffsetFetchResponse, error) { return Client(brokers).OffsetFetch(ctx, req) })
@@ -233,16 +261,16 @@ func GroupLag(ctx context.Context, brokers []string, group, topic string) (map[i
 	if resp.Error != nil {
 		return nil, fmt.Errorf("fetching offsets of group %s: %w", group, resp.Error)
 	}
-	lag := make(map[int]int64, len(ends))
-	for p, end := range ends {
-		lag[p] = end
+	out := make(map[int]int64, len(parts))
+	for p := range parts {
+		out[p] = 0
 	}
 	for _, op := range resp.Topics[topic] {
 		if op.CommittedOffset > 0 {
-			lag[op.Partition] = ends[op.Partition] - op.CommittedOffset
+			out[op.Partition] = op.CommittedOffset
 		}
 	}
-	return lag, nil
+	return out, nil
 }
 
 // Sum adds up the values of a per-partition map.
@@ -264,6 +292,13 @@ func Sum(m map[int]int64) int64 {
 // naming the partition and offset, never a short read passed off as the
 // whole topic.
 func ReadTopic(ctx context.Context, brokers []string, topic string, fn func(kafka.Message) error) error {
+	return ReadTopicFrom(ctx, brokers, topic, nil, fn)
+}
+
+// ReadTopicFrom is ReadTopic starting each partition p at from[p] (or its
+// log start, if later); a partition not in from starts at its log start.
+// It is how a reader resumes at a position it printed.
+func ReadTopicFrom(ctx context.Context, brokers []string, topic string, from map[int]int64, fn func(kafka.Message) error) error {
 	ends, err := EndOffsets(ctx, brokers, topic)
 	if err != nil {
 		return err
@@ -276,10 +311,11 @@ func ReadTopic(ctx context.Context, brokers []string, topic string, fn func(kafk
 		return err
 	}
 	for _, p := range slices.Sorted(maps.Keys(ends)) {
-		if ends[p] <= starts[p] {
+		start := max(starts[p], from[p])
+		if ends[p] <= start {
 			continue
 		}
-		if err := readSpan(ctx, brokers, topic, p, starts[p], ends[p], 16<<20, fn); err != nil {
+		if err := readSpan(ctx, brokers, topic, p, start, ends[p], 16<<20, fn); err != nil {
 			return err
 		}
 	}
