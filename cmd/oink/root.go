@@ -31,6 +31,7 @@ type deps struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	stderrIsTTY    func() bool
+	stdinIsTTY     func() bool
 	lookupEnv      func(string) (string, bool)
 	now            func() time.Time
 }
@@ -39,6 +40,7 @@ func defaultDeps() deps {
 	return deps{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		stderrIsTTY: func() bool { return isTerminal(os.Stderr) },
+		stdinIsTTY:  func() bool { return isTerminal(os.Stdin) },
 		lookupEnv:   os.LookupEnv,
 		now:         time.Now,
 	}
