@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"github.com/oinkhq/oink"
+	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kerr"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -197,4 +199,23 @@ func TestProduceExitsOnAPermanentWriteError(t *testing.T) {
 				idle, code, errorLines, out, stdout, stderr)
 		}
 	}
+}
+
+// TestNoHelpShowsAPasswordInAURL: no command's help (text, examples or
+// flag usage) teaches putting a password in a database URL.
+func TestNoHelpShowsAPasswordInAURL(t *testing.T) {
+	t.Parallel()
+	withPassword := regexp.MustCompile(`://[^/@\s:]+:[^/@\s]+@`)
+	d, _, _ := testDeps(false, nil)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		text := c.Long + "\n" + c.Example + "\n" + c.Flags().FlagUsages() + c.PersistentFlags().FlagUsages()
+		if m := withPassword.FindString(text); m != "" {
+			t.Errorf("%s: help shows a password in a URL: %q", c.CommandPath(), m)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd(d))
 }

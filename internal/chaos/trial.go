@@ -216,7 +216,9 @@ func (t *trial) crashed() error {
 	return nil
 }
 
-// args are the command line of role r.
+// args are the command line of role r. The database URL is not among
+// them: every user can read a process's command line (/proc/PID/cmdline),
+// so children get it as DATABASE_URL in their environment (harness.env).
 func (t *trial) args(r Role) []string {
 	switch r {
 	case RoleProducer:
@@ -225,11 +227,11 @@ func (t *trial) args(r Role) []string {
 	case RoleComparator:
 		return t.argsCompare(t.n.run, t.n.groupCompare, t.n.compareDLQ)
 	case RoleSwitch:
-		return t.common("switch", "--database-url", t.h.dbURL, "--run", t.n.run, "--control", t.n.v1,
+		return t.common("switch", "--run", t.n.run, "--control", t.n.v1,
 			"--candidate", t.n.v2, "--live", t.n.live, "--group", t.n.groupSwitch, "--rules", t.h.cfg.RulesFile,
 			"--session-timeout", sessionTimeout.String())
 	default:
-		return []string{"controller", "--brokers", strings.Join(t.h.brokers, ","), "--database-url", t.h.dbURL,
+		return []string{"controller", "--brokers", strings.Join(t.h.brokers, ","),
 			"--run", t.n.run, "--tick", controllerTick.String(), "--auto-start", "--log-level", "warn", "--log-format", "text"}
 	}
 }
@@ -242,7 +244,7 @@ func (t *trial) argsV1() []string {
 }
 
 func (t *trial) argsCompare(run, group, dlq string) []string {
-	return t.common("compare", "--database-url", t.h.dbURL, "--run", run, "--group", group,
+	return t.common("compare", "--run", run, "--group", group,
 		"--control", t.n.v1, "--candidate", t.n.v2, "--rules", t.h.cfg.RulesFile, "--dlq", dlq,
 		"--window", t.h.cfg.Window.String(), "--session-timeout", sessionTimeout.String())
 }
