@@ -103,7 +103,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 type harness struct {
 	cfg     Config
 	rules   *comparator.Rules
-	id      string // in every topic, group and run name of this Run
+	id      string   // in every topic, group and run name of this Run
 	env     []string // of every child; DATABASE_URL once set up
 	spec    kafkaio.TopicSpec
 	brokers []string
