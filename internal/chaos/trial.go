@@ -27,11 +27,15 @@ const Faults = "rounding=0.3,utc-date=0.3,drop=0.005,dup=0.005,reorder=0.05"
 
 // Timings of a trial.
 const (
-	sessionTimeout  = 2 * time.Second
-	controllerTick  = 200 * time.Millisecond
-	pollInterval    = 25 * time.Millisecond
-	drainTimeout    = 90 * time.Second
-	invalidRatio    = 0.01
+	sessionTimeout = 2 * time.Second
+	controllerTick = 200 * time.Millisecond
+	pollInterval   = 25 * time.Millisecond
+	drainTimeout   = 90 * time.Second
+	invalidRatio   = 0.01
+	// futureRatio of upstream events are dated a year ahead (an upstream
+	// clock gone wrong): v2 and v1 must both reject them, and every check
+	// must stay exact (about ten in a thousand-event trial).
+	futureRatio     = 0.01
 	childBatchSize  = 500
 	cutoverPollTime = 250 * time.Millisecond
 )
@@ -283,7 +287,7 @@ func (t *trial) upstream(ctx context.Context) error {
 	}()
 	_, err := producer.Load(ctx, producer.LoadConfig{Brokers: t.h.brokers, Topic: t.n.orders, Count: 1 << 30,
 		Rate: cfg.Rate, Topics: t.h.spec, Progress: func(s producer.LoadSummary) { written.Store(int64(s.Events)) },
-		Gen: producer.GenConfig{Seed: t.seeds.events, InvalidRatio: invalidRatio}})
+		Gen: producer.GenConfig{Seed: t.seeds.events, InvalidRatio: invalidRatio, FutureRatio: futureRatio}})
 	if enough.Load() {
 		return nil
 	}
