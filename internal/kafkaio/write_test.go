@@ -200,3 +200,31 @@ func TestWriteStopsWhenNotAuthorized(t *testing.T) {
 		t.Fatalf("%d retries when not authorized, want 0", r.n.Load())
 	}
 }
+
+// TestWriteWaitsForATopicBeingCreated: a topic unknown at the first
+// attempt (metadata lags its creation) is retried, not given up on, and
+// the write succeeds once the topic exists.
+func TestWriteWaitsForATopicBeingCreated(t *testing.T) {
+	t.Parallel()
+	env := kafkatest.New(t)
+	topic := env.Group("late") // a unique name, not created yet
+	w := kafkaio.NewWriter(env.Brokers)
+	defer w.Close()
+	var r retries
+	p := r.policy("")
+	p.MissingFor = time.Minute
+	done := make(chan error, 1)
+	go func() { done <- kafkaio.WriteMessages(t.Context(), w, p, []kafka.Message{msg(topic, "a", 10)}) }()
+	kafkatest.WaitFor(t, 30*time.Second, "a retry of the unknown topic", func() bool { return r.n.Load() >= 1 })
+	if err := kafkaio.EnsureTopics(t.Context(), env.Brokers, env.Spec, topic); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("WriteMessages to a topic created meanwhile = %v, want nil", err)
+		}
+	case <-time.After(60 * time.Second):
+		t.Fatal("WriteMessages did not return within 60s of the topic's creation")
+	}
+}
