@@ -38,6 +38,7 @@ type stage struct {
 	start   time.Time
 
 	faults *producer.LiveFaults
+	gateOK time.Time // when the load's gate last passed (the loadgen goroutine's alone)
 	ctl    *cutover.Controller
 	sum    Summary
 	last   cutover.Position
