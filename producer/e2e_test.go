@@ -136,3 +136,43 @@ func groupMembers(ctx context.Context, brokers []string, group string) int {
 	}
 	return n
 }
+
+// TestStopWhenIdleWaitsForWork: a producer started with StopWhenIdle
+// before its input exists does not stop on an empty topic (its idle clock
+// starts only once work was seen); it handles the events loaded later and
+// then stops by itself.
+func TestStopWhenIdleWaitsForWork(t *testing.T) {
+	p := newPipeline(t, 13, 0)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cfg := p.config(t, "late-input")
+	cfg.StopWhenIdle = 200 * time.Millisecond
+	type result struct {
+		st  Stats
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		st, err := Run(ctx, cfg)
+		done <- result{st, err}
+	}()
+	kafkatest.WaitFor(t, 30*time.Second, "the producer in its group", func() bool {
+		return groupMembers(ctx, p.env.Brokers, cfg.Group) == 1
+	})
+	// Ten idle periods on an empty, caught-up topic: the old rule stopped
+	// after one.
+	select {
+	case r := <-done:
+		t.Fatalf("Run stopped before any input existed: %+v, %v", r.st, r.err)
+	case <-time.After(10 * cfg.StopWhenIdle):
+	}
+	p.load(t, 500)
+	select {
+	case r := <-done:
+		if r.err != nil || r.st.EventsIn != 500 {
+			t.Fatalf("Run = %+v, %v; want 500 events in and nil", r.st, r.err)
+		}
+	case <-ctx.Done():
+		t.Fatal("Run did not stop by itself after handling its input")
+	}
+}

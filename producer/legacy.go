@@ -47,7 +47,7 @@ func RunLegacy(ctx context.Context, cfg LegacyConfig) (Stats, error) {
 	if live == nil {
 		live = NewLiveFaults(cfg.Faults)
 	}
-	l := &legacy{faults: live, seed: cfg.Seed}
+	l := &legacy{faults: live, seed: cfg.Seed, future: newFutureCheck(cfg.Config)}
 	if cfg.FaultLog != nil {
 		l.log = bufio.NewWriter(cfg.FaultLog)
 	}
@@ -59,6 +59,7 @@ type legacy struct {
 	faults *LiveFaults
 	seed   uint64
 	log    *bufio.Writer
+	future futureCheck // before any fault: v1 rejects what v2 rejects
 }
 
 func (l *legacy) hit(fault, eventID string, rate float64) bool {
@@ -72,6 +73,9 @@ func (l *legacy) convert(m kafka.Message) ([]kafka.Message, error) {
 	}
 	want, err := Transform(ev)
 	if err != nil {
+		return nil, err
+	}
+	if err := l.future.check(ev); err != nil {
 		return nil, err
 	}
 	id := ev.EventID

@@ -3,7 +3,6 @@ package producer
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/oinkhq/oink/internal/kafkaio"
@@ -21,17 +20,26 @@ type LoadConfig struct {
 	Topics kafkaio.TopicSpec
 	// Progress, when set, is called after each chunk written.
 	Progress func(LoadSummary)
+	// Gate, when set, is called before each chunk and may block: it lets
+	// the reader of the topic set the pace (the demo holds the load while
+	// its pipeline is behind, so a busy machine slows the traffic instead
+	// of piling up lag). An error ends the load with it.
+	Gate func(ctx context.Context) error
 }
 
 // LoadSummary counts what Load wrote.
 type LoadSummary struct {
-	Events    int            `json:"events"`
-	Valid     int            `json:"valid"`
-	ByType    map[string]int `json:"byType"`
-	Invalid   map[string]int `json:"invalidByKind"`
-	Seconds   float64        `json:"seconds"`
-	PerSecond float64        `json:"eventsPerSecond"`
-	Topic     string         `json:"topic"`
+	Events  int            `json:"events"`
+	Valid   int            `json:"valid"`
+	ByType  map[string]int `json:"byType"`
+	Invalid map[string]int `json:"invalidByKind"`
+	// Future counts events dated FutureOffset ahead (GenConfig.FutureRatio):
+	// well-formed, but every producer dead-letters them, so they are not
+	// in Valid (the events that become RTCIMs).
+	Future    int     `json:"future"`
+	Seconds   float64 `json:"seconds"`
+	PerSecond float64 `json:"eventsPerSecond"`
+	Topic     string  `json:"topic"`
 }
 
 // Load writes cfg.Count generated events to cfg.Topic, keyed by order id
@@ -61,20 +69,28 @@ func Load(ctx context.Context, cfg LoadConfig) (LoadSummary, error) {
 	start := time.Now()
 	msgs := make([]kafka.Message, 0, chunk)
 	for sum.Events < cfg.Count {
+		if cfg.Gate != nil {
+			if err := cfg.Gate(ctx); err != nil {
+				return sum, err
+			}
+		}
 		msgs = msgs[:0]
 		for len(msgs) < chunk && sum.Events+len(msgs) < cfg.Count {
 			e := gen.Next()
 			msgs = append(msgs, kafka.Message{Topic: cfg.Topic, Key: e.Key, Value: e.Value, Time: e.Time})
 			sum.ByType[e.Type]++
-			if e.Invalid != "" {
+			switch {
+			case e.Invalid != "":
 				sum.Invalid[e.Invalid]++
-			} else {
+			case e.Future:
+				sum.Future++
+			default:
 				sum.Valid++
 			}
 		}
 		// Broker errors are retried with backoff, as v2 retries them: a
 		// broker briefly unreachable pauses the load, it does not end it.
-		if err := writeAll(ctx, Config{Log: slog.New(slog.DiscardHandler)}, w, msgs); err != nil {
+		if err := kafkaio.WriteMessages(ctx, w, kafkaio.WritePolicy{}, msgs); err != nil {
 			return sum, fmt.Errorf("writing to %s: %w", cfg.Topic, err)
 		}
 		sum.Events += len(msgs)

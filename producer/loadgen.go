@@ -52,7 +52,19 @@ type GenConfig struct {
 	// EdgeRatio is the share of events placed at a store near its local
 	// midnight (default 0.05; negative for none).
 	EdgeRatio float64
+	// FutureRatio is the share of otherwise valid events whose event_time
+	// lies FutureOffset ahead of their time (an upstream clock gone
+	// wrong), 0..1: v2 and the v1 simulator dead-letter them
+	// (oink.FutureEventTime). Their Kafka timestamp stays the current
+	// time, as the upstream producer's client stamps it (a broker may
+	// refuse a far-future record timestamp: message.timestamp.after.max.ms).
+	FutureRatio float64
 }
+
+// FutureOffset is how far ahead a generated far-future event is dated: a
+// year, as an upstream clock set to the wrong year would date it. Far past
+// any sane --max-future-skew, so every producer rejects it alike.
+const FutureOffset = 365 * 24 * time.Hour
 
 // GenEvent is one generated upstream record.
 type GenEvent struct {
@@ -61,6 +73,8 @@ type GenEvent struct {
 	Time    time.Time
 	Type    string // event type as generated (before any invalidation)
 	Invalid string // "" for a valid event, else one of InvalidKinds
+	// Future is true for an event dated FutureOffset ahead (FutureRatio).
+	Future  bool
 	EventID string
 }
 
@@ -100,6 +114,9 @@ func NewGenerator(cfg GenConfig) (*Generator, error) {
 	if cfg.InvalidRatio < 0 || cfg.InvalidRatio > 1 {
 		return nil, fmt.Errorf("invalid ratio %v: must be between 0 and 1", cfg.InvalidRatio)
 	}
+	if cfg.FutureRatio < 0 || cfg.FutureRatio > 1 {
+		return nil, fmt.Errorf("future ratio %v: must be between 0 and 1", cfg.FutureRatio)
+	}
 	g := &Generator{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))}
 	for i := range cfg.Stores {
 		site := storeSites[i%len(storeSites)]
@@ -125,6 +142,11 @@ func (g *Generator) Next() GenEvent {
 		out.Invalid = InvalidKinds[g.rng.IntN(len(InvalidKinds))]
 		out.Value = g.invalidate(&ev, out.Invalid)
 		return out
+	}
+	// Drawn only when asked for, so that every other stream stays the same.
+	if g.cfg.FutureRatio > 0 && g.rng.Float64() < g.cfg.FutureRatio {
+		out.Future = true
+		ev.EventTime = t.Add(FutureOffset).Format(time.RFC3339Nano)
 	}
 	out.Value = mustJSON(ev)
 	return out

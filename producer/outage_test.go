@@ -1,12 +1,17 @@
 package producer
 
 import (
+	"context"
+	"errors"
 	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kerr"
 )
 
 // TestChaosBrokerUnreachableProducer: the broker goes away for 3 s in the
@@ -63,5 +68,32 @@ func waitClosed(t *testing.T, ch <-chan struct{}, timeout time.Duration, what st
 	case <-ch:
 	case <-time.After(timeout):
 		t.Fatalf("timed out after %v waiting for %s", timeout, what)
+	}
+}
+
+// TestRunStopsOnAPermanentWriteError: when the broker refuses every write
+// to the output topic for good (not authorized), v2 does not retry
+// forever: Run returns a *kafkaio.PermanentWriteError naming the topic,
+// reports unhealthy, and commits nothing it did not write.
+func TestRunStopsOnAPermanentWriteError(t *testing.T) {
+	p := newPipeline(t, 17, 0)
+	p.load(t, 200)
+	p.env.RefuseProduce(kerr.TopicAuthorizationFailed.Code)
+	cfg := p.config(t, "v2")
+	cfg.Health = &atomic.Bool{}
+	cfg.Health.Store(true)
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	_, err := Run(ctx, cfg)
+	var pe *kafkaio.PermanentWriteError
+	if !errors.As(err, &pe) || pe.Topic != p.out || !errors.Is(err, kafka.TopicAuthorizationFailed) {
+		t.Fatalf("Run with every write refused = %v, want a PermanentWriteError naming %s", err, p.out)
+	}
+	if cfg.Health.Load() {
+		t.Error("v2 reports healthy after a permanent write error")
+	}
+	lag, err := kafkaio.GroupLag(t.Context(), p.env.Brokers, cfg.Group, p.orders)
+	if err != nil || kafkaio.Sum(lag) != 200 {
+		t.Fatalf("group lag after the failure = %v (%v), want all 200 events uncommitted", kafkaio.Sum(lag), err)
 	}
 }

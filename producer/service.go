@@ -41,9 +41,17 @@ type Config struct {
 	Log          *slog.Logger
 	Metrics      *Metrics // nil records nothing
 	// Health, when set, is false from a failed read or write of the broker
-	// until the next success (the run retries with capped exponential
-	// backoff, logging each retry), true otherwise: /healthz serves it.
+	// until the next success (the run retries temporary failures with
+	// jittered capped exponential backoff, logging each retry), and false
+	// for good after a permanent write failure (the run then returns a
+	// *kafkaio.PermanentWriteError), true otherwise: /healthz serves it.
 	Health *atomic.Bool
+	// MaxFutureSkew is how far ahead of Now an event time may lie; an
+	// event beyond it is dead-lettered with oink.CodeFutureEventTime.
+	// Default: oink.DefaultMaxFutureSkew (5m).
+	MaxFutureSkew time.Duration
+	// Now is the clock of the future-skew check, default time.Now.
+	Now func() time.Time
 }
 
 func (c *Config) validate() error {
@@ -58,6 +66,8 @@ func (c *Config) validate() error {
 		return errors.New("group: the consumer group is empty (set --group)")
 	case c.From == c.To || c.From == c.DLQ || (c.DLQ != "" && c.To == c.DLQ):
 		return fmt.Errorf("from %q, to %q and dlq %q must be three different topics", c.From, c.To, c.DLQ)
+	case c.MaxFutureSkew < 0:
+		return fmt.Errorf("max future skew %v: want a positive duration such as 5m, or 0 for the default", c.MaxFutureSkew)
 	}
 	if c.BatchSize <= 0 {
 		c.BatchSize = 5000
@@ -122,7 +132,7 @@ func runLoop(ctx context.Context, cfg Config, conv converter) (Stats, error) {
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(cfg.DrainTimeout, cancelWork) })
 	defer stop()
 
-	lastEvent := time.Now()
+	var idle idleTimer
 	lag := map[int]int64{}
 	readBackoff := backoff.New(100*time.Millisecond, 5*time.Second)
 	for ctx.Err() == nil {
@@ -145,14 +155,14 @@ func runLoop(ctx context.Context, cfg Config, conv converter) (Stats, error) {
 		readBackoff.Reset()
 		setHealth(cfg.Health, true)
 		if len(batch) == 0 {
-			if cfg.StopWhenIdle > 0 && time.Since(lastEvent) >= cfg.StopWhenIdle && caughtUp(ctx, cfg) {
+			if cfg.StopWhenIdle > 0 && idle.expired(ctx, cfg) {
 				cfg.Log.Info("idle and caught up, stopping", "idle", cfg.StopWhenIdle)
 				return st, nil
 			}
 			continue
 		}
 		fetched := time.Now()
-		lastEvent = fetched
+		idle.since = fetched
 		if err := handleBatch(work, cfg, conv, w, r, batch, fetched, &st); err != nil {
 			return st, err
 		}
@@ -207,36 +217,25 @@ func handleBatch(ctx context.Context, cfg Config, conv converter, w *kafka.Write
 	return commit(ctx, cfg, r, batch)
 }
 
-// writeAll writes msgs, retrying the ones that failed with capped
-// exponential backoff until ctx ends. It returns only when every message is
-// acknowledged by all in-sync replicas, or with ctx's error.
+// writeAll writes msgs through kafkaio's one write path: temporary
+// failures are retried (only the failed records) with jittered capped
+// backoff, logged at Warn with the run unhealthy; a permanent one (topic
+// deleted, not authorized, record too large for the topic) returns a
+// *kafkaio.PermanentWriteError and leaves the run unhealthy. It returns nil
+// only when every message is acknowledged by all in-sync replicas.
 func writeAll(ctx context.Context, cfg Config, w *kafka.Writer, msgs []kafka.Message) error {
-	bo := backoff.New(100*time.Millisecond, 5*time.Second)
-	for len(msgs) > 0 {
-		err := w.WriteMessages(ctx, msgs...)
-		if err == nil {
-			setHealth(cfg.Health, true)
-			return nil
-		}
-		var werrs kafka.WriteErrors
-		if errors.As(err, &werrs) {
-			var failed []kafka.Message
-			for i, e := range werrs {
-				if e != nil {
-					failed = append(failed, msgs[i])
-					err = e // one example: the whole list repeats it thousands of times
-				}
-			}
-			msgs = failed
-		}
+	err := kafkaio.WriteMessages(ctx, w, kafkaio.WritePolicy{
+		OnRetry: func(err error, class kafkaio.Class, wait time.Duration) {
+			setHealth(cfg.Health, false)
+			cfg.Metrics.retry()
+			cfg.Log.Warn("write failed, retrying", "class", class, "backoff", wait, "err", err)
+		},
+	}, msgs)
+	if err != nil {
 		setHealth(cfg.Health, false)
-		cfg.Metrics.retry()
-		wait := bo.Next()
-		cfg.Log.Warn("write failed, retrying", "records", len(msgs), "backoff", wait, "err", err)
-		if !backoff.Sleep(ctx, wait) {
-			return fmt.Errorf("writing %d records: %w (last error: %v)", len(msgs), ctx.Err(), err)
-		}
+		return err
 	}
+	setHealth(cfg.Health, true)
 	return nil
 }
 
@@ -253,6 +252,27 @@ func commit(ctx context.Context, cfg Config, r *kafka.Reader, batch []kafka.Mess
 		cfg.Log.Warn("commit failed; the batch will be redelivered", "err", err)
 	}
 	return nil
+}
+
+// idleTimer decides when a run with StopWhenIdle is done. Its clock
+// starts only once work was seen: an event handled by this instance, or
+// the group found caught up on an upstream topic that has records (the
+// other members did the work). A producer started before its input
+// arrives waits for it, however long that takes on a busy machine.
+type idleTimer struct {
+	since time.Time // zero: no work seen yet
+}
+
+// expired reports whether the run has been idle for StopWhenIdle since
+// work was last seen, and the group has committed every record of From.
+func (t *idleTimer) expired(ctx context.Context, cfg Config) bool {
+	if t.since.IsZero() {
+		if ends, err := kafkaio.EndOffsets(ctx, cfg.Brokers, cfg.From); err == nil && kafkaio.Sum(ends) > 0 && caughtUp(ctx, cfg) {
+			t.since = time.Now()
+		}
+		return false
+	}
+	return time.Since(t.since) >= cfg.StopWhenIdle && caughtUp(ctx, cfg)
 }
 
 // caughtUp reports whether the group has committed every record of From.

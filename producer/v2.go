@@ -21,19 +21,22 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 	if cfg.Name == "" {
 		cfg.Name = "oink-v2"
 	}
-	return runLoop(ctx, cfg, v2{})
+	return runLoop(ctx, cfg, v2{future: newFutureCheck(cfg)})
 }
 
 // v2 is the converter of OINK v2.
-type v2 struct{}
+type v2 struct{ future futureCheck }
 
-func (v2) convert(m kafka.Message) ([]kafka.Message, error) {
+func (c v2) convert(m kafka.Message) ([]kafka.Message, error) {
 	ev, err := Decode(m.Value)
 	if err != nil {
 		return nil, err
 	}
 	rt, err := Transform(ev)
 	if err != nil {
+		return nil, err
+	}
+	if err := c.future.check(ev); err != nil {
 		return nil, err
 	}
 	rec, err := Record(rt)

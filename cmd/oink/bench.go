@@ -116,7 +116,7 @@ per valid event); the default faults are all accepted or ignored by
 testdata/rules/rtcim.yaml, so no record waits out the match window.` + benchBrokerHelp,
 		`  oink bench comparator --events 100000
   oink bench comparator --events 1000000 --json
-  oink bench comparator --faults rounding=0.05,shipping=0.001 --database-url postgres:///oink?host=/var/run/postgresql`},
+  DATABASE_URL=postgres:///oink?host=/var/run/postgresql oink bench comparator --faults rounding=0.05,shipping=0.001`},
 	bench.RoleSwitch: {"Benchmark oink switch against franz-go references",
 		`Sets a cutover route in Postgres giving v2 --percent of the key buckets, loads
 --events events stamped with the current time (so the route is in force at

@@ -3,6 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"github.com/oinkhq/oink"
+	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -41,6 +45,10 @@ func TestProduceFlagsAndEnvironmentTwins(t *testing.T) {
 			func(o *producerOptions) bool { return o.group == "b" }},
 		{"a flag wins over its environment twin", []string{"--group", "flag"}, map[string]string{"OINK_GROUP": "env"},
 			func(o *producerOptions) bool { return o.group == "flag" }},
+		{"the future skew defaults to oink.DefaultMaxFutureSkew", nil, nil,
+			func(o *producerOptions) bool { return o.maxFutureSkew == oink.DefaultMaxFutureSkew }},
+		{"OINK_MAX_FUTURE_SKEW sets the future skew", nil, map[string]string{"OINK_MAX_FUTURE_SKEW": "90s"},
+			func(o *producerOptions) bool { return o.maxFutureSkew == 90*time.Second }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -77,6 +85,9 @@ func TestUsageErrorsNameTheFlag(t *testing.T) {
 		{"a batch size out of range names the flag", []string{"produce", "--batch-size", "0"}, nil, exitUsage, "--batch-size"},
 		{"an unknown fault names the fault", []string{"legacy", "--faults", "flood=0.1"}, nil, exitUsage, "flood"},
 		{"an invalid ratio over 1 names the flag", []string{"loadgen", "--invalid-ratio", "2"}, nil, exitUsage, "--invalid-ratio"},
+		{"a negative future ratio names the flag", []string{"loadgen", "--future-ratio", "-0.1"}, nil, exitUsage, "--future-ratio"},
+		{"a zero future skew names the flag", []string{"produce", "--max-future-skew", "0s"}, nil, exitUsage, "--max-future-skew"},
+		{"a negative future skew of the v1 simulator names the flag", []string{"legacy", "--max-future-skew", "-1m"}, nil, exitUsage, "--max-future-skew"},
 		{"a bad start time names the flag", []string{"loadgen", "--start", "tomorrow"}, nil, exitUsage, "--start"},
 		{"a stray argument is a usage error", []string{"produce", "extra"}, nil, exitUsage, "unknown command"},
 		{"an unknown command is a usage error", []string{"frobnicate"}, nil, exitUsage, "frobnicate"},
@@ -160,3 +171,51 @@ func TestLoadgenThenProduceOutput(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestProduceExitsOnAPermanentWriteError: a v2 whose every write is
+// refused for good (not authorized) does not wedge retrying: it logs the
+// topic and the cause once at error level and exits 1, batch run or not.
+func TestProduceExitsOnAPermanentWriteError(t *testing.T) {
+	env := kafkatest.New(t)
+	orders, out := env.Topic("orders"), env.Topic("rtcim.v2")
+	brokers := strings.Join(env.Brokers, ",")
+	d, _, stderr := testDeps(false, nil)
+	if code := execute(t, d, newRootCmd(d), "loadgen", "--brokers", brokers, "--topic", orders, "--count", "100"); code != exitOK {
+		t.Fatalf("loadgen: exit %d, stderr %s", code, stderr)
+	}
+	env.RefuseProduce(kerr.TopicAuthorizationFailed.Code)
+	for _, idle := range []string{"--stop-when-idle=1s", "--stop-when-idle=0s"} {
+		d, stdout, stderr := testDeps(false, nil)
+		code := execute(t, d, newRootCmd(d), "produce", "--brokers", brokers, "--from", orders, "--to", out, "--dlq", env.Topic("orders.dlq"),
+			"--group", env.Group("v2"+idle), idle, "--log-level", "warn", "--log-format", "json")
+		var errorLines int
+		for _, line := range strings.Split(stderr.String(), "\n") {
+			if strings.Contains(line, `"level":"ERROR"`) && strings.Contains(line, `"topic":"`+out+`"`) && strings.Contains(line, "Authorization") {
+				errorLines++
+			}
+		}
+		if code != exitFailure || errorLines != 1 || stdout.Len() != 0 {
+			t.Errorf("produce %s with every write refused: exit %d, %d error-level lines naming %s, stdout %q; want exit 1 and one line\nstderr: %s",
+				idle, code, errorLines, out, stdout, stderr)
+		}
+	}
+}
+
+// TestNoHelpShowsAPasswordInAURL: no command's help (text, examples or
+// flag usage) teaches putting a password in a database URL.
+func TestNoHelpShowsAPasswordInAURL(t *testing.T) {
+	t.Parallel()
+	withPassword := regexp.MustCompile(`://[^/@\s:]+:[^/@\s]+@`)
+	d, _, _ := testDeps(false, nil)
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		text := c.Long + "\n" + c.Example + "\n" + c.Flags().FlagUsages() + c.PersistentFlags().FlagUsages()
+		if m := withPassword.FindString(text); m != "" {
+			t.Errorf("%s: help shows a password in a URL: %q", c.CommandPath(), m)
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(newRootCmd(d))
+}

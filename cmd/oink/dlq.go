@@ -1,10 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/oinkhq/oink/internal/deadletter"
@@ -83,6 +87,9 @@ func runDLQList(ctx context.Context, d deps, g *globalOptions, o *dlqListOptions
 type dlqReplayOptions struct {
 	from, to   string
 	errorClass string
+	fromOffset string
+	batchSize  int
+	yes        bool
 	dryRun     bool
 	json       bool
 }
@@ -93,11 +100,23 @@ func newDLQReplayCmd(d deps, g *globalOptions) *cobra.Command {
 		Use:   "replay",
 		Short: "Send dead letters' original bytes back to a topic after a fix",
 		Long: `Writes the original key, value, timestamp and headers of each matching dead
-letter (error headers removed) to --to. Replaying twice sends twice; v2 turns
-a repeated event into the same RTCIM (same rtcim_id), which downstream
-deduplicates.`,
+letter (error headers removed) to --to, in batches of --batch-size, each
+acknowledged by all in-sync replicas before the next is read.
+
+Progress goes to stderr, with the resume position: the next offset of each
+partition of --from. If the replay stops (a broker error, Ctrl-C), rerun it
+with --from-offset set to the position it printed last: every letter before
+it was written, none after it, so the rerun sends no duplicate (only a batch
+cut off in the middle of its write, by Ctrl-C or a broker lost mid-batch,
+may have been written in part and be sent again: at most --batch-size). A letter of
+another --error-class is passed over, not sent, and the position moves past
+it. v2 turns a replayed event into the same RTCIM (same rtcim_id), so a
+letter replayed twice by hand is still harmless downstream.
+
+It asks for confirmation on a terminal; otherwise pass --yes.`,
 		Example: `  oink dlq replay --error-class oink.UnknownTimeZone --dry-run
-  oink dlq replay --from orders.dlq --to orders --error-class oink.UnknownTimeZone`,
+  oink dlq replay --from orders.dlq --to orders --error-class oink.FutureEventTime --yes
+  oink dlq replay --from orders.dlq --to orders --from-offset 0:1200,3:977 --yes`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runDLQReplay(cmd.Context(), d, g, o) },
 	}
@@ -105,55 +124,177 @@ deduplicates.`,
 	f.StringVar(&o.from, "from", "orders.dlq", "dead-letter topic")
 	f.StringVar(&o.to, "to", "orders", "topic to send the originals to")
 	f.StringVar(&o.errorClass, "error-class", "", "replay only letters of this error class (e.g. oink.InvalidMoney)")
+	f.StringVar(&o.fromOffset, "from-offset", "", "resume position printed by an earlier replay: partition:offset,… of --from (others start at the beginning)")
+	f.IntVar(&o.batchSize, "batch-size", 1000, "letters written per batch; the resume position moves after each")
+	f.BoolVar(&o.yes, "yes", false, "do not ask for confirmation (needed when stdin is not a terminal)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "count what would be replayed, write nothing")
 	f.BoolVar(&o.json, "json", false, "print the counts as JSON")
 	return cmd
+}
+
+// replayResult is what `dlq replay` did; Resume is where a rerun starts.
+type replayResult struct {
+	Read       int    `json:"read"`
+	Matched    int    `json:"matched"`
+	Replayed   int    `json:"replayed"`
+	SkippedCut int    `json:"skippedCut"`
+	To         string `json:"to"`
+	DryRun     bool   `json:"dryRun"`
+	// Resume is the next offset of each partition of the DLQ read, as
+	// --from-offset takes it.
+	Resume string `json:"resume"`
 }
 
 func runDLQReplay(ctx context.Context, d deps, g *globalOptions, o *dlqReplayOptions) error {
 	if o.from == o.to {
 		return usageError{fmt.Errorf("--from and --to are both %q: replaying a DLQ into itself loops", o.from)}
 	}
-	var out []kafka.Message
-	seen, cut := 0, 0
-	err := kafkaio.ReadTopic(ctx, g.brokers, o.from, func(m kafka.Message) error {
-		seen++
+	if o.batchSize < 1 || o.batchSize > 100000 {
+		return usageError{fmt.Errorf("--batch-size %d: want 1 to 100000", o.batchSize)}
+	}
+	start, err := parseOffsets(o.fromOffset)
+	if err != nil {
+		return usageError{fmt.Errorf("--from-offset %q: %w (example: --from-offset 0:1200,3:977)", o.fromOffset, err)}
+	}
+	if !o.dryRun && !o.yes {
+		if err := confirmReplay(d, o); err != nil {
+			return err
+		}
+	}
+	rp := &replayer{o: o, d: d, g: g, pos: start, res: replayResult{To: o.to, DryRun: o.dryRun},
+		progress: newProgress(d, o.json)}
+	err = rp.run(ctx)
+	rp.progress.Done()
+	rp.res.Resume = formatOffsets(rp.pos)
+	if err != nil {
+		fmt.Fprintf(d.stderr, "replay stopped after %d letters replayed; resume with: --from-offset %s\n", rp.res.Replayed, rp.res.Resume)
+		return err
+	}
+	if o.json {
+		return writeJSON(d.stdout, rp.res)
+	}
+	verb := "replayed"
+	if o.dryRun {
+		verb = "would replay"
+	}
+	fmt.Fprintf(d.stdout, "%s %d of %d dead letters from %s to %s\n", verb, rp.res.Matched, rp.res.Read, o.from, o.to)
+	if rp.res.SkippedCut > 0 {
+		fmt.Fprintf(d.stdout, "skipped %d dead letters that hold only the start of their value (larger than %d bytes); replay them from their source position\n", rp.res.SkippedCut, deadletter.MaxValueBytes)
+	}
+	fmt.Fprintf(d.stdout, "position: --from-offset %s\n", rp.res.Resume)
+	return nil
+}
+
+// confirmReplay asks on a terminal; off a terminal it requires --yes.
+func confirmReplay(d deps, o *dlqReplayOptions) error {
+	what := "every dead letter"
+	if o.errorClass != "" {
+		what = "the dead letters of class " + o.errorClass
+	}
+	if !d.stdinIsTTY() {
+		return usageError{fmt.Errorf("replaying %s of %s to %s needs confirmation: pass --yes (or --dry-run to count first)", what, o.from, o.to)}
+	}
+	fmt.Fprintf(d.stderr, "Send %s of %s back to %s? [y/N] ", what, o.from, o.to)
+	line, _ := bufio.NewReader(d.stdin).ReadString('\n') // EOF: an empty answer
+	if a := strings.ToLower(strings.TrimSpace(line)); a != "y" && a != "yes" {
+		return errors.New("not confirmed: nothing replayed")
+	}
+	return nil
+}
+
+// replayer replays a DLQ in bounded batches. pos is the resume position:
+// every letter below it is written (or passed over), none at or above it.
+type replayer struct {
+	o        *dlqReplayOptions
+	d        deps
+	g        *globalOptions
+	w        *kafka.Writer
+	batch    []kafka.Message
+	read     map[int]int64 // next offset per partition, read so far
+	pos      map[int]int64 // next offset per partition, durably handled
+	res      replayResult
+	progress *progress
+}
+
+func (rp *replayer) run(ctx context.Context) error {
+	if rp.pos == nil {
+		rp.pos = map[int]int64{}
+	}
+	rp.read = maps.Clone(rp.pos)
+	if !rp.o.dryRun {
+		rp.w = kafkaio.NewWriter(rp.g.brokers)
+		defer rp.w.Close()
+	}
+	err := kafkaio.ReadTopicFrom(ctx, rp.g.brokers, rp.o.from, rp.pos, func(m kafka.Message) error {
+		rp.res.Read++
+		rp.read[m.Partition] = m.Offset + 1
 		info := deadletter.Parse(m)
 		switch {
-		case o.errorClass != "" && info.ErrorCode != o.errorClass:
+		case rp.o.errorClass != "" && info.ErrorCode != rp.o.errorClass:
 		case info.OriginalSize > 0:
 			// Only the value's start is here: replaying it would send a
 			// different record. Its original is at info.Source.
-			cut++
+			rp.res.SkippedCut++
 		default:
-			out = append(out, deadletter.Original(m, o.to))
+			rp.res.Matched++
+			rp.batch = append(rp.batch, deadletter.Original(m, rp.o.to))
+		}
+		if len(rp.batch) >= rp.o.batchSize {
+			return rp.flush(ctx)
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if !o.dryRun && len(out) > 0 {
-		w := kafkaio.NewWriter(g.brokers)
-		defer w.Close()
-		if err := w.WriteMessages(ctx, out...); err != nil {
-			return fmt.Errorf("replaying to %s: %w", o.to, err)
+	return rp.flush(ctx)
+}
+
+// flush writes the batch and then moves the resume position to what was
+// read: a letter is behind the position only once it is acknowledged.
+func (rp *replayer) flush(ctx context.Context) error {
+	if len(rp.batch) > 0 && !rp.o.dryRun {
+		err := kafkaio.WriteMessages(ctx, rp.w, kafkaio.WritePolicy{Topic: rp.o.to,
+			OnRetry: func(err error, class kafkaio.Class, wait time.Duration) {
+				rp.g.log.Warn("replay write failed, retrying", "topic", rp.o.to, "class", class, "backoff", wait, "err", err)
+			}}, rp.batch)
+		if err != nil {
+			return fmt.Errorf("replaying to %s: %w", rp.o.to, err)
 		}
+		rp.res.Replayed += len(rp.batch)
 	}
-	res := map[string]any{"read": seen, "matched": len(out), "replayed": 0, "to": o.to, "dryRun": o.dryRun, "skippedCut": cut}
-	if !o.dryRun {
-		res["replayed"] = len(out)
-	}
-	if o.json {
-		return writeJSON(d.stdout, res)
-	}
-	verb := "replayed"
-	if o.dryRun {
-		verb = "would replay"
-	}
-	fmt.Fprintf(d.stdout, "%s %s of %s dead letters from %s to %s\n", verb, strconv.Itoa(len(out)), strconv.Itoa(seen), o.from, o.to)
-	if cut > 0 {
-		fmt.Fprintf(d.stdout, "skipped %d dead letters that hold only the start of their value (larger than %d bytes); replay them from their source position\n", cut, deadletter.MaxValueBytes)
-	}
+	rp.batch = rp.batch[:0]
+	maps.Copy(rp.pos, rp.read)
+	rp.progress.Update("dlq replay: %d of %d letters read replayed to %s; position %s", rp.res.Replayed, rp.res.Read, rp.o.to, formatOffsets(rp.pos))
 	return nil
+}
+
+// parseOffsets parses "partition:offset,…"; "" is none.
+func parseOffsets(s string) (map[int]int64, error) {
+	out := map[int]int64{}
+	if strings.TrimSpace(s) == "" {
+		return out, nil
+	}
+	for _, part := range strings.Split(s, ",") {
+		ps, offs, ok := strings.Cut(strings.TrimSpace(part), ":")
+		p, err1 := strconv.Atoi(ps)
+		off, err2 := strconv.ParseInt(offs, 10, 64)
+		if !ok || err1 != nil || err2 != nil || p < 0 || off < 0 {
+			return nil, fmt.Errorf("%q is not partition:offset", part)
+		}
+		if _, dup := out[p]; dup {
+			return nil, fmt.Errorf("partition %d given twice", p)
+		}
+		out[p] = off
+	}
+	return out, nil
+}
+
+// formatOffsets is the inverse of parseOffsets, partitions in order.
+func formatOffsets(m map[int]int64) string {
+	parts := make([]string, 0, len(m))
+	for _, p := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, strconv.Itoa(p)+":"+strconv.FormatInt(m[p], 10))
+	}
+	return strings.Join(parts, ",")
 }

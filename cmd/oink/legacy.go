@@ -50,7 +50,9 @@ A fault hits an event by a hash of (seed, fault, event id), so a redelivered
 event meets the same faults. --fault-log writes one JSON line per fault that
 changed an event's output (order_id, source_event_id, rtcim_id, fault): the
 ground truth the comparator is checked against. Like v1, it has no DLQ by
-default: bad input is counted and dropped.`,
+default: bad input is counted and dropped (with --dlq, dead-lettered), and so
+is an event dated beyond --max-future-skew, before any fault touches it, so
+v1 and v2 reject the same events and the fault log stays exact.`,
 		Example: `  oink legacy
   oink legacy --faults rounding=0.02,utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,lag=200ms --seed 7 --fault-log faults.jsonl
   oink legacy --stop-when-idle 3s --json`,

@@ -18,6 +18,7 @@ type loadgenOptions struct {
 	rate         float64
 	seed         uint64
 	invalidRatio float64
+	futureRatio  float64
 	stores       int
 	start        string
 	step         time.Duration
@@ -44,7 +45,9 @@ The same --seed gives the same events. Event times are the current time; with
 on every run (use a start near a DST change to get events across it).
 --invalid-ratio mixes in bad inputs of every kind v2 rejects: bad_json,
 unknown_type, missing_field, bad_money, unknown_currency, unknown_zone,
-unbalanced_tenders.`,
+unbalanced_tenders. --future-ratio dates that share of otherwise valid events
+a year ahead (their Kafka timestamp stays now): v2 and the v1 simulator
+dead-letter them as oink.FutureEventTime.`,
 		Example: `  oink loadgen --count 100000 --invalid-ratio 0.01 --seed 1
   oink loadgen --count 36000 --rate 100 --stores 200
   oink loadgen --count 1000 --start 2026-03-08T05:00:00Z --step 10s --json`,
@@ -57,6 +60,7 @@ unbalanced_tenders.`,
 	f.Float64Var(&o.rate, "rate", 0, "events per second (0: as fast as possible)")
 	f.Uint64Var(&o.seed, "seed", 1, "random seed; the same seed gives the same events")
 	f.Float64Var(&o.invalidRatio, "invalid-ratio", 0, "share of invalid events, 0 to 1")
+	f.Float64Var(&o.futureRatio, "future-ratio", 0, "share of events dated a year ahead (an upstream clock gone wrong; producers dead-letter them), 0 to 1")
 	f.IntVar(&o.stores, "stores", 50, "number of stores")
 	f.StringVar(&o.start, "start", "", "event time of the first event, RFC 3339 (default: now, per event)")
 	f.DurationVar(&o.step, "step", time.Millisecond, "time between events with --start")
@@ -68,7 +72,8 @@ unbalanced_tenders.`,
 
 func (o *loadgenOptions) config(brokers []string) (producer.LoadConfig, error) {
 	cfg := producer.LoadConfig{Brokers: brokers, Topic: o.topic, Count: o.count, Rate: o.rate,
-		Gen:    producer.GenConfig{Seed: o.seed, Stores: o.stores, InvalidRatio: o.invalidRatio, Step: o.step},
+		Gen: producer.GenConfig{Seed: o.seed, Stores: o.stores, InvalidRatio: o.invalidRatio, FutureRatio: o.futureRatio,
+			Step: o.step},
 		Topics: kafkaio.TopicSpec{Partitions: o.partitions, ReplicationFactor: o.rf}}
 	switch {
 	case o.count < 0:
@@ -77,6 +82,8 @@ func (o *loadgenOptions) config(brokers []string) (producer.LoadConfig, error) {
 		return cfg, usageError{fmt.Errorf("--rate %v: want 0 (unlimited) or more", o.rate)}
 	case o.invalidRatio < 0 || o.invalidRatio > 1:
 		return cfg, usageError{fmt.Errorf("--invalid-ratio %v: want a share between 0 and 1, e.g. 0.01", o.invalidRatio)}
+	case o.futureRatio < 0 || o.futureRatio > 1:
+		return cfg, usageError{fmt.Errorf("--future-ratio %v: want a share between 0 and 1, e.g. 0.001", o.futureRatio)}
 	case o.stores < 1:
 		return cfg, usageError{fmt.Errorf("--stores %d: want at least 1", o.stores)}
 	case o.topic == "":
@@ -114,6 +121,9 @@ func runLoadgen(ctx context.Context, d deps, g *globalOptions, o *loadgenOptions
 		fmt.Fprintf(d.stdout, "  %-26s %d\n", k, sum.ByType[k])
 	}
 	fmt.Fprintf(d.stdout, "  %-26s %d\n", "valid", sum.Valid)
+	if sum.Future > 0 {
+		fmt.Fprintf(d.stdout, "  %-26s %d\n", "dated a year ahead", sum.Future)
+	}
 	for _, k := range slices.Sorted(maps.Keys(sum.Invalid)) {
 		fmt.Fprintf(d.stdout, "  invalid %-18s %d\n", k, sum.Invalid[k])
 	}

@@ -37,6 +37,7 @@ func testDeps(tty bool, env map[string]string) (deps, *bytes.Buffer, *bytes.Buff
 	return deps{
 		stdout: &out, stderr: &errb,
 		stderrIsTTY: func() bool { return tty },
+		stdinIsTTY:  func() bool { return tty },
 		lookupEnv: func(k string) (string, bool) {
 			v, ok := env[k]
 			return v, ok

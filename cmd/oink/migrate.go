@@ -18,7 +18,7 @@ func newDBCmd(d deps, g *globalOptions) *cobra.Command {
 		Use:   "migrate",
 		Short: "Apply the diffstore's migrations (idempotent; commands that need them run them too)",
 		Example: `  DATABASE_URL=postgres:///oink?host=/var/run/postgresql oink db migrate
-  oink db migrate --database-url postgres://oink:secret@db:5432/oink`,
+  PGPASSFILE=~/.pgpass DATABASE_URL=postgres://oink@db:5432/oink oink db migrate`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runMigrate(cmd.Context(), d, g) },
 	})

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
 	"slices"
 	"time"
 
+	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/oinkhq/oink/producer"
 	"github.com/spf13/cobra"
@@ -18,6 +20,7 @@ import (
 type producerOptions struct {
 	from, to, dlq, group string
 	stopWhenIdle         time.Duration
+	maxFutureSkew        time.Duration
 	metricsAddr          string
 	batchSize            int
 	sessionTimeout       time.Duration
@@ -30,7 +33,8 @@ func (o *producerOptions) addFlags(f *pflag.FlagSet, to, dlq, group string) {
 	f.StringVar(&o.to, "to", to, "topic to write RTCIMs to")
 	f.StringVar(&o.dlq, "dlq", dlq, "dead-letter topic for bad input (empty: count and drop)")
 	f.StringVar(&o.group, "group", group, "consumer group; instances in one group share the partitions")
-	f.DurationVar(&o.stopWhenIdle, "stop-when-idle", 0, "exit 0 once caught up and idle this long (0: run until stopped)")
+	f.DurationVar(&o.stopWhenIdle, "stop-when-idle", 0, "exit 0 once work was seen, then caught up and idle this long (0: run until stopped)")
+	f.DurationVar(&o.maxFutureSkew, "max-future-skew", oink.DefaultMaxFutureSkew, "dead-letter an event dated more than this ahead of the clock (oink.FutureEventTime)")
 	f.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus /metrics and /healthz here, e.g. 127.0.0.1:9464")
 	f.IntVar(&o.batchSize, "batch-size", 5000, "most events per write and commit")
 	f.DurationVar(&o.sessionTimeout, "session-timeout", 6*time.Second, "consumer-group session timeout: how fast a dead instance's partitions move")
@@ -41,13 +45,15 @@ func (o *producerOptions) addFlags(f *pflag.FlagSet, to, dlq, group string) {
 
 func (o *producerOptions) config(g *globalOptions, log *slog.Logger) (producer.Config, error) {
 	cfg := producer.Config{Brokers: g.brokers, From: o.from, To: o.to, DLQ: o.dlq, Group: o.group,
-		BatchSize: o.batchSize, StopWhenIdle: o.stopWhenIdle, SessionTimeout: o.sessionTimeout,
+		BatchSize: o.batchSize, StopWhenIdle: o.stopWhenIdle, SessionTimeout: o.sessionTimeout, MaxFutureSkew: o.maxFutureSkew,
 		Topics: kafkaio.TopicSpec{Partitions: o.partitions, ReplicationFactor: o.rf}, Log: log}
 	switch {
 	case o.batchSize < 1 || o.batchSize > 100000:
 		return cfg, usageError{fmt.Errorf("--batch-size %d: want 1 to 100000", o.batchSize)}
 	case o.stopWhenIdle < 0:
 		return cfg, usageError{fmt.Errorf("--stop-when-idle %v: want a positive duration such as 3s, or 0", o.stopWhenIdle)}
+	case o.maxFutureSkew <= 0:
+		return cfg, usageError{fmt.Errorf("--max-future-skew %v: want a positive duration such as 5m", o.maxFutureSkew)}
 	case o.sessionTimeout < time.Second:
 		return cfg, usageError{fmt.Errorf("--session-timeout %v: want at least 1s", o.sessionTimeout)}
 	case o.partitions < 1 || o.rf < 1:
@@ -72,7 +78,14 @@ on --dlq with Kafka Connect's error headers.
 Offsets are committed only after the records they cover are acknowledged by
 all in-sync replicas: a crash, even kill -9, redelivers and never loses, and
 a redelivered event yields a byte-identical RTCIM. SIGTERM finishes the batch
-in hand, commits and exits. Start several to share the partitions.`,
+in hand, commits and exits. Start several to share the partitions.
+
+An event dated more than --max-future-skew ahead of this machine's clock is
+dead-lettered (oink.FutureEventTime, field event_time): it would otherwise
+hold the switch and the comparator's watermark until its time came. A write
+that can never succeed (topic deleted, not authorized, a record too large
+for the topic) is logged at error level with its topic, /healthz turns
+unhealthy, and the command exits 1; temporary failures are retried.`,
 		Example: `  oink produce
   oink produce --stop-when-idle 3s --json
   oink produce --brokers kafka-1:9092,kafka-2:9092 --metrics-addr :9464 --replication-factor 3`,
@@ -104,6 +117,12 @@ func runProducer(ctx context.Context, d deps, g *globalOptions, o *producerOptio
 	}
 	g.log.Info("starting", "role", role, "from", cfg.From, "to", cfg.To, "dlq", cfg.DLQ, "group", cfg.Group, "brokers", cfg.Brokers)
 	st, err := run(ctx, cfg)
+	var pe *kafkaio.PermanentWriteError
+	if errors.As(err, &pe) {
+		// Handled here, once: /healthz already says unhealthy; the exit
+		// is non-zero, so a supervisor sees it instead of a silent wedge.
+		g.log.Error("writing failed permanently, stopping", "role", role, "topic", pe.Topic, "err", pe.Err)
+	}
 	if err != nil {
 		return err
 	}

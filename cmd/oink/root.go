@@ -31,6 +31,7 @@ type deps struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	stderrIsTTY    func() bool
+	stdinIsTTY     func() bool
 	lookupEnv      func(string) (string, bool)
 	now            func() time.Time
 }
@@ -39,6 +40,7 @@ func defaultDeps() deps {
 	return deps{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
 		stderrIsTTY: func() bool { return isTerminal(os.Stderr) },
+		stdinIsTTY:  func() bool { return isTerminal(os.Stdin) },
 		lookupEnv:   os.LookupEnv,
 		now:         time.Now,
 	}
@@ -138,7 +140,7 @@ func newBareRoot(d deps) (*cobra.Command, *globalOptions) {
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	pf := root.PersistentFlags()
 	pf.StringSliceVar(&g.brokers, "brokers", []string{"127.0.0.1:9092"}, "Kafka bootstrap brokers, comma-separated")
-	pf.StringVar(&g.databaseURL, "database-url", "", "Postgres URL of the diffstore (env DATABASE_URL; default: a local server, else a throwaway one)")
+	pf.StringVar(&g.databaseURL, "database-url", "", "Postgres URL of the diffstore (env DATABASE_URL, preferred: a flag is visible to every user in the process list, so keep passwords out of it; default: a local server, else a throwaway one)")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn or error")
 	pf.StringVar(&g.logFormat, "log-format", "", "log format: text or json (default text on a terminal, json otherwise)")
 	g.profile.addFlags(pf)

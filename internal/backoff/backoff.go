@@ -1,6 +1,9 @@
 // Package backoff is the capped exponential backoff every oink component
 // waits with between retries of a broker or database call that failed:
-// first, 2×first, 4×first, … never more than a cap, reset after a success.
+// about first, 2×first, 4×first, … never more than a cap, reset after a
+// success. Each wait is jittered (drawn in its upper half), so partition
+// workers that fail together, because one broker went away, do not retry
+// in lockstep and hit the broker at the same instant when it returns.
 //
 //	bo := backoff.New(100*time.Millisecond, 5*time.Second)
 //	for {
@@ -16,21 +19,35 @@ package backoff
 
 import (
 	"context"
+	"math/rand/v2"
 	"time"
 )
 
 // Backoff yields the waits between retries. It is not safe for concurrent
 // use: each retry loop owns one.
-type Backoff struct{ first, cap, cur time.Duration }
+type Backoff struct {
+	first, cap, cur time.Duration
+	// rand draws the jitter in [0, 1); nil is math/rand/v2's source,
+	// seeded per process and safe for concurrent use.
+	rand func() float64
+}
 
-// New returns a Backoff whose first wait is first and whose waits never
-// exceed cap.
+// New returns a Backoff whose first wait is about first and whose waits
+// never exceed cap.
 func New(first, cap time.Duration) *Backoff { return &Backoff{first: first, cap: cap} }
 
-// Next returns the wait before the next attempt: twice the last, capped.
+// Next returns the wait before the next attempt: the step doubles from
+// first up to cap, and the wait is drawn uniformly from the step's upper
+// half, [step/2, step] ("equal jitter"): never less than half the step,
+// so a retry never hammers the broker, and never more than cap.
 func (b *Backoff) Next() time.Duration {
 	b.cur = min(max(2*b.cur, b.first), b.cap)
-	return b.cur
+	r := rand.Float64
+	if b.rand != nil {
+		r = b.rand
+	}
+	half := b.cur / 2
+	return b.cur - half + time.Duration(r()*float64(half))
 }
 
 // Reset starts again from the first wait, after a success.

@@ -81,9 +81,9 @@ func (r *runner) chainProcs(c *chain) []procSpec {
 	both := c.v1 + "," + c.v2
 	loadgen := procSpec{name: "oink loadgen", quiet: true, args: append(append([]string{"loadgen", "--topic", c.orders, "--count", num(r.cfg.Events),
 		"--seed", strconv.FormatUint(r.cfg.Seed, 10), "--invalid-ratio", strconv.FormatFloat(r.cfg.InvalidRatio, 'g', -1, 64),
-		"--rate", strconv.FormatFloat(r.cfg.Rate, 'g', -1, 64), "--json"}, create...), r.childFlags(false)...)}
-	spec := func(name string, db bool, args ...string) procSpec {
-		return procSpec{name: name, untilEnd: true, stopAtEnd: true, args: append(args, r.childFlags(db)...)}
+		"--rate", strconv.FormatFloat(r.cfg.Rate, 'g', -1, 64), "--json"}, create...), r.childFlags()...)}
+	spec := func(name string, args ...string) procSpec {
+		return procSpec{name: name, untilEnd: true, stopAtEnd: true, args: append(args, r.childFlags()...)}
 	}
 	ref := func(mode RefMode, from, to, group string, extra ...string) []string {
 		a := []string{"bench", "ref", string(mode), "--from", from, "--group", group}
@@ -95,28 +95,28 @@ func (r *runner) chainProcs(c *chain) []procSpec {
 	switch c.p {
 	case Oink:
 		return []procSpec{loadgen,
-			spec("oink legacy", false, append(append([]string{"legacy", "--from", c.orders, "--to", c.v1, "--group", c.gV1, "--faults", r.faultsFlag(),
+			spec("oink legacy", append(append([]string{"legacy", "--from", c.orders, "--to", c.v1, "--group", c.gV1, "--faults", r.faultsFlag(),
 				"--seed", strconv.FormatUint(r.cfg.Seed, 10), "--fault-log", c.faultLog}, batch...), create...)...),
-			spec("oink produce", false, append(append([]string{"produce", "--from", c.orders, "--to", c.v2, "--dlq", c.dlq, "--group", c.gV2}, batch...), create...)...),
-			spec("oink compare", true, append([]string{"compare", "--run", c.run, "--control", c.v1, "--candidate", c.v2, "--group", c.gCmp,
+			spec("oink produce", append(append([]string{"produce", "--from", c.orders, "--to", c.v2, "--dlq", c.dlq, "--group", c.gV2}, batch...), create...)...),
+			spec("oink compare", append([]string{"compare", "--run", c.run, "--control", c.v1, "--candidate", c.v2, "--group", c.gCmp,
 				"--input", c.orders, "--control-group", c.gV1, "--candidate-group", c.gV2,
 				"--rules", r.cfg.RulesFile, "--window", compareWindow.String(), "--dlq", c.cmp}, create...)...),
-			spec("oink switch", true, append([]string{"switch", "--run", r.routeRun(), "--control", c.v1, "--candidate", c.v2, "--live", c.live,
+			spec("oink switch", append([]string{"switch", "--run", r.routeRun(), "--control", c.v1, "--candidate", c.v2, "--live", c.live,
 				"--group", c.gSwitch, "--rules", r.cfg.RulesFile}, create...)...),
 		}
 	case RefTransform:
 		return []procSpec{loadgen,
-			spec("ref transform (v1)", false, ref(RefModeTransform, c.orders, c.v1, c.gV1, "--dlq", c.dlq+".v1")...),
-			spec("ref transform (v2)", false, ref(RefModeTransform, c.orders, c.v2, c.gV2, "--dlq", c.dlq)...),
-			spec("ref compare", true, ref(RefModeCompare, both, "", c.gCmp, "--run", c.run, "--rules", r.cfg.RulesFile)...),
-			spec("ref switch", true, ref(RefModeSwitch, both, c.live, c.gSwitch, "--run", r.routeRun(), "--rules", r.cfg.RulesFile)...),
+			spec("ref transform (v1)", ref(RefModeTransform, c.orders, c.v1, c.gV1, "--dlq", c.dlq+".v1")...),
+			spec("ref transform (v2)", ref(RefModeTransform, c.orders, c.v2, c.gV2, "--dlq", c.dlq)...),
+			spec("ref compare", ref(RefModeCompare, both, "", c.gCmp, "--run", c.run, "--rules", r.cfg.RulesFile)...),
+			spec("ref switch", ref(RefModeSwitch, both, c.live, c.gSwitch, "--run", r.routeRun(), "--rules", r.cfg.RulesFile)...),
 		}
 	}
 	return []procSpec{loadgen,
-		spec("ref raw (v1)", false, ref(RefModeRaw, c.orders, c.v1, c.gV1)...),
-		spec("ref raw (v2)", false, ref(RefModeRaw, c.orders, c.v2, c.gV2)...),
-		spec("ref raw (compare)", false, ref(RefModeRaw, both, c.cmp, c.gCmp)...),
-		spec("ref raw (switch)", false, ref(RefModeRaw, both, c.live, c.gSwitch)...),
+		spec("ref raw (v1)", ref(RefModeRaw, c.orders, c.v1, c.gV1)...),
+		spec("ref raw (v2)", ref(RefModeRaw, c.orders, c.v2, c.gV2)...),
+		spec("ref raw (compare)", ref(RefModeRaw, both, c.cmp, c.gCmp)...),
+		spec("ref raw (switch)", ref(RefModeRaw, both, c.live, c.gSwitch)...),
 	}
 }
 

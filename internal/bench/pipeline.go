@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -139,11 +140,17 @@ func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
 	return res, nil
 }
 
-// start starts the processes in order, each with Config.Env.
+// start starts the processes in order, each with Config.Env and, when
+// the run has a diffstore, DATABASE_URL: a secret goes through the
+// environment, never the command line.
 func (r *runner) start(ctx context.Context, specs []procSpec) ([]*proc, error) {
 	procs := make([]*proc, 0, len(specs))
+	env := slices.Clip(r.cfg.Env)
+	if r.db != nil {
+		env = append(env, "DATABASE_URL="+r.db.url)
+	}
 	for _, s := range specs {
-		c, err := startChild(ctx, s.name, r.cfg.Exe, r.cfg.Env, nil, s.args...)
+		c, err := startChild(ctx, s.name, r.cfg.Exe, env, nil, s.args...)
 		if err != nil {
 			return procs, err
 		}

@@ -39,7 +39,7 @@ func (r *runner) comparatorPlan(p Pipeline) measurement {
 			// no evidence of input progress is needed.
 			"--input", "",
 			"--window", compareWindow.String(), "--dlq", dlq, "--partitions", strconv.Itoa(r.cfg.Partitions),
-			"--replication-factor", strconv.Itoa(r.cfg.ReplicationFactor)}, r.childFlags(true)...)}}
+			"--replication-factor", strconv.Itoa(r.cfg.ReplicationFactor)}, r.childFlags()...)}}
 		m.progress = func(context.Context) (progressReader, error) { return r.db.checkpointProgress(run, total), nil }
 		m.check = func(ctx context.Context, res *Result, _ []*proc) error { return r.checkComparison(ctx, run, res) }
 	case RefTransform:
@@ -70,7 +70,7 @@ func (r *runner) switchPlan(p Pipeline) measurement {
 			"--run", r.routeRun(), "--control", sh.v1, "--candidate", sh.v2, "--live", live, "--group", group,
 			"--rules", r.cfg.RulesFile, "--stop-when-idle", r.cfg.StopWhenIdle.String(),
 			"--partitions", strconv.Itoa(r.cfg.Partitions), "--replication-factor", strconv.Itoa(r.cfg.ReplicationFactor)},
-			r.childFlags(true)...)}}
+			r.childFlags()...)}}
 	case RefTransform:
 		m.procs = []procSpec{{name: p.Title(RoleSwitch), untilEnd: true,
 			args: r.refArgs(RefModeSwitch, group, live, total, "--run", r.routeRun(), "--rules", r.cfg.RulesFile)}}
@@ -97,14 +97,11 @@ func (r *runner) rawCopy(m *measurement, group string, total int64) {
 	}
 }
 
-// childFlags are the flags every child of a role gets: brokers, log level
-// and, when it uses the diffstore, its URL.
-func (r *runner) childFlags(db bool) []string {
-	f := []string{"--brokers", joinComma(r.brokers), "--log-level", "warn"}
-	if db {
-		f = append(f, "--database-url", r.db.url)
-	}
-	return f
+// childFlags are the flags every child of a role gets: brokers and log
+// level. The diffstore's URL is not a flag (every user can read a
+// process's command line): start passes it as DATABASE_URL.
+func (r *runner) childFlags() []string {
+	return []string{"--brokers", joinComma(r.brokers), "--log-level", "warn"}
 }
 
 // refArgs are the arguments of `oink bench ref mode` reading v1 and v2.
@@ -115,7 +112,7 @@ func (r *runner) refArgs(mode RefMode, group, to string, events int64, extra ...
 		args = append(args, "--to", to)
 	}
 	args = append(args, extra...)
-	return append(args, r.childFlags(mode == RefModeCompare || mode == RefModeSwitch)...)
+	return append(args, r.childFlags()...)
 }
 
 // groupProgress reads the progress of a group over topics, complete at total.

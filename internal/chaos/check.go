@@ -1,13 +1,17 @@
 package chaos
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
+	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/producer"
 )
 
@@ -52,8 +56,41 @@ func (ev *evidence) checkNoLoss() (string, error) {
 	if acc.Produced == 0 || acc.DeadLetters == 0 {
 		return "", fmt.Errorf("%+v: want both RTCIMs and dead letters (1%% of upstream is invalid)", acc)
 	}
-	return fmt.Sprintf("%d upstream records: %d RTCIMs, %d dead letters, %d redelivered copies",
-		acc.Upstream, acc.Produced, acc.DeadLetters, acc.Redelivered), nil
+	future, err := ev.checkFuture()
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d upstream records: %d RTCIMs, %d dead letters (%d far-future), %d redelivered copies",
+		acc.Upstream, acc.Produced, acc.DeadLetters, future, acc.Redelivered), nil
+}
+
+// checkFuture checks that every upstream event dated far ahead of its
+// record's timestamp (the loadgen's far-future events) is a dead letter of
+// code oink.FutureEventTime, and that the trial had some.
+func (ev *evidence) checkFuture() (int, error) {
+	codes := map[string]string{} // source partition@offset -> code
+	for _, m := range ev.OrdersDLQ {
+		info := deadletter.Parse(m)
+		codes[fmt.Sprintf("%d@%d", info.Source.Partition, info.Source.Offset)] = info.ErrorCode
+	}
+	n := 0
+	for _, m := range ev.Orders {
+		var e struct {
+			EventTime time.Time `json:"event_time"`
+		}
+		if json.Unmarshal(m.Value, &e) != nil || e.EventTime.Sub(m.Time) < 24*time.Hour {
+			continue
+		}
+		n++
+		if code := codes[fmt.Sprintf("%d@%d", m.Partition, m.Offset)]; code != oink.CodeFutureEventTime {
+			return n, fmt.Errorf("upstream %d@%d is dated %s, far ahead of its record (%s), and its dead letter is %q, want %s",
+				m.Partition, m.Offset, e.EventTime.Format(time.RFC3339), m.Time.UTC().Format(time.RFC3339), code, oink.CodeFutureEventTime)
+		}
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("no far-future upstream event: the trial does not test the future skew (raise the events)")
+	}
+	return n, nil
 }
 
 // checkExact is invariant 2: got (the trial's comparator run) ends with

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,6 +19,7 @@ import (
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/oinkhq/oink/internal/oinkbin"
+	"github.com/oinkhq/oink/internal/pglocal"
 )
 
 // Report is the outcome of a Run: every trial, in the order they were
@@ -101,8 +103,8 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 type harness struct {
 	cfg     Config
 	rules   *comparator.Rules
-	id      string // in every topic, group and run name of this Run
-	env     []string
+	id      string   // in every topic, group and run name of this Run
+	env     []string // of every child; DATABASE_URL once set up
 	spec    kafkaio.TopicSpec
 	brokers []string
 	dbURL   string // with the run's schema as search_path
@@ -153,6 +155,8 @@ func (h *harness) setUp(ctx context.Context) (func(), error) {
 		return stop, err
 	}
 	h.dbURL, h.store = dbURL, diffstore.New(pool)
+	// Secrets go through the environment, never the command line.
+	h.env = append(slices.Clip(h.env), "DATABASE_URL="+dbURL)
 	h.cfg.Log.Info("chaos run set up", "brokers", h.brokers, "schema", schema, "seed", h.cfg.Seed)
 	return stop, nil
 }
@@ -201,7 +205,8 @@ func withSearchPath(u, schema string) (string, error) {
 	if strings.Contains(u, "://") {
 		parsed, err := url.Parse(u)
 		if err != nil {
-			return "", fmt.Errorf("database URL: %w", err)
+			// url.Parse's error quotes the URL, password and all.
+			return "", fmt.Errorf("database URL %s: not a valid URL", pglocal.Redact(u))
 		}
 		q := parsed.Query()
 		q.Set("search_path", schema)

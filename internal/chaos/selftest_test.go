@@ -6,8 +6,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -99,6 +101,23 @@ func breakages(t *testing.T, ev *evidence) []breakage {
 		{"an RTCIM lost from rtcim.v2", CheckNoLoss, func(e *evidence) {
 			lost := sourceEventID(t, e.V2[0]) // with every redelivered copy of it
 			e.V2 = slices.DeleteFunc(slices.Clone(e.V2), func(m kafka.Message) bool { return sourceEventID(t, m) == lost })
+		}},
+		{"a far-future event dead-lettered as something else", CheckNoLoss, func(e *evidence) {
+			e.OrdersDLQ = slices.Clone(e.OrdersDLQ)
+			i := slices.IndexFunc(e.OrdersDLQ, func(m kafka.Message) bool {
+				return header(m, deadletter.HeaderExceptionClass) == oink.CodeFutureEventTime
+			})
+			if i < 0 {
+				t.Fatal("no far-future dead letter in the trial")
+			}
+			m := e.OrdersDLQ[i]
+			m.Headers = slices.Clone(m.Headers)
+			for j, h := range m.Headers {
+				if h.Key == deadletter.HeaderExceptionClass {
+					m.Headers[j].Value = []byte(oink.CodeInvalidField)
+				}
+			}
+			e.OrdersDLQ[i] = m
 		}},
 		{"a pair counted twice", CheckExact, func(e *evidence) {
 			e.Got.Totals.Pairs++

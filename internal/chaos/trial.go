@@ -27,11 +27,15 @@ const Faults = "rounding=0.3,utc-date=0.3,drop=0.005,dup=0.005,reorder=0.05"
 
 // Timings of a trial.
 const (
-	sessionTimeout  = 2 * time.Second
-	controllerTick  = 200 * time.Millisecond
-	pollInterval    = 25 * time.Millisecond
-	drainTimeout    = 90 * time.Second
-	invalidRatio    = 0.01
+	sessionTimeout = 2 * time.Second
+	controllerTick = 200 * time.Millisecond
+	pollInterval   = 25 * time.Millisecond
+	drainTimeout   = 90 * time.Second
+	invalidRatio   = 0.01
+	// futureRatio of upstream events are dated a year ahead (an upstream
+	// clock gone wrong): v2 and v1 must both reject them, and every check
+	// must stay exact (about ten in a thousand-event trial).
+	futureRatio     = 0.01
 	childBatchSize  = 500
 	cutoverPollTime = 250 * time.Millisecond
 )
@@ -220,7 +224,9 @@ func (t *trial) crashed() error {
 	return nil
 }
 
-// args are the command line of role r.
+// args are the command line of role r. The database URL is not among
+// them: every user can read a process's command line (/proc/PID/cmdline),
+// so children get it as DATABASE_URL in their environment (harness.env).
 func (t *trial) args(r Role) []string {
 	switch r {
 	case RoleProducer:
@@ -229,11 +235,11 @@ func (t *trial) args(r Role) []string {
 	case RoleComparator:
 		return t.argsCompare(t.n.run, t.n.groupCompare, t.n.compareDLQ)
 	case RoleSwitch:
-		return t.common("switch", "--database-url", t.h.dbURL, "--run", t.n.run, "--control", t.n.v1,
+		return t.common("switch", "--run", t.n.run, "--control", t.n.v1,
 			"--candidate", t.n.v2, "--live", t.n.live, "--group", t.n.groupSwitch, "--rules", t.h.cfg.RulesFile,
 			"--session-timeout", sessionTimeout.String())
 	default:
-		return []string{"controller", "--brokers", strings.Join(t.h.brokers, ","), "--database-url", t.h.dbURL,
+		return []string{"controller", "--brokers", strings.Join(t.h.brokers, ","),
 			"--run", t.n.run, "--tick", controllerTick.String(), "--auto-start", "--log-level", "warn", "--log-format", "text"}
 	}
 }
@@ -246,7 +252,7 @@ func (t *trial) argsV1() []string {
 }
 
 func (t *trial) argsCompare(run, group, dlq string) []string {
-	return t.common("compare", "--database-url", t.h.dbURL, "--run", run, "--group", group,
+	return t.common("compare", "--run", run, "--group", group,
 		"--control", t.n.v1, "--candidate", t.n.v2, "--rules", t.h.cfg.RulesFile, "--dlq", dlq,
 		"--input", t.n.orders, "--control-group", t.n.groupV1, "--candidate-group", t.n.groupV2,
 		"--window", t.h.cfg.Window.String(), "--session-timeout", sessionTimeout.String())
@@ -286,7 +292,7 @@ func (t *trial) upstream(ctx context.Context) error {
 	}()
 	_, err := producer.Load(ctx, producer.LoadConfig{Brokers: t.h.brokers, Topic: t.n.orders, Count: 1 << 30,
 		Rate: cfg.Rate, Topics: t.h.spec, Progress: func(s producer.LoadSummary) { written.Store(int64(s.Events)) },
-		Gen: producer.GenConfig{Seed: t.seeds.events, InvalidRatio: invalidRatio}})
+		Gen: producer.GenConfig{Seed: t.seeds.events, InvalidRatio: invalidRatio, FutureRatio: futureRatio}})
 	if enough.Load() {
 		return nil
 	}

@@ -2,6 +2,7 @@ package demo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -15,7 +16,9 @@ import (
 // committed all of orders, the comparator has read both topics to their ends
 // with nothing pending, and the switch has committed both sources.
 func (s *stage) drain(ctx context.Context, errs <-chan error) error {
-	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	// A liveness bound: drained is decided by offsets and counts, and the
+	// load never ran more than aheadLimit ahead of the pipeline.
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	lagZero := func(group, topic string) bool {
 		lag, err := kafkaio.GroupLag(ctx, s.brokers, group, topic)
@@ -59,16 +62,21 @@ func (s *stage) check(ctx context.Context, runErr error) {
 	} else {
 		add("the story ran to its end", true, fmt.Sprintf("%d state changes", len(s.sum.Stages)))
 	}
-	read := func(topic string) []kafka.Message {
-		var out []kafka.Message
-		_ = kafkaio.ReadTopic(ctx, s.brokers, topic, func(m kafka.Message) error {
-			out = append(out, m)
-			return nil
-		})
-		return out
+	// Every read has a deadline and reports its error: a topic that could
+	// not be read, or that is empty where records must be, fails the
+	// checks that rest on it (no evidence is never read as 0 = 0).
+	rctx, cancel := context.WithTimeout(ctx, verifyTimeout)
+	defer cancel()
+	read := func(topic string, must bool) ([]kafka.Message, error) {
+		return readEvidence(rctx, s.brokers, topic, must)
 	}
-	orders, v1, v2, dlq, live := read(topicOrders), read(topicV1), read(topicV2), read(topicDLQ), read(topicLive)
+	orders, errOrders := read(topicOrders, true)
+	v1, errV1 := read(topicV1, true)
+	v2, errV2 := read(topicV2, true)
+	dlq, errDLQ := read(topicDLQ, false)
+	live, errLive := read(topicLive, true)
 	acc, err := producer.CheckNoLoss(orders, v2, dlq)
+	err = errors.Join(errOrders, errV2, errDLQ, err)
 	s.sum.Producer = acc
 	add("invariant 1: every event is an RTCIM on rtcim.v2 or a dead letter", err == nil, errText(err, fmt.Sprintf("%+v", acc)))
 
@@ -86,6 +94,9 @@ func (s *stage) check(ctx context.Context, runErr error) {
 	}
 	route, err := s.store.Route(ctx, s.run)
 	if err == nil {
+		err = errors.Join(errV1, errV2, errLive)
+	}
+	if err == nil {
 		s.sum.Live, err = cutover.CheckLive(live, v1, v2, route, s.rules)
 	}
 	add("invariant 4: every identity is on the live topic exactly once, from its owner", err == nil, errText(err, fmt.Sprintf("%+v", s.sum.Live)))
@@ -96,6 +107,26 @@ func (s *stage) check(ctx context.Context, runErr error) {
 	for _, c := range s.sum.Checks {
 		s.sum.OK = s.sum.OK && c.OK
 	}
+}
+
+// verifyTimeout bounds reading the topics for the final checks.
+const verifyTimeout = 3 * time.Minute
+
+// readEvidence reads a whole topic for a check. must says records are
+// expected there: an empty topic is then an error, not an empty proof.
+func readEvidence(ctx context.Context, brokers []string, topic string, must bool) ([]kafka.Message, error) {
+	var out []kafka.Message
+	err := kafkaio.ReadTopic(ctx, brokers, topic, func(m kafka.Message) error {
+		out = append(out, m)
+		return nil
+	})
+	switch {
+	case err != nil:
+		return out, fmt.Errorf("no evidence: reading %s: %w", topic, err)
+	case must && len(out) == 0:
+		return out, fmt.Errorf("no evidence: %s is empty", topic)
+	}
+	return out, nil
 }
 
 func errText(err error, ok string) string {

@@ -2,9 +2,11 @@ package demo
 
 import (
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/oinkhq/oink/cutover"
+	"github.com/oinkhq/oink/internal/kafkatest"
 	"github.com/oinkhq/oink/internal/pgtest"
 )
 
@@ -34,5 +36,23 @@ func TestDemoTellsTheWholeStory(t *testing.T) {
 	}
 	if sum.Live.FromV1 == 0 || sum.Live.FromV2 == 0 || sum.Comparator.Accepted == 0 {
 		t.Fatalf("summary %+v: want live records from both versions and accepted known differences", sum)
+	}
+}
+
+// TestReadEvidenceFailsWithoutEvidence: a check reading an empty topic
+// where records must be, or a topic that does not exist, gets an error,
+// never an empty list that passes as 0 = 0.
+func TestReadEvidenceFailsWithoutEvidence(t *testing.T) {
+	t.Parallel()
+	env := kafkatest.New(t)
+	empty := env.Topic("empty")
+	if _, err := readEvidence(t.Context(), env.Brokers, empty, true); err == nil || !strings.Contains(err.Error(), "no evidence") {
+		t.Errorf("readEvidence(empty topic, must) = %v, want a no-evidence error", err)
+	}
+	if msgs, err := readEvidence(t.Context(), env.Brokers, empty, false); err != nil || len(msgs) != 0 {
+		t.Errorf("readEvidence(empty topic, may be empty) = %d records, %v; want none and nil", len(msgs), err)
+	}
+	if _, err := readEvidence(t.Context(), env.Brokers, "no-such-topic-"+empty, false); err == nil {
+		t.Error("readEvidence(a topic that does not exist) = nil, want an error")
 	}
 }

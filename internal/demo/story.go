@@ -38,6 +38,7 @@ type stage struct {
 	start   time.Time
 
 	faults *producer.LiveFaults
+	gateOK time.Time // when the load's gate last passed (the loadgen goroutine's alone)
 	ctl    *cutover.Controller
 	sum    Summary
 	last   cutover.Position
@@ -106,7 +107,7 @@ func (s *stage) startAll(loadCtx, ctx context.Context, wg *sync.WaitGroup, errs 
 	}
 	goRun("loadgen", func() error {
 		sum, err := producer.Load(loadCtx, producer.LoadConfig{Brokers: s.brokers, Topic: topicOrders, Count: int(s.cfg.Rate * 600),
-			Rate: s.cfg.Rate, Gen: producer.GenConfig{Seed: 1, InvalidRatio: 0.005}, Topics: spec})
+			Rate: s.cfg.Rate, Gen: producer.GenConfig{Seed: 1, InvalidRatio: 0.005}, Topics: spec, Gate: s.gate})
 		s.sum.Events = sum.Events
 		if loadCtx.Err() != nil {
 			return nil
@@ -141,9 +142,16 @@ func (s *stage) startAll(loadCtx, ctx context.Context, wg *sync.WaitGroup, errs 
 	goRun("controller", func() error { return s.ctl.Run(ctx) })
 }
 
+// storyTimeout bounds the story: a liveness bound only. Each act waits for
+// an event (a stage reached, a rollback, the comparator past the faulty
+// records), and the load is paced by the pipeline (gate), so a busy
+// machine makes the story slower, never different; a minute or two on an
+// idle machine.
+const storyTimeout = 8 * time.Minute
+
 // story drives the cutover through its acts, with a deadline.
 func (s *stage) story(ctx context.Context, errs <-chan error) error {
-	ctx, cancel := context.WithTimeout(ctx, 150*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, storyTimeout)
 	defer cancel()
 	s.say("act 1: shadow run; the controller advances while v1 and v2 agree (known v1 bugs are accepted by rules)")
 	if err := s.until(ctx, errs, "the cutover reaches 50%", func(p cutover.Position) bool {
@@ -162,7 +170,7 @@ func (s *stage) story(ctx context.Context, errs <-chan error) error {
 	}
 	s.faults.Set(knownFaults)
 	s.say("act 3: the fault stops; once the comparator has seen it gone, an operator resumes")
-	if err := s.wait(ctx, 8*time.Second); err != nil {
+	if err := s.faultGone(ctx, errs); err != nil {
 		return err
 	}
 	if _, err := s.ctl.Resume(ctx, cutover.Request{Actor: "oink-demo", Reason: "v1 fault fixed"}); err != nil {
@@ -210,13 +218,4 @@ func (s *stage) observe(st cutover.Status) {
 	label := fmt.Sprintf("%s at %g%%", p.Phase, p.Percent)
 	s.sum.Stages = append(s.sum.Stages, label)
 	s.say("cutover: %s (stage %d/%d) %s", label, p.Stage+1, st.Stages, st.Reason)
-}
-
-func (s *stage) wait(ctx context.Context, d time.Duration) error {
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-time.After(d):
-		return nil
-	}
 }

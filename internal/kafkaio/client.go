@@ -222,8 +222,36 @@ func GroupLag(ctx context.Context, brokers []string, group, topic string) (map[i
 	if err != nil {
 		return nil, err
 	}
+	committed, err := committedOffsets(ctx, brokers, group, topic, ends)
+	if err != nil {
+		return nil, err
+	}
+	lag := make(map[int]int64, len(ends))
+	for p, end := range ends {
+		lag[p] = end - committed[p]
+	}
+	return lag, nil
+}
+
+// CommittedOffsets returns, per partition of topic, the offset the group
+// has committed (the next record it will read), 0 where it has none.
+func CommittedOffsets(ctx context.Context, brokers []string, group, topic string) (map[int]int64, error) {
+	parts, err := Partitions(ctx, brokers, topic)
+	if err != nil {
+		return nil, err
+	}
+	of := make(map[int]int64, len(parts))
+	for _, p := range parts {
+		of[p] = 0
+	}
+	return committedOffsets(ctx, brokers, group, topic, of)
+}
+
+// committedOffsets returns the group's committed offset of each partition
+// that is a key of parts (0 where there is none).
+func committedOffsets(ctx context.Context, brokers []string, group, topic string, parts map[int]int64) (map[int]int64, error) {
 	req := &kafka.OffsetFetchRequest{GroupID: group, Topics: map[string][]int{}}
-	for p := range ends {
+	for p := range parts {
 		req.Topics[topic] = append(req.Topics[topic], p)
 	}
 	resp, err := retry(ctx, func() (*kafka.OffsetFetchResponse, error) { return Client(brokers).OffsetFetch(ctx, req) })
@@ -233,16 +261,16 @@ func GroupLag(ctx context.Context, brokers []string, group, topic string) (map[i
 	if resp.Error != nil {
 		return nil, fmt.Errorf("fetching offsets of group %s: %w", group, resp.Error)
 	}
-	lag := make(map[int]int64, len(ends))
-	for p, end := range ends {
-		lag[p] = end
+	out := make(map[int]int64, len(parts))
+	for p := range parts {
+		out[p] = 0
 	}
 	for _, op := range resp.Topics[topic] {
 		if op.CommittedOffset > 0 {
-			lag[op.Partition] = ends[op.Partition] - op.CommittedOffset
+			out[op.Partition] = op.CommittedOffset
 		}
 	}
-	return lag, nil
+	return out, nil
 }
 
 // Sum adds up the values of a per-partition map.
@@ -264,6 +292,127 @@ func ReadTopic(ctx context.Context, brokers []string, topic string, fn func(kafk
 	return ReadCommitted(ctx, brokers, topic, fn)
 }
 
+// ReadTopicFrom calls fn with the records of topic from from[p] (or its
+// log start, if later) of each partition p to the end offset it listed
+// first; a partition not in from starts at its log start. It is how a
+// reader resumes at a position it printed (`oink dlq replay`). It reads
+// with kafka-go, without transactions: for topics oink's own producers
+// write, never the live topic (ReadTopic). Each fetch has a deadline
+// (FetchTimeout, tried fetchAttempts times), and a read that cannot finish
+// returns an error naming the partition and offset.
+func ReadTopicFrom(ctx context.Context, brokers []string, topic string, from map[int]int64, fn func(kafka.Message) error) error {
+	ends, err := EndOffsets(ctx, brokers, topic)
+	if err != nil {
+		return err
+	}
+	// A partition whose records retention (or DeleteRecords) removed has a
+	// log start equal to its end: reading it would wait for a record that
+	// never comes.
+	starts, err := listOffsets(ctx, brokers, topic, kafka.FirstOffsetOf)
+	if err != nil {
+		return err
+	}
+	for _, p := range slices.Sorted(maps.Keys(ends)) {
+		start := max(starts[p], from[p])
+		if ends[p] <= start {
+			continue
+		}
+		if err := readSpan(ctx, brokers, topic, p, start, ends[p], 16<<20, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Deadlines of ReadTopic and ReadRange. A fetch of a record known to
+// exist (below the end offset listed first) answers within milliseconds
+// on an idle machine and within seconds on a loaded one; one that takes
+// FetchTimeout is stuck (kafka-go's FetchMessage was seen waiting 15
+// minutes on a busy machine), so the reader is made anew at the same
+// offset, and after fetchAttempts stuck fetches in a row the read fails
+// with ErrFetchStuck. When ctx has a deadline, each fetch gets at most a
+// fetchAttempts-th of the time left, so the read fails with ErrFetchStuck
+// (naming the partition and offset) before ctx ends.
+const (
+	FetchTimeout  = 20 * time.Second
+	fetchAttempts = 3
+)
+
+// ErrFetchStuck is returned (wrapped, with topic, partition and offset)
+// by ReadTopic and ReadRange when fetches of records known to exist got
+// no answer within their deadline, fetchAttempts times in a row.
+var ErrFetchStuck = errors.New("no record within the fetch deadline")
+
+// fetchTimeout is the deadline of the next fetch under ctx.
+func fetchTimeout(ctx context.Context) time.Duration {
+	d := FetchTimeout
+	if dl, ok := ctx.Deadline(); ok {
+		d = min(d, max(time.Until(dl)/fetchAttempts, 50*time.Millisecond))
+	}
+	return d
+}
+
+// readSpan calls fn with the records of topic/p at offsets [from, to),
+// fetching at most maxBytes at a time.
+func readSpan(ctx context.Context, brokers []string, topic string, p int, from, to int64, maxBytes int, fn func(kafka.Message) error) error {
+	next := from
+	for stuck := 0; next < to; {
+		reached, err := readSpanOnce(ctx, brokers, topic, p, next, to, maxBytes, fn)
+		if reached > next {
+			stuck = 0
+		}
+		next = reached
+		switch {
+		case err == nil:
+			return nil
+		case !errors.Is(err, ErrFetchStuck):
+			return err
+		}
+		if stuck++; stuck >= fetchAttempts {
+			return fmt.Errorf("reading %s/%d: %w, %d times in a row, at offset %d of [%d, %d): is the broker overloaded or gone?",
+				topic, p, err, stuck, next, from, to)
+		}
+	}
+	return nil
+}
+
+// readSpanOnce reads [from, to) with one reader and returns the offset it
+// reached: to when done, else the next offset to read.
+func readSpanOnce(ctx context.Context, brokers []string, topic string, p int, from, to int64, maxBytes int, fn func(kafka.Message) error) (int64, error) {
+	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p,
+		MinBytes: 1, MaxBytes: maxBytes, MaxWait: 200 * time.Millisecond})
+	defer r.Close()
+	if err := r.SetOffset(from); err != nil {
+		return from, fmt.Errorf("seeking %s/%d to %d: %w", topic, p, from, err)
+	}
+	next := from
+	for next < to {
+		fctx, cancel := context.WithTimeout(ctx, fetchTimeout(ctx))
+		m, err := r.FetchMessage(fctx)
+		cancel()
+		switch {
+		case err == nil:
+		case ctx.Err() != nil:
+			return next, fmt.Errorf("reading %s/%d at %d of [%d, %d): %w", topic, p, next, from, to, ctx.Err())
+		case errors.Is(err, context.DeadlineExceeded):
+			if r.Offset() >= to {
+				return to, nil // only records a fetch skips (transaction markers) were left
+			}
+			return next, ErrFetchStuck
+		default:
+			return next, fmt.Errorf("reading %s/%d at %d: %w", topic, p, next, err)
+		}
+		if m.Offset >= to {
+			return to, nil
+		}
+		if err := fn(m); err != nil {
+			return next, err
+		}
+		next = m.Offset + 1
+	}
+	return next, nil
+}
+
 // GroupMembers returns how many members the consumer group has now.
 func GroupMembers(ctx context.Context, brokers []string, group string) (int, error) {
 	resp, err := Client(brokers).DescribeGroups(ctx, &kafka.DescribeGroupsRequest{GroupIDs: []string{group}})
@@ -283,32 +432,13 @@ func GroupMembers(ctx context.Context, brokers []string, group string) (int, err
 
 // ReadRange calls fn with the records of topic/partition at offsets
 // [from, to), in order. It is how a restarted comparator or switch re-reads
-// records it checkpointed by position.
+// records it checkpointed by position. Like ReadTopic, every fetch has a
+// deadline and a read that cannot finish returns an error.
 func ReadRange(ctx context.Context, brokers []string, topic string, partition int, from, to int64, fn func(kafka.Message) error) error {
 	if from >= to {
 		return nil
 	}
-	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: partition,
-		MinBytes: 1, MaxBytes: 4 << 20, MaxWait: 200 * time.Millisecond})
-	defer r.Close()
-	if err := r.SetOffset(from); err != nil {
-		return fmt.Errorf("seeking %s/%d to %d: %w", topic, partition, from, err)
-	}
-	for {
-		m, err := r.ReadMessage(ctx)
-		if err != nil {
-			return fmt.Errorf("re-reading %s/%d at %d: %w", topic, partition, from, err)
-		}
-		if m.Offset >= to {
-			return nil
-		}
-		if err := fn(m); err != nil {
-			return err
-		}
-		if m.Offset >= to-1 {
-			return nil
-		}
-	}
+	return readSpan(ctx, brokers, topic, partition, from, to, 4<<20, fn)
 }
 
 // PartitionBounds returns the log start and end offsets of one partition.

@@ -41,7 +41,7 @@ func Resolve(ctx context.Context, url string, log *slog.Logger) (string, func(),
 	}
 	for _, c := range Candidates {
 		if ping(ctx, c) == nil {
-			log.Info("using the local Postgres", "url", c)
+			log.Info("using the local Postgres", "url", Redact(c))
 			return c, noop, nil
 		}
 	}

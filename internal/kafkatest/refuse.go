@@ -1,0 +1,36 @@
+package kafkatest
+
+import "github.com/twmb/franz-go/pkg/kmsg"
+
+// RefuseProduce makes the embedded broker answer every Produce request
+// from now on with the Kafka error code for each partition in it (say
+// kerr.TopicAuthorizationFailed.Code), as a broker refusing the writer
+// for good would. A test on a real cluster is skipped.
+func (e *Env) RefuseProduce(code int16) {
+	e.tb.Helper()
+	if e.Real() {
+		e.tb.Skip("a produce error is injected only into the embedded broker (OINK_TEST_BROKERS is set)")
+	}
+	c := e.Embedded.Cluster()
+	c.ControlKey(int16(kmsg.Produce), func(r kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		return refuse(r.(*kmsg.ProduceRequest), code), nil, true
+	})
+}
+
+func refuse(req *kmsg.ProduceRequest, code int16) *kmsg.ProduceResponse {
+	resp := req.ResponseKind().(*kmsg.ProduceResponse)
+	resp.Version = req.Version
+	for _, rt := range req.Topics {
+		st := kmsg.NewProduceResponseTopic()
+		st.Topic, st.TopicID = rt.Topic, rt.TopicID
+		for _, rp := range rt.Partitions {
+			sp := kmsg.NewProduceResponseTopicPartition()
+			sp.Partition = rp.Partition
+			sp.ErrorCode = code
+			st.Partitions = append(st.Partitions, sp)
+		}
+		resp.Topics = append(resp.Topics, st)
+	}
+	return resp
+}
