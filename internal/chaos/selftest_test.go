@@ -10,6 +10,7 @@ import (
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/deadletter"
+	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -105,7 +106,7 @@ func breakages(t *testing.T, ev *evidence) []breakage {
 		{"a far-future event dead-lettered as something else", CheckNoLoss, func(e *evidence) {
 			e.OrdersDLQ = slices.Clone(e.OrdersDLQ)
 			i := slices.IndexFunc(e.OrdersDLQ, func(m kafka.Message) bool {
-				return header(m, deadletter.HeaderExceptionClass) == oink.CodeFutureEventTime
+				return kafkaio.Header(m, deadletter.HeaderExceptionClass) == oink.CodeFutureEventTime
 			})
 			if i < 0 {
 				t.Fatal("no far-future dead letter in the trial")
