@@ -115,18 +115,17 @@ func classifyTxn(err error) error {
 	return err
 }
 
-// permanent reports whether err can never succeed on retry: the live or
-// state topic is gone or not writable by this principal, or a record is
-// too large for the live topic's max.message.bytes (v1 and v2 wrote it to
-// their topics, so the live topic's limit is lower than theirs).
-// Everything else (a broker down, a leader moving, a timeout) is retried.
+// permanent reports whether no new session can make err go away: the
+// shared classification of write errors (kafkaio.Classify) says Permanent
+// (not authorised, a record too large for the live topic, a refused
+// record), or Missing, which for the switch already means franz-go tried
+// four metadata loads without finding the live or state topic: it was
+// deleted. A fenced producer is not permanent here; it is ErrFenced,
+// checked first.
 func permanent(err error) bool {
-	for _, e := range []error{kerr.TopicAuthorizationFailed, kerr.ClusterAuthorizationFailed,
-		kerr.TransactionalIDAuthorizationFailed, kerr.MessageTooLarge, kerr.RecordListTooLarge,
-		kerr.InvalidRecord, kerr.UnknownTopicOrPartition, kerr.UnknownTopicID, kerr.InvalidTopicException} {
-		if errors.Is(err, e) {
-			return true
-		}
+	switch kafkaio.Classify(err) {
+	case kafkaio.Permanent, kafkaio.Missing:
+		return true
 	}
 	return false
 }
