@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/oinkhq/oink/identity"
 )
 
 // Rules is a parsed, validated rules file: how to identify a record and
@@ -63,6 +65,7 @@ type Rules struct {
 	// Name identifies the rules in stored results.
 	Name string
 
+	id               identity.Spec // key fields and event time: how a record is identified
 	key              []string
 	eventTime        string
 	ignore           []pattern
@@ -73,7 +76,6 @@ type Rules struct {
 	caseInsensitive  []pattern
 	accept           []acceptRule
 
-	wanted []string    // the top-level fields Identify reads: key fields, then event_time
 	opts   cmp.Options // built once by cmpOptions
 	// timestampTypes are the control and candidate topics'
 	// message.timestamp.type once Run has bound the rules to them
@@ -170,12 +172,24 @@ func nameFromFile(file string) string {
 
 // finish derives what Identify and Compare need from the parsed fields.
 func (r *Rules) finish() {
-	r.wanted = append([]string(nil), r.key...)
-	if r.eventTime != "" && !containsString(r.key, r.eventTime) {
-		r.wanted = append(r.wanted, r.eventTime)
-	}
+	r.id = identity.New(r.key, r.eventTime)
 	r.opts = r.cmpOptions()
 }
+
+// Identity returns how the rules identify a record (their key fields and
+// event time), for the switch and the live-topic checks, which must agree
+// with the comparator on what one record is.
+func (r *Rules) Identity() *identity.Spec { return &r.id }
+
+// Identify returns a record's identity and event time under the rules:
+// Identity().Identify. Errors are *DecodeError.
+func (r *Rules) Identify(kafkaKey, value []byte, kafkaTime time.Time) (string, time.Time, error) {
+	return r.id.Identify(kafkaKey, value, kafkaTime)
+}
+
+// DecodeError reports a record that cannot be read as the rules need (see
+// identity.DecodeError).
+type DecodeError = identity.DecodeError
 
 func containsString(list []string, s string) bool {
 	for _, v := range list {

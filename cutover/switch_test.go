@@ -79,7 +79,7 @@ func (r *liveRig) produce(ctx context.Context, t *testing.T, n int, rate float64
 
 func (r *liveRig) switchConfig() SwitchConfig {
 	return SwitchConfig{Run: r.run, Brokers: r.env.Brokers, Control: r.v1, Candidate: r.v2, Live: r.live,
-		Group: r.env.Group("switch"), Rules: r.rules, Store: r.store, StopWhenIdle: 2 * time.Second,
+		Group: r.env.Group("switch"), Identity: r.rules.Identity(), Store: r.store, StopWhenIdle: 2 * time.Second,
 		SessionTimeout: 6 * time.Second, Topics: r.env.Spec, Log: r.log}
 }
 
@@ -90,7 +90,7 @@ func (r *liveRig) check(t *testing.T) LiveReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckLive(r.env.ReadAll(r.live), r.env.ReadAll(r.v1), r.env.ReadAll(r.v2), route, r.rules)
+	rep, err := CheckLive(r.env.ReadAll(r.live), r.env.ReadAll(r.v1), r.env.ReadAll(r.v2), route, r.rules.Identity())
 	if err != nil {
 		t.Fatalf("invariant 4 violated: %v (report %+v)", err, rep)
 	}

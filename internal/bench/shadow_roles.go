@@ -164,7 +164,7 @@ func (r *runner) checkSwitched(ctx context.Context, live string, res *Result) er
 			return err
 		}
 	}
-	rep, err := cutover.CheckLive(topics[0], topics[1], topics[2], r.shadow.route, rules)
+	rep, err := cutover.CheckLive(topics[0], topics[1], topics[2], r.shadow.route, rules.Identity())
 	res.LiveRecords, res.RecordsOut = int64(rep.Live), int64(rep.Live)
 	if err != nil {
 		return fmt.Errorf("live topic %s: %w", live, err)

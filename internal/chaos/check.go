@@ -194,7 +194,7 @@ func checkFaultLog(got comparatorResult, faults []producer.FaultEntry, redeliver
 
 // checkLive is invariant 4 over the topics.
 func (ev *evidence) checkLive() (string, error) {
-	rep, err := cutover.CheckLive(ev.Live, ev.V1, ev.V2, ev.Route, ev.Rules)
+	rep, err := cutover.CheckLive(ev.Live, ev.V1, ev.V2, ev.Route, ev.Rules.Identity())
 	if err != nil {
 		return "", fmt.Errorf("%w (%+v)", err, rep)
 	}

@@ -97,7 +97,7 @@ func (s *stage) check(ctx context.Context, runErr error) {
 		err = errors.Join(errV1, errV2, errLive)
 	}
 	if err == nil {
-		s.sum.Live, err = cutover.CheckLive(live, v1, v2, route, s.rules)
+		s.sum.Live, err = cutover.CheckLive(live, v1, v2, route, s.rules.Identity())
 	}
 	add("invariant 4: every identity is on the live topic exactly once, from its owner", err == nil, errText(err, fmt.Sprintf("%+v", s.sum.Live)))
 	add("the injected divergence rolled the cutover back", s.sum.Rollbacks >= 1, fmt.Sprintf("%d rollbacks", s.sum.Rollbacks))

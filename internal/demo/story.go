@@ -135,7 +135,7 @@ func (s *stage) startAll(loadCtx, ctx context.Context, wg *sync.WaitGroup, errs 
 	})
 	goRun("switch", func() error {
 		_, err := cutover.RunSwitch(ctx, cutover.SwitchConfig{Run: s.run, Brokers: s.brokers, Control: topicV1, Candidate: topicV2,
-			Live: topicLive, Group: "demo-switch", Rules: s.rules, Store: s.store, SessionTimeout: 2 * time.Second,
+			Live: topicLive, Group: "demo-switch", Identity: s.rules.Identity(), Store: s.store, SessionTimeout: 2 * time.Second,
 			Topics: spec, Log: log.With("role", "switch")})
 		return err
 	})

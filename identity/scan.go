@@ -1,4 +1,4 @@
-package comparator
+package identity
 
 import (
 	"bytes"
@@ -179,3 +179,5 @@ func (s *topScanner) nested() bool {
 	}
 	return false
 }
+
+func isDigit(c byte) bool { return '0' <= c && c <= '9' }

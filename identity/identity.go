@@ -1,4 +1,4 @@
-package comparator
+package identity
 
 import (
 	"bytes"
@@ -29,11 +29,44 @@ func (e *DecodeError) Error() string { return e.Field + ": " + e.Msg }
 // Unwrap returns the underlying cause.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// fieldKafkaKey is DecodeError.Field for a problem with the Kafka key.
-const fieldKafkaKey = "kafka key"
+// FieldKafkaKey is DecodeError.Field for a problem with the Kafka key.
+const FieldKafkaKey = "kafka key"
 
 // identitySeparator joins the values of several key fields.
 const identitySeparator = '|'
+
+// Spec says how a record's identity and event time are read: the
+// top-level fields whose values, joined, identify a record (none: the
+// Kafka key does), and the field holding its event time (none: the Kafka
+// timestamp). The comparator, the switch and the live-topic checks all
+// read identities through one Spec, the rules' (comparator.Rules.Identity),
+// so that they agree on what one record is. The zero Spec identifies by
+// the Kafka key and times by the Kafka timestamp. A Spec is immutable and
+// safe for concurrent use.
+type Spec struct {
+	key       []string
+	eventTime string
+	wanted    []string // the top-level fields Identify reads: key fields, then event time
+}
+
+// New returns the Spec of key fields and an event-time field ("" for the
+// Kafka timestamp).
+func New(keyFields []string, eventTimeField string) Spec {
+	s := Spec{key: slices.Clone(keyFields), eventTime: eventTimeField}
+	s.wanted = slices.Clone(s.key)
+	if s.eventTime != "" && !slices.Contains(s.key, s.eventTime) {
+		s.wanted = append(s.wanted, s.eventTime)
+	}
+	return s
+}
+
+// KeyFields returns the fields that identify a record, or nil when the
+// Kafka key does.
+func (s *Spec) KeyFields() []string { return slices.Clone(s.key) }
+
+// EventTimeField returns the field that gives a record's event time, or ""
+// when the Kafka timestamp does.
+func (s *Spec) EventTimeField() string { return s.eventTime }
 
 // Identify returns a record's identity and event time.
 //
@@ -50,27 +83,27 @@ const identitySeparator = '|'
 // and one JSON object, and skips nested values without validating them
 // (Compare does that). Errors are *DecodeError. It allocates little and is
 // safe for concurrent use.
-func (r *Rules) Identify(kafkaKey, value []byte, kafkaTime time.Time) (identity string, eventTime time.Time, err error) {
+func (s *Spec) Identify(kafkaKey, value []byte, kafkaTime time.Time) (identity string, eventTime time.Time, err error) {
 	if !utf8.Valid(value) {
 		return "", time.Time{}, &DecodeError{Field: "$", Msg: "record is not valid UTF-8"}
 	}
 	var buf [4][]byte // key fields and event time of most rules, without an allocation
 	var found [][]byte
-	if len(r.wanted) <= len(buf) {
-		found = buf[:len(r.wanted)]
+	if len(s.wanted) <= len(buf) {
+		found = buf[:len(s.wanted)]
 	} else {
-		found = make([][]byte, len(r.wanted))
+		found = make([][]byte, len(s.wanted))
 	}
-	if err := scanTop(value, r.wanted, found); err != nil {
+	if err := scanTop(value, s.wanted, found); err != nil {
 		return "", time.Time{}, err
 	}
-	if identity, err = r.identity(kafkaKey, found); err != nil {
+	if identity, err = s.identity(kafkaKey, found); err != nil {
 		return "", time.Time{}, err
 	}
-	if r.eventTime == "" {
+	if s.eventTime == "" {
 		return identity, kafkaTime, nil
 	}
-	eventTime, err = parseEventTime(r.eventTime, found[slices.Index(r.wanted, r.eventTime)])
+	eventTime, err = parseEventTime(s.eventTime, found[slices.Index(s.wanted, s.eventTime)])
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -78,19 +111,19 @@ func (r *Rules) Identify(kafkaKey, value []byte, kafkaTime time.Time) (identity 
 }
 
 // identity joins the key fields' values, or returns the Kafka key.
-func (r *Rules) identity(kafkaKey []byte, found [][]byte) (string, error) {
-	if len(r.key) == 0 {
+func (s *Spec) identity(kafkaKey []byte, found [][]byte) (string, error) {
+	if len(s.key) == 0 {
 		switch {
 		case len(kafkaKey) == 0:
-			return "", &DecodeError{Field: fieldKafkaKey, Msg: "record has no Kafka key; name key fields in the rules to identify records by their contents"}
+			return "", &DecodeError{Field: FieldKafkaKey, Msg: "record has no Kafka key; name key fields in the rules to identify records by their contents"}
 		case !utf8.Valid(kafkaKey):
-			return "", &DecodeError{Field: fieldKafkaKey, Msg: "not valid UTF-8"}
+			return "", &DecodeError{Field: FieldKafkaKey, Msg: "not valid UTF-8"}
 		}
 		return string(kafkaKey), nil
 	}
 	var stack [128]byte
 	out := stack[:0]
-	for i, field := range r.key {
+	for i, field := range s.key {
 		if i > 0 {
 			out = append(out, identitySeparator)
 		}
