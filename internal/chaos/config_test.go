@@ -16,7 +16,7 @@ func TestParseRoles(t *testing.T) {
 	}{
 		{"names in any order keep that order", []string{"switch", " producer"}, []Role{RoleSwitch, RoleProducer}, ""},
 		{"a role named twice counts once", []string{"controller", "controller"}, []Role{RoleController}, ""},
-		{"an unknown role is named with the valid ones", []string{"broker"}, nil, `unknown role "broker": want one of producer, comparator, switch, controller, stall`},
+		{"an unknown role is named with the valid ones", []string{"broker"}, nil, `unknown role "broker": want one of producer, comparator, switch, controller, zombie-switch, stall`},
 		{"the stalled-side fault is a role by name", []string{"stall"}, []Role{RoleStall}, ""},
 		{"no role is an error", nil, nil, "no role given"},
 	}

@@ -141,26 +141,33 @@ func ReadCommittedRange(ctx context.Context, brokers []string, topic string, par
 		return err
 	}
 	defer cl.Close()
-	for {
-		fs := cl.PollFetches(ctx)
+	next := from
+	for stuck := 0; ; {
+		// Each poll has a deadline: a broker that lists offsets but never
+		// answers a fetch makes the read fail with ErrFetchStuck, naming
+		// the partition and offset, before the caller's deadline.
+		pctx, cancel := context.WithTimeout(ctx, fetchTimeout(ctx))
+		fs := cl.PollFetches(pctx)
+		cancel()
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("reading %s/%d up to %d: %w", topic, partition, to, err)
 		}
 		var ferr error
 		fs.EachError(func(t string, p int32, err error) {
-			if ferr == nil && !errors.Is(err, context.Canceled) {
+			if ferr == nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 				ferr = fmt.Errorf("reading %s/%d: %w", t, p, err)
 			}
 		})
 		if ferr != nil {
 			return ferr
 		}
-		done := false
+		done, progressed := false, false
 		var cbErr error
 		fs.EachRecord(func(r *kgo.Record) {
 			if done || cbErr != nil {
 				return
 			}
+			progressed = true
 			if r.Offset >= to {
 				done = true
 				return
@@ -168,6 +175,7 @@ func ReadCommittedRange(ctx context.Context, brokers []string, topic string, par
 			if !r.Attrs.IsControl() {
 				cbErr = fn(r)
 			}
+			next = r.Offset + 1
 			if r.Offset >= to-1 {
 				done = true
 			}
@@ -177,6 +185,14 @@ func ReadCommittedRange(ctx context.Context, brokers []string, topic string, par
 		}
 		if done {
 			return nil
+		}
+		if progressed {
+			stuck = 0
+			continue
+		}
+		if stuck++; stuck >= fetchAttempts {
+			return fmt.Errorf("reading %s/%d: %w, %d times in a row, at offset %d of [%d, %d): is the broker overloaded or gone?",
+				topic, partition, ErrFetchStuck, stuck, next, from, to)
 		}
 	}
 }
