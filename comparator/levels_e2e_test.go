@@ -4,9 +4,9 @@ import (
 	"testing"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
-	"github.com/oinkhq/oink/internal/shadowtest"
 	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/pgtest"
+	"github.com/oinkhq/oink/testkit/shadowtest"
 )
 
 // formatFaultPaths maps each v1 fault that changes a record's form, not its

@@ -76,7 +76,7 @@ type Rules struct {
 	caseInsensitive  []pattern
 	accept           []acceptRule
 
-	opts   cmp.Options // built once by cmpOptions
+	opts cmp.Options // built once by cmpOptions
 	// timestampTypes are the control and candidate topics'
 	// message.timestamp.type once Run has bound the rules to them
 	// (forTopics); both "" otherwise.

@@ -96,7 +96,7 @@ type SwitchConfig struct {
 	// comparator's rules' identity.Spec, whose identity is one record,
 	// never a key that two events share).
 	Identity *identity.Spec
-	Store SwitchStore
+	Store    SwitchStore
 	// Dedupe is how many recent identities per partition are remembered to
 	// drop a version's own duplicates, and how many records of the live
 	// topic's tail are read back after a restart. Default DefaultDedupe.

@@ -10,9 +10,9 @@ import (
 
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/kafkatest"
-	"github.com/oinkhq/oink/internal/pgtest"
 	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // liveRig is a running v1 + v2 pipeline over a live (wall-clock) event

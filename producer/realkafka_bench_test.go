@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/prometheus/client_golang/prometheus"
 )
 

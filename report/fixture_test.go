@@ -11,7 +11,7 @@ import (
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // The fixture is a ten-minute shadow run written through diffstore's own

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oinkhq/oink/internal/bench"
+	"github.com/oinkhq/oink/tools/bench"
 	"github.com/spf13/cobra"
 )
 

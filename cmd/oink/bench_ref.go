@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	"github.com/oinkhq/oink/internal/bench"
+	"github.com/oinkhq/oink/tools/bench"
 	"github.com/spf13/cobra"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oinkhq/oink/internal/bench"
+	"github.com/oinkhq/oink/tools/bench"
 	"github.com/spf13/cobra"
 )
 

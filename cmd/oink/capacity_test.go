@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oinkhq/oink/internal/capacity"
+	"github.com/oinkhq/oink/tools/capacity"
 )
 
 const capacityFixtures = "../../internal/capacity/testdata/"

@@ -8,8 +8,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/oinkhq/oink/internal/chaos"
 	"github.com/oinkhq/oink/internal/pglocal"
+	"github.com/oinkhq/oink/tools/chaos"
 	"github.com/spf13/cobra"
 )
 

@@ -11,8 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/oinkhq/oink/internal/chaos"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
+	"github.com/oinkhq/oink/tools/chaos"
 )
 
 func TestChaosFlagsAndEnvironmentTwins(t *testing.T) {

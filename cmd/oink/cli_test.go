@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 )
 
 // execute runs a root command with args and returns the exit code.

@@ -15,10 +15,10 @@ import (
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
-	"github.com/oinkhq/oink/internal/oinkbin"
-	"github.com/oinkhq/oink/internal/pgtest"
 	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/oinkhq/oink/testkit/pgtest"
+	"github.com/oinkhq/oink/tools/childproc"
 )
 
 // stallWindow is the comparator's match window in the stall test; v2 is
@@ -75,7 +75,7 @@ func TestInvariantStalledCandidateIsBehindNotMissing(t *testing.T) {
 	})
 	v2proc := oinkCmd(t, "produce", "--brokers", strings.Join(env.Brokers, ","), "--from", orders, "--to", v2, "--dlq", dlq,
 		"--group", g2, "--session-timeout", "2s", "--replication-factor", strconv.Itoa(env.Spec.ReplicationFactor), "--log-level", "warn")
-	v2proc.Env, v2proc.Stderr = oinkbin.ChildEnv(), os.Stderr
+	v2proc.Env, v2proc.Stderr = childproc.Env(), os.Stderr
 	if err := v2proc.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 func TestCompareFlagsAndEnvironmentTwins(t *testing.T) {

@@ -11,7 +11,7 @@ import (
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/tui"
 
-	"github.com/oinkhq/oink/internal/demo"
+	"github.com/oinkhq/oink/tools/demo"
 	"github.com/spf13/cobra"
 )
 

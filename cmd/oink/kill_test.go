@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
 	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 )
 
 // TestInvariantNoEventLostAcrossKill9 kills `oink produce` with SIGKILL at

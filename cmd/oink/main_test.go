@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oinkhq/oink/internal/oinkbin"
+	"github.com/oinkhq/oink/testkit/oinkbin"
 )
 
 // TestMain lets a test run the oink binary it is compiled into: with

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/oinkhq/oink/cutover"
-	"github.com/oinkhq/oink/internal/kafkatest"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // TestDemoTellsTheWholeStory runs the demo end to end: the cutover rolls

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oinkhq/oink/internal/oinkbin"
+	"github.com/oinkhq/oink/testkit/oinkbin"
 )
 
 // TestMain removes the oink binary the tests built.

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/oinkhq/oink/internal/oinkbin"
+	"github.com/oinkhq/oink/tools/childproc"
 )
 
 // Bounds on a child process's shutdown and on what is kept of its stderr.
@@ -49,7 +49,7 @@ func startChild(ctx context.Context, name, exe string, env []string, stdout io.W
 	c.cmd = exec.CommandContext(cctx, exe, args...)
 	c.cmd.Cancel = func() error { return c.cmd.Process.Signal(syscall.SIGTERM) }
 	c.cmd.WaitDelay = stopGrace
-	c.cmd.Env = append(oinkbin.ChildEnv(), env...)
+	c.cmd.Env = append(childproc.Env(), env...)
 	c.cmd.Stdout = &c.stdout
 	if stdout != nil {
 		c.cmd.Stdout = stdout

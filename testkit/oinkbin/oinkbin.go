@@ -1,7 +1,5 @@
-// Package oinkbin runs oink as child processes. ChildEnv is the environment
-// every child gets (the benchmarks' and the chaos trials'), and Path builds
-// the binary for tests that run it as separate processes (SIGKILL runs,
-// chaos trials, benchmarks): once per test binary,
+// Package oinkbin builds the oink binary for tests that run it as separate
+// processes (SIGKILL runs, chaos trials, benchmarks): once per test binary,
 // without the race detector, since those tests push hundreds of thousands
 // of records through it many times, where race instrumentation would make
 // them several times slower. The code it runs is covered with -race by the
@@ -16,7 +14,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 )
@@ -54,22 +51,4 @@ func Cleanup() {
 	if dir != "" {
 		os.RemoveAll(dir)
 	}
-}
-
-// ChildEnv is this process's environment without OINK_* and DATABASE_URL:
-// every flag of an oink child has an environment twin, so a variable the
-// user set for the parent (OINK_BATCH_SIZE, OINK_GROUP, …) would silently
-// change the child's flags. A parent passes what a child needs as flags,
-// except secrets: the database URL goes as DATABASE_URL appended to this
-// environment, since every user of the machine can read a process's
-// command line in /proc/PID/cmdline.
-func ChildEnv() []string {
-	var out []string
-	for _, kv := range os.Environ() {
-		if strings.HasPrefix(kv, "OINK_") || strings.HasPrefix(kv, "DATABASE_URL=") {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
 }

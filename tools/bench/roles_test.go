@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // runRole runs the benchmark of role on a small input with the embedded

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oinkhq/oink/internal/oinkbin"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/oinkbin"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // TestMain removes the oink binary the tests built.

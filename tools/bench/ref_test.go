@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oinkhq/oink/internal/kafkatest"
 	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/segmentio/kafka-go"
 )
 

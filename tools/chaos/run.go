@@ -18,8 +18,8 @@ import (
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/oinkbin"
 	"github.com/oinkhq/oink/internal/pglocal"
+	"github.com/oinkhq/oink/tools/childproc"
 )
 
 // Report is the outcome of a Run: every trial, in the order they were
@@ -76,7 +76,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("rules: %w", err)
 	}
-	h := &harness{cfg: cfg, rules: rules, id: randomHex(3), env: oinkbin.ChildEnv(),
+	h := &harness{cfg: cfg, rules: rules, id: randomHex(3), env: childproc.Env(),
 		spec: kafkaio.TopicSpec{Partitions: cfg.Partitions, ReplicationFactor: cfg.ReplicationFactor,
 			Configs: map[string]string{"retention.ms": "-1"}}}
 	stop, err := h.setUp(ctx)
