@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/legacy"
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/producer"
@@ -56,13 +59,13 @@ func (r *liveRig) produce(ctx context.Context, t *testing.T, n int, rate float64
 	errs := make([]error, 3)
 	base := producer.Config{Brokers: r.env.Brokers, From: r.orders, StopWhenIdle: 1500 * time.Millisecond, Topics: r.env.Spec, Log: r.log}
 	wg.Go(func() {
-		_, errs[0] = producer.Load(ctx, producer.LoadConfig{Brokers: r.env.Brokers, Topic: r.orders, Count: n, Rate: rate,
-			Gen: producer.GenConfig{Seed: 33}, Topics: r.env.Spec})
+		_, errs[0] = loadgen.Load(ctx, loadgen.LoadConfig{Brokers: r.env.Brokers, Topic: r.orders, Count: n, Rate: rate,
+			Gen: loadgen.Config{Seed: 33}, Topics: r.env.Spec})
 	})
 	wg.Go(func() {
 		c := base
 		c.To, c.Group = r.v1, r.env.Group("v1")
-		_, errs[1] = producer.RunLegacy(ctx, producer.LegacyConfig{Config: c})
+		_, errs[1] = legacy.Run(ctx, legacy.Config{Config: c})
 	})
 	wg.Go(func() {
 		c := base

@@ -3,14 +3,15 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"github.com/oinkhq/oink"
-	"github.com/spf13/cobra"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oinkhq/oink"
+	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kerr"
 
 	"github.com/oinkhq/oink/testkit/kafkatest"
 )

@@ -11,6 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/legacy"
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
@@ -54,7 +57,7 @@ func TestInvariantStalledCandidateIsBehindNotMissing(t *testing.T) {
 	var wg sync.WaitGroup
 	defer func() { stopBG(); wg.Wait() }()
 	wg.Go(func() {
-		_, err := producer.RunLegacy(bg, producer.LegacyConfig{Config: producer.Config{Brokers: env.Brokers, From: orders, To: v1,
+		_, err := legacy.Run(bg, legacy.Config{Config: producer.Config{Brokers: env.Brokers, From: orders, To: v1,
 			Group: g1, Topics: env.Spec, SessionTimeout: 2 * time.Second, Log: log}})
 		if err != nil {
 			t.Errorf("v1: %v", err)
@@ -88,8 +91,8 @@ func TestInvariantStalledCandidateIsBehindNotMissing(t *testing.T) {
 	const half = 1000
 	load := func(seed uint64) { // each seed its own orders
 		t.Helper()
-		if _, err := producer.Load(ctx, producer.LoadConfig{Brokers: env.Brokers, Topic: orders, Count: half, Topics: env.Spec,
-			Gen: producer.GenConfig{Seed: seed}}); err != nil {
+		if _, err := loadgen.Load(ctx, loadgen.LoadConfig{Brokers: env.Brokers, Topic: orders, Count: half, Topics: env.Spec,
+			Gen: loadgen.Config{Seed: seed}}); err != nil {
 			t.Fatal(err)
 		}
 	}

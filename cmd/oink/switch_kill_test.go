@@ -19,6 +19,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/legacy"
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
@@ -56,15 +59,15 @@ func TestInvariantOneLiveCopyAcrossSwitchKills(t *testing.T) {
 	var wg sync.WaitGroup
 	base := producer.Config{Brokers: env.Brokers, From: orders, StopWhenIdle: 2 * time.Second, Topics: env.Spec, Log: log}
 	wg.Go(func() {
-		if _, err := producer.Load(ctx, producer.LoadConfig{Brokers: env.Brokers, Topic: orders, Count: 20000, Rate: 2500,
-			Gen: producer.GenConfig{Seed: 8}, Topics: env.Spec}); err != nil {
+		if _, err := loadgen.Load(ctx, loadgen.LoadConfig{Brokers: env.Brokers, Topic: orders, Count: 20000, Rate: 2500,
+			Gen: loadgen.Config{Seed: 8}, Topics: env.Spec}); err != nil {
 			t.Error(err)
 		}
 	})
 	wg.Go(func() {
 		c := base
 		c.To, c.Group = v1, env.Group("v1")
-		if _, err := producer.RunLegacy(ctx, producer.LegacyConfig{Config: c}); err != nil {
+		if _, err := legacy.Run(ctx, legacy.Config{Config: c}); err != nil {
 			t.Error(err)
 		}
 	})

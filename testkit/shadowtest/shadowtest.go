@@ -4,7 +4,7 @@
 // start from it.
 //
 //	s := shadowtest.New(t, 30000)
-//	s.Identities(producer.FaultDrop)   // ground truth
+//	s.Identities(legacy.FaultDrop)   // ground truth
 package shadowtest
 
 import (
@@ -18,6 +18,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/legacy"
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/producer"
 	"github.com/oinkhq/oink/testkit/kafkatest"
@@ -25,14 +28,14 @@ import (
 
 // Faults are the v1 faults of every shadow: the ones the acceptance
 // names.
-var Faults = producer.Faults{Rounding: 0.02, UTCDate: 0.01, Drop: 0.001, Dup: 0.001, Reorder: 0.05}
+var Faults = legacy.Faults{Rounding: 0.02, UTCDate: 0.01, Drop: 0.001, Dup: 0.001, Reorder: 0.05}
 
 // Shadow is a finished shadow pipeline.
 type Shadow struct {
 	Env                       *kafkatest.Env
 	Orders, V1, V2, OrdersDLQ string
 	// Faults is the deduplicated fault log of v1.
-	Faults []producer.FaultEntry
+	Faults []legacy.FaultEntry
 }
 
 // New loads n events (0.5% invalid) and runs v1 (with Faults) and v2 over
@@ -43,14 +46,14 @@ func New(t testing.TB, n int) *Shadow {
 }
 
 // NewWithFaults is New with v1 running the given faults.
-func NewWithFaults(t testing.TB, n int, faults producer.Faults) *Shadow {
+func NewWithFaults(t testing.TB, n int, faults legacy.Faults) *Shadow {
 	t.Helper()
 	env := kafkatest.New(t)
 	s := &Shadow{Env: env, Orders: env.Topic("orders"), V1: env.Topic("rtcim.v1"), V2: env.Topic("rtcim.v2"), OrdersDLQ: env.Topic("orders.dlq")}
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	if _, err := producer.Load(ctx, producer.LoadConfig{Brokers: env.Brokers, Topic: s.Orders, Count: n, Topics: env.Spec,
-		Gen: producer.GenConfig{Seed: 21, InvalidRatio: 0.005, Start: time.Date(2026, 3, 8, 4, 0, 0, 0, time.UTC), Step: 20 * time.Millisecond}}); err != nil {
+	if _, err := loadgen.Load(ctx, loadgen.LoadConfig{Brokers: env.Brokers, Topic: s.Orders, Count: n, Topics: env.Spec,
+		Gen: loadgen.Config{Seed: 21, InvalidRatio: 0.005, Start: time.Date(2026, 3, 8, 4, 0, 0, 0, time.UTC), Step: 20 * time.Millisecond}}); err != nil {
 		t.Fatal(err)
 	}
 	base := producer.Config{Brokers: env.Brokers, From: s.Orders, StopWhenIdle: time.Second, Topics: env.Spec,
@@ -61,7 +64,7 @@ func NewWithFaults(t testing.TB, n int, faults producer.Faults) *Shadow {
 	wg.Go(func() {
 		cfg := base
 		cfg.To, cfg.Group = s.V1, env.Group("v1")
-		_, errV1 = producer.RunLegacy(ctx, producer.LegacyConfig{Config: cfg, Faults: faults, Seed: 4, FaultLog: &faultLog})
+		_, errV1 = legacy.Run(ctx, legacy.Config{Config: cfg, Faults: faults, Seed: 4, FaultLog: &faultLog})
 	})
 	wg.Go(func() {
 		cfg := base
@@ -76,12 +79,12 @@ func NewWithFaults(t testing.TB, n int, faults producer.Faults) *Shadow {
 	return s
 }
 
-func parseFaultLog(t testing.TB, r *bytes.Buffer) []producer.FaultEntry {
+func parseFaultLog(t testing.TB, r *bytes.Buffer) []legacy.FaultEntry {
 	sc := bufio.NewScanner(r)
-	seen := map[producer.FaultEntry]bool{}
-	var out []producer.FaultEntry
+	seen := map[legacy.FaultEntry]bool{}
+	var out []legacy.FaultEntry
 	for sc.Scan() {
-		var fe producer.FaultEntry
+		var fe legacy.FaultEntry
 		if err := json.Unmarshal(sc.Bytes(), &fe); err != nil {
 			t.Fatal(err)
 		}

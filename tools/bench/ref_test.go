@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/producer"
 	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/segmentio/kafka-go"
@@ -15,15 +17,15 @@ import (
 type refEnv struct {
 	env     *kafkatest.Env
 	input   string
-	summary producer.LoadSummary
+	summary loadgen.Summary
 }
 
 func newRefEnv(t *testing.T, events int) refEnv {
 	t.Helper()
 	env := kafkatest.New(t)
 	input := env.Topic("orders")
-	sum, err := producer.Load(t.Context(), producer.LoadConfig{Brokers: env.Brokers, Topic: input, Count: events, Topics: env.Spec,
-		Gen: producer.GenConfig{Seed: 7, InvalidRatio: 0.05, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}})
+	sum, err := loadgen.Load(t.Context(), loadgen.LoadConfig{Brokers: env.Brokers, Topic: input, Count: events, Topics: env.Spec,
+		Gen: loadgen.Config{Seed: 7, InvalidRatio: 0.05, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)}})
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}

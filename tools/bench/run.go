@@ -10,8 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/producer"
 )
 
 // Run measures the pipelines of cfg.Role and returns the report. With no
@@ -118,11 +119,11 @@ var fixedStart = time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 func (r *runner) load(ctx context.Context, start time.Time) (Load, error) {
 	r.input = r.topic("orders")
 	began := time.Now()
-	cfg := producer.LoadConfig{Brokers: r.brokers, Topic: r.input, Count: r.cfg.Events, Topics: r.spec,
-		Gen:      producer.GenConfig{Seed: r.cfg.Seed, InvalidRatio: r.cfg.InvalidRatio, Start: start, Step: time.Millisecond},
-		Progress: func(s producer.LoadSummary) { r.progress("load", int64(s.Events), int64(r.cfg.Events), began) }}
+	cfg := loadgen.LoadConfig{Brokers: r.brokers, Topic: r.input, Count: r.cfg.Events, Topics: r.spec,
+		Gen:      loadgen.Config{Seed: r.cfg.Seed, InvalidRatio: r.cfg.InvalidRatio, Start: start, Step: time.Millisecond},
+		Progress: func(s loadgen.Summary) { r.progress("load", int64(s.Events), int64(r.cfg.Events), began) }}
 	r.cfg.Log.Info("loading", "topic", r.input, "events", r.cfg.Events)
-	sum, err := producer.Load(ctx, cfg)
+	sum, err := loadgen.Load(ctx, cfg)
 	if err != nil {
 		return Load{}, err
 	}

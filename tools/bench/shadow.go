@@ -9,11 +9,12 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/oinkhq/oink/legacy"
+
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/producer"
 )
 
 // shadow is what the comparator and switch roles measure over: v1's and
@@ -147,7 +148,7 @@ func CheckFaults(s string) error {
 	if s == "none" {
 		return nil
 	}
-	f, err := producer.ParseFaults(s)
+	f, err := legacy.ParseFaults(s)
 	if err != nil {
 		return err
 	}
@@ -172,7 +173,7 @@ func expectedOutcomes(path string) (accepted, divergent int64, err error) {
 	faults := map[string]map[string]bool{} // identity → faults
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var fe producer.FaultEntry
+		var fe legacy.FaultEntry
 		if err := json.Unmarshal(sc.Bytes(), &fe); err != nil {
 			return 0, 0, fmt.Errorf("v1's fault log line %q: %w", sc.Text(), err)
 		}
@@ -187,9 +188,9 @@ func expectedOutcomes(path string) (accepted, divergent int64, err error) {
 	}
 	for _, fs := range faults {
 		switch {
-		case fs[producer.FaultShipping]:
+		case fs[legacy.FaultShipping]:
 			divergent++
-		case fs[producer.FaultRounding] || fs[producer.FaultUTCDate]:
+		case fs[legacy.FaultRounding] || fs[legacy.FaultUTCDate]:
 			accepted++
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oinkhq/oink/legacy"
+
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
@@ -150,7 +152,7 @@ func sameSet(what, gotName, wantName string, got, want []string) error {
 // dropped, and accepted exactly the pairs v1's rounding or date bug changed.
 // Identities in redelivered (a stall trial's v2 copies, see
 // evidence.Redelivered) may also be missing from v1; no other may.
-func checkFaultLog(got comparatorResult, faults []producer.FaultEntry, redelivered map[string]bool) (string, error) {
+func checkFaultLog(got comparatorResult, faults []legacy.FaultEntry, redelivered map[string]bool) (string, error) {
 	for _, k := range []diffstore.Kind{diffstore.KindDivergent, diffstore.KindMissingInCandidate, diffstore.KindDuplicateCandidate} {
 		if d := got.Divergences[k]; len(d) > 0 {
 			return "", fmt.Errorf("%d %s, want none (first: %s)", len(d), k, d[0])
@@ -160,9 +162,9 @@ func checkFaultLog(got comparatorResult, faults []producer.FaultEntry, redeliver
 	for _, f := range faults {
 		id := f.OrderID + "|" + f.SourceEventID
 		switch f.Fault {
-		case producer.FaultDrop:
+		case legacy.FaultDrop:
 			drops[id] = true
-		case producer.FaultRounding, producer.FaultUTCDate:
+		case legacy.FaultRounding, legacy.FaultUTCDate:
 			changed[id] = true
 		}
 	}

@@ -12,11 +12,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oinkhq/oink/legacy"
+
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/producer"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -33,7 +34,7 @@ type evidence struct {
 	// trial), Want the reference run over the same topics, never killed.
 	Got, Want comparatorResult
 	// Faults is v1's fault log, deduplicated.
-	Faults []producer.FaultEntry
+	Faults []legacy.FaultEntry
 	// Redelivered, in a RoleStall trial only, holds the identities v2
 	// wrote more than once: resumed after its session expired, v2 goes on
 	// converting with failing commits, then converts its backlog again,
@@ -148,17 +149,17 @@ func repeated(msgs []kafka.Message, rules *comparator.Rules) map[string]bool {
 
 // readFaultLog reads v1's fault log; a redelivered batch logs its faults
 // again, so entries are deduplicated.
-func readFaultLog(path string) ([]producer.FaultEntry, error) {
+func readFaultLog(path string) ([]legacy.FaultEntry, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("v1's fault log: %w", err)
 	}
 	defer f.Close()
-	seen := map[producer.FaultEntry]bool{}
-	var out []producer.FaultEntry
+	seen := map[legacy.FaultEntry]bool{}
+	var out []legacy.FaultEntry
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		var fe producer.FaultEntry
+		var fe legacy.FaultEntry
 		if err := json.Unmarshal(sc.Bytes(), &fe); err != nil {
 			return nil, fmt.Errorf("v1's fault log %s: %w", path, err)
 		}

@@ -12,10 +12,11 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/producer"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -290,9 +291,9 @@ func (t *trial) upstream(ctx context.Context) error {
 			}
 		}
 	}()
-	_, err := producer.Load(ctx, producer.LoadConfig{Brokers: t.h.brokers, Topic: t.n.orders, Count: 1 << 30,
-		Rate: cfg.Rate, Topics: t.h.spec, Progress: func(s producer.LoadSummary) { written.Store(int64(s.Events)) },
-		Gen: producer.GenConfig{Seed: t.seeds.events, InvalidRatio: invalidRatio, FutureRatio: futureRatio}})
+	_, err := loadgen.Load(ctx, loadgen.LoadConfig{Brokers: t.h.brokers, Topic: t.n.orders, Count: 1 << 30,
+		Rate: cfg.Rate, Topics: t.h.spec, Progress: func(s loadgen.Summary) { written.Store(int64(s.Events)) },
+		Gen: loadgen.Config{Seed: t.seeds.events, InvalidRatio: invalidRatio, FutureRatio: futureRatio}})
 	if enough.Load() {
 		return nil
 	}

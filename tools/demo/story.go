@@ -7,6 +7,9 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oinkhq/oink/legacy"
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
@@ -25,7 +28,7 @@ const (
 )
 
 // knownFaults are v1's known bugs, which the shipped rules accept.
-var knownFaults = producer.Faults{Rounding: 0.02, UTCDate: 0.01, Drop: 0.001, Dup: 0.001, Reorder: 0.05}
+var knownFaults = legacy.Faults{Rounding: 0.02, UTCDate: 0.01, Drop: 0.001, Dup: 0.001, Reorder: 0.05}
 
 // stage holds a demo in progress.
 type stage struct {
@@ -37,7 +40,7 @@ type stage struct {
 	plan    cutover.Plan
 	start   time.Time
 
-	faults *producer.LiveFaults
+	faults *legacy.LiveFaults
 	gateOK time.Time // when the load's gate last passed (the loadgen goroutine's alone)
 	ctl    *cutover.Controller
 	sum    Summary
@@ -63,7 +66,7 @@ func (s *stage) play(ctx context.Context) (Summary, error) {
 	if _, err := s.ctl.Apply(ctx, s.plan, cutover.Request{Actor: "oink-demo", Reason: "the demo plan"}); err != nil {
 		return s.sum, err
 	}
-	s.faults = producer.NewLiveFaults(knownFaults)
+	s.faults = legacy.NewLiveFaults(knownFaults)
 	s.say("pipeline: embedded broker %v, run %s; v1 has its known faults (%s)", s.brokers, s.run, knownFaults)
 
 	loadCtx, stopLoad := context.WithCancel(ctx)
@@ -106,8 +109,8 @@ func (s *stage) startAll(loadCtx, ctx context.Context, wg *sync.WaitGroup, errs 
 		})
 	}
 	goRun("loadgen", func() error {
-		sum, err := producer.Load(loadCtx, producer.LoadConfig{Brokers: s.brokers, Topic: topicOrders, Count: int(s.cfg.Rate * 600),
-			Rate: s.cfg.Rate, Gen: producer.GenConfig{Seed: 1, InvalidRatio: 0.005}, Topics: spec, Gate: s.gate})
+		sum, err := loadgen.Load(loadCtx, loadgen.LoadConfig{Brokers: s.brokers, Topic: topicOrders, Count: int(s.cfg.Rate * 600),
+			Rate: s.cfg.Rate, Gen: loadgen.Config{Seed: 1, InvalidRatio: 0.005}, Topics: spec, Gate: s.gate})
 		s.sum.Events = sum.Events
 		if loadCtx.Err() != nil {
 			return nil
@@ -118,7 +121,7 @@ func (s *stage) startAll(loadCtx, ctx context.Context, wg *sync.WaitGroup, errs 
 	goRun("v1", func() error {
 		c := base
 		c.To, c.Group, c.Log = topicV1, "demo-v1", log.With("role", "v1")
-		_, err := producer.RunLegacy(ctx, producer.LegacyConfig{Config: c, Live: s.faults, Seed: 7})
+		_, err := legacy.Run(ctx, legacy.Config{Config: c, Live: s.faults, Seed: 7})
 		return err
 	})
 	goRun("v2", func() error {

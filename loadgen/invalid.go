@@ -1,4 +1,4 @@
-package producer
+package loadgen
 
 import (
 	"slices"

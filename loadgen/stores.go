@@ -1,4 +1,4 @@
-package producer
+package loadgen
 
 // storeSite is a place a store can be: a time zone and the currency used
 // there. The list spans UTC offsets from -11 to +14, including the odd ones

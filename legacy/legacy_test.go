@@ -1,4 +1,4 @@
-package producer
+package legacy
 
 import (
 	"bufio"
@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oinkhq/oink/loadgen"
+	"github.com/oinkhq/oink/producer"
 
 	"github.com/oinkhq/oink"
 	"github.com/segmentio/kafka-go"
@@ -53,7 +56,7 @@ func FuzzParseFaults(f *testing.F) {
 // the v2 and v1 RTCIMs by source event id, and the fault log.
 func legacyOutputs(t *testing.T, faults Faults, n int) (v2, v1 map[string][]oink.RetailTransaction, log []FaultEntry) {
 	t.Helper()
-	g, err := NewGenerator(GenConfig{Seed: 3, Start: time.Date(2026, 3, 7, 23, 0, 0, 0, time.UTC), Step: 10 * time.Second})
+	g, err := loadgen.New(loadgen.Config{Seed: 3, Start: time.Date(2026, 3, 7, 23, 0, 0, 0, time.UTC), Step: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,12 +66,12 @@ func legacyOutputs(t *testing.T, faults Faults, n int) (v2, v1 map[string][]oink
 	for range n {
 		e := g.Next()
 		ev := mustDecode(t, e.Value)
-		rt, err := Transform(ev)
+		rt, err := producer.Transform(ev)
 		if err != nil {
 			t.Fatal(err)
 		}
 		v2[ev.EventID] = append(v2[ev.EventID], rt)
-		recs, err := l.convert(kafka.Message{Value: e.Value})
+		recs, err := l.Convert(kafka.Message{Value: e.Value})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -80,7 +83,7 @@ func legacyOutputs(t *testing.T, faults Faults, n int) (v2, v1 map[string][]oink
 			v1[ev.EventID] = append(v1[ev.EventID], out)
 		}
 	}
-	if err := l.afterWrite(); err != nil {
+	if err := l.AfterWrite(); err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {

@@ -1,4 +1,4 @@
-package producer
+package legacy
 
 import (
 	"bufio"
@@ -10,6 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/loadgen"
+	"github.com/oinkhq/oink/producer"
+
 	"github.com/segmentio/kafka-go"
 )
 
@@ -20,7 +23,7 @@ import (
 // exactly the events each changed.
 func TestLegacyFormatFaultsChangeTheFormOnlyAndAreLogged(t *testing.T) {
 	t.Parallel()
-	g, err := NewGenerator(GenConfig{Seed: 5, Start: time.Date(2026, 3, 7, 23, 0, 0, 0, time.UTC), Step: 10 * time.Second})
+	g, err := loadgen.New(loadgen.Config{Seed: 5, Start: time.Date(2026, 3, 7, 23, 0, 0, 0, time.UTC), Step: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,21 +34,21 @@ func TestLegacyFormatFaultsChangeTheFormOnlyAndAreLogged(t *testing.T) {
 	for range 1000 {
 		e := g.Next()
 		ev := mustDecode(t, e.Value)
-		rt, err := Transform(ev)
+		rt, err := producer.Transform(ev)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want, err := Record(rt)
+		want, err := producer.Record(rt)
 		if err != nil {
 			t.Fatal(err)
 		}
-		recs, err := l.convert(kafka.Message{Value: e.Value})
+		recs, err := l.Convert(kafka.Message{Value: e.Value})
 		if err != nil || len(recs) != 1 {
 			t.Fatalf("convert = %d records, %v; want 1", len(recs), err)
 		}
 		seen[ev.EventID] = formDifferences(t, want, recs[0])
 	}
-	if err := l.afterWrite(); err != nil {
+	if err := l.AfterWrite(); err != nil {
 		t.Fatal(err)
 	}
 	logged := map[string]map[string]bool{}

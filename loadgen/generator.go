@@ -1,4 +1,4 @@
-package producer
+package loadgen
 
 import (
 	"encoding/json"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/producer"
 )
 
 // Invalid kinds the load generator can produce: one per way the transform
@@ -36,9 +37,9 @@ var InvalidKindCode = map[string]string{
 	InvalidUnbalanced:      oink.CodeUnbalancedTenders,
 }
 
-// GenConfig configures a Generator. The zero value of each field but Seed
+// Config configures a Generator. The zero value of each field but Seed
 // means its default.
-type GenConfig struct {
+type Config struct {
 	Seed         uint64
 	Stores       int     // number of stores, default 50
 	InvalidRatio float64 // share of events made invalid, 0..1
@@ -66,8 +67,8 @@ type GenConfig struct {
 // any sane --max-future-skew, so every producer rejects it alike.
 const FutureOffset = 365 * 24 * time.Hour
 
-// GenEvent is one generated upstream record.
-type GenEvent struct {
+// Event is one generated upstream record.
+type Event struct {
 	Key     []byte
 	Value   []byte
 	Time    time.Time
@@ -85,9 +86,9 @@ type store struct {
 }
 
 // Generator produces a reproducible stream of realistic order events: the
-// same GenConfig gives the same events. It is not safe for concurrent use.
+// same Config gives the same events. It is not safe for concurrent use.
 type Generator struct {
-	cfg     GenConfig
+	cfg     Config
 	rng     *rand.Rand
 	stores  []store
 	n       int
@@ -97,8 +98,8 @@ type Generator struct {
 
 const recentOrders = 1024
 
-// NewGenerator returns a Generator for cfg.
-func NewGenerator(cfg GenConfig) (*Generator, error) {
+// New returns a Generator for cfg.
+func New(cfg Config) (*Generator, error) {
 	if cfg.Stores <= 0 {
 		cfg.Stores = 50
 	}
@@ -120,7 +121,7 @@ func NewGenerator(cfg GenConfig) (*Generator, error) {
 	g := &Generator{cfg: cfg, rng: rand.New(rand.NewPCG(cfg.Seed, cfg.Seed^0x9e3779b97f4a7c15))}
 	for i := range cfg.Stores {
 		site := storeSites[i%len(storeSites)]
-		loc, err := loadZone(site.zone)
+		loc, err := time.LoadLocation(site.zone)
 		if err != nil {
 			return nil, fmt.Errorf("store zone %s: %w", site.zone, err)
 		}
@@ -130,14 +131,14 @@ func NewGenerator(cfg GenConfig) (*Generator, error) {
 }
 
 // Next returns the next event.
-func (g *Generator) Next() GenEvent {
+func (g *Generator) Next() Event {
 	g.n++
 	t := g.cfg.Now().UTC().Truncate(time.Millisecond)
 	if !g.cfg.Start.IsZero() {
 		t = g.cfg.Start.UTC().Add(time.Duration(g.n-1) * g.cfg.Step)
 	}
 	ev := g.event(t)
-	out := GenEvent{Key: []byte(ev.Order.OrderID), Time: t, Type: ev.EventType, EventID: ev.EventID}
+	out := Event{Key: []byte(ev.Order.OrderID), Time: t, Type: ev.EventType, EventID: ev.EventID}
 	if g.rng.Float64() < g.cfg.InvalidRatio {
 		out.Invalid = InvalidKinds[g.rng.IntN(len(InvalidKinds))]
 		out.Value = g.invalidate(&ev, out.Invalid)
@@ -272,7 +273,7 @@ func (g *Generator) returnedLines(lines []oink.OrderLine) []oink.ReturnedLine {
 // the contract says is owed (or refunded).
 func (g *Generator) balance(ev *oink.OrderEvent) {
 	exp, _ := oink.CurrencyExponent(ev.Order.Currency)
-	owed := Owed(*ev)
+	owed := producer.Owed(*ev)
 	n := 1 + g.rng.IntN(3)
 	ev.Order.Payments = nil
 	for i := range n {
@@ -283,33 +284,6 @@ func (g *Generator) balance(ev *oink.OrderEvent) {
 		owed -= amt
 		ev.Order.Payments = append(ev.Order.Payments, oink.Payment{Tender: tenders[g.rng.IntN(len(tenders))], Amount: oink.FormatMinor(amt, exp)})
 	}
-}
-
-// Owed returns what the tenders of ev must sum to under the contract, in minor
-// units: the net total plus shipping (for a return, the refunded net). Its
-// payments are ignored. It returns -1 when the event is invalid for another
-// reason.
-func Owed(ev oink.OrderEvent) int64 {
-	h, err := checkHeader(ev)
-	if err != nil {
-		return -1
-	}
-	p, err := parseOrder(withoutPayments(ev.Order), h.exp)
-	if err != nil {
-		return -1
-	}
-	if ev.EventType == oink.EventReturned {
-		if p.returned, err = parseReturns(ev.Order, p.lines); err != nil {
-			return -1
-		}
-	}
-	a := compute(p, oink.HalfEven)
-	return a.totals.NetMinor + a.totals.ShippingMinor
-}
-
-func withoutPayments(o oink.Order) oink.Order {
-	o.Payments = []oink.Payment{{Tender: "CASH", Amount: "0"}}
-	return o
 }
 
 func mustJSON(v any) []byte {

@@ -1,4 +1,4 @@
-package producer
+package loadgen
 
 import (
 	"context"
@@ -16,10 +16,10 @@ type LoadConfig struct {
 	Count   int
 	// Rate in events per second; 0 writes as fast as the broker takes them.
 	Rate   float64
-	Gen    GenConfig
+	Gen    Config
 	Topics kafkaio.TopicSpec
 	// Progress, when set, is called after each chunk written.
-	Progress func(LoadSummary)
+	Progress func(Summary)
 	// Gate, when set, is called before each chunk and may block: it lets
 	// the reader of the topic set the pace (the demo holds the load while
 	// its pipeline is behind, so a busy machine slows the traffic instead
@@ -27,13 +27,13 @@ type LoadConfig struct {
 	Gate func(ctx context.Context) error
 }
 
-// LoadSummary counts what Load wrote.
-type LoadSummary struct {
+// Summary counts what Load wrote.
+type Summary struct {
 	Events  int            `json:"events"`
 	Valid   int            `json:"valid"`
 	ByType  map[string]int `json:"byType"`
 	Invalid map[string]int `json:"invalidByKind"`
-	// Future counts events dated FutureOffset ahead (GenConfig.FutureRatio):
+	// Future counts events dated FutureOffset ahead (Config.FutureRatio):
 	// well-formed, but every producer dead-letters them, so they are not
 	// in Valid (the events that become RTCIMs).
 	Future    int     `json:"future"`
@@ -45,15 +45,15 @@ type LoadSummary struct {
 // Load writes cfg.Count generated events to cfg.Topic, keyed by order id
 // with the event time as timestamp, at cfg.Rate if set. It retries broker
 // errors with capped backoff until ctx ends.
-func Load(ctx context.Context, cfg LoadConfig) (LoadSummary, error) {
-	sum := LoadSummary{ByType: map[string]int{}, Invalid: map[string]int{}, Topic: cfg.Topic}
+func Load(ctx context.Context, cfg LoadConfig) (Summary, error) {
+	sum := Summary{ByType: map[string]int{}, Invalid: map[string]int{}, Topic: cfg.Topic}
 	if cfg.Count < 0 {
 		return sum, fmt.Errorf("count %d: must not be negative", cfg.Count)
 	}
 	if cfg.Rate < 0 {
 		return sum, fmt.Errorf("rate %v: must not be negative", cfg.Rate)
 	}
-	gen, err := NewGenerator(cfg.Gen)
+	gen, err := New(cfg.Gen)
 	if err != nil {
 		return sum, err
 	}

@@ -1,4 +1,4 @@
-package producer
+package legacy
 
 import (
 	"bufio"
@@ -10,12 +10,13 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/producer"
 	"github.com/segmentio/kafka-go"
 )
 
-// LegacyConfig configures RunLegacy: a producer Config plus the faults.
-type LegacyConfig struct {
-	Config
+// Config configures Run: a producer Config plus the faults.
+type Config struct {
+	producer.Config
 	Faults Faults
 	// Live, when set, overrides Faults and is read for every event.
 	Live *LiveFaults
@@ -36,10 +37,10 @@ type FaultEntry struct {
 	Fault         string `json:"fault"`
 }
 
-// RunLegacy runs the v1 simulator: the RTCIM contract of v2 plus seeded
+// Run runs the v1 simulator: the RTCIM contract of v2 plus seeded
 // faults. Invalid input is counted and, like the real v1, produces nothing
 // (to its DLQ when one is set).
-func RunLegacy(ctx context.Context, cfg LegacyConfig) (Stats, error) {
+func Run(ctx context.Context, cfg Config) (producer.Stats, error) {
 	if cfg.Name == "" {
 		cfg.Name = "oink-v1-sim"
 	}
@@ -47,11 +48,11 @@ func RunLegacy(ctx context.Context, cfg LegacyConfig) (Stats, error) {
 	if live == nil {
 		live = NewLiveFaults(cfg.Faults)
 	}
-	l := &legacy{faults: live, seed: cfg.Seed, future: newFutureCheck(cfg.Config)}
+	l := &legacy{faults: live, seed: cfg.Seed, future: producer.NewFutureCheck(cfg.Config)}
 	if cfg.FaultLog != nil {
 		l.log = bufio.NewWriter(cfg.FaultLog)
 	}
-	return runLoop(ctx, cfg.Config, l)
+	return producer.Serve(ctx, cfg.Config, l)
 }
 
 // legacy is the converter of the v1 simulator.
@@ -59,23 +60,23 @@ type legacy struct {
 	faults *LiveFaults
 	seed   uint64
 	log    *bufio.Writer
-	future futureCheck // before any fault: v1 rejects what v2 rejects
+	future producer.FutureCheck // before any fault: v1 rejects what v2 rejects
 }
 
 func (l *legacy) hit(fault, eventID string, rate float64) bool {
 	return rate > 0 && draw(l.seed, fault, eventID) < rate
 }
 
-func (l *legacy) convert(m kafka.Message) ([]kafka.Message, error) {
-	ev, err := Decode(m.Value)
+func (l *legacy) Convert(m kafka.Message) ([]kafka.Message, error) {
+	ev, err := producer.Decode(m.Value)
 	if err != nil {
 		return nil, err
 	}
-	want, err := Transform(ev)
+	want, err := producer.Transform(ev)
 	if err != nil {
 		return nil, err
 	}
-	if err := l.future.check(ev); err != nil {
+	if err := l.future.Check(ev); err != nil {
 		return nil, err
 	}
 	id := ev.EventID
@@ -83,12 +84,12 @@ func (l *legacy) convert(m kafka.Message) ([]kafka.Message, error) {
 	if l.hit(FaultDrop, id, f.Drop) {
 		return nil, l.record(want, FaultDrop)
 	}
-	v := variant{rounding: oink.HalfEven}
+	v := producer.Variant{Rounding: oink.HalfEven}
 	if l.hit(FaultRounding, id, f.Rounding) {
-		v.rounding = oink.HalfUp
+		v.Rounding = oink.HalfUp
 	}
-	v.utcBusinessD = l.hit(FaultUTCDate, id, f.UTCDate)
-	got, err := transform(ev, v)
+	v.UTCBusinessDate = l.hit(FaultUTCDate, id, f.UTCDate)
+	got, err := producer.TransformVariant(ev, v)
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +109,7 @@ func (l *legacy) convert(m kafka.Message) ([]kafka.Message, error) {
 			return nil, err
 		}
 	}
-	rec, err := Record(got)
+	rec, err := producer.Record(got)
 	if err != nil {
 		return nil, err
 	}
@@ -125,13 +126,13 @@ func (l *legacy) convert(m kafka.Message) ([]kafka.Message, error) {
 // a fault that changed nothing (no amount ended in exactly half a minor
 // unit, or the local date equals the UTC date) is not a divergence and is
 // not logged.
-func (l *legacy) logChanges(want, got oink.RetailTransaction, v variant) error {
-	if v.rounding != oink.HalfEven && !slices.Equal(want.Lines, got.Lines) {
+func (l *legacy) logChanges(want, got oink.RetailTransaction, v producer.Variant) error {
+	if v.Rounding != oink.HalfEven && !slices.Equal(want.Lines, got.Lines) {
 		if err := l.record(want, FaultRounding); err != nil {
 			return err
 		}
 	}
-	if v.utcBusinessD && want.BusinessDate != got.BusinessDate {
+	if v.UTCBusinessDate && want.BusinessDate != got.BusinessDate {
 		return l.record(want, FaultUTCDate)
 	}
 	return nil
@@ -149,8 +150,8 @@ func (l *legacy) record(rt oink.RetailTransaction, fault string) error {
 	return l.log.WriteByte('\n')
 }
 
-// beforeWrite delays the batch until it is Lag old.
-func (l *legacy) beforeWrite(ctx context.Context, fetched time.Time) error {
+// BeforeWrite delays the batch until it is Lag old.
+func (l *legacy) BeforeWrite(ctx context.Context, fetched time.Time) error {
 	lag := l.faults.Get().Lag
 	if lag <= 0 {
 		return nil
@@ -165,7 +166,7 @@ func (l *legacy) beforeWrite(ctx context.Context, fetched time.Time) error {
 	}
 }
 
-func (l *legacy) afterWrite() error {
+func (l *legacy) AfterWrite() error {
 	if l.log == nil {
 		return nil
 	}
