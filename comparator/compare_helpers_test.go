@@ -15,7 +15,7 @@ import (
 
 // rtcimRulesPath and rtcimStrictPath are the shipped RTCIM rules files.
 const (
-	rtcimRulesPath  = "../testdata/rules/rtcim.yaml"
+	rtcimRulesPath  = "../shipped/rules/rtcim.yaml"
 	rtcimStrictPath = "../testdata/rules/rtcim-strict.yaml"
 )
 

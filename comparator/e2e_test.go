@@ -82,7 +82,7 @@ func TestInvariantExactAccountingAgainstFaultLog(t *testing.T) {
 		t.Fatalf("the fault log lacks a fault kind: %v", s.Faults[:min(len(s.Faults), 3)])
 	}
 
-	lenient := s.compare(t, store, "lenient", "../testdata/rules/rtcim.yaml", 1)
+	lenient := s.compare(t, store, "lenient", "../shipped/rules/rtcim.yaml", 1)
 	assertAccounting(t, lenient)
 	if lenient.Divergent != 0 || lenient.Accepted != int64(len(s.Identities(legacy.FaultRounding, legacy.FaultUTCDate))) {
 		t.Fatalf("lenient summary: divergent %d, accepted %d; want 0 and %d", lenient.Divergent, lenient.Accepted,

@@ -21,7 +21,7 @@ import (
 // for use). It is read-only after parsing and safe for concurrent use.
 //
 // A rules file is YAML. Every field is optional except as noted; unknown
-// fields are errors. testdata/rules/rtcim.yaml is a commented example.
+// fields are errors. shipped/rules/rtcim.yaml is a commented example.
 //
 //	name: rtcim                       # letters, digits, ".", "_", "-"; default: the file name without extension
 //	key: [order_id, source_event_id]  # top-level fields whose values, joined with "|", identify a record;
@@ -150,7 +150,7 @@ func DefaultRules() *Rules {
 	return r
 }
 
-// nameFromFile turns "testdata/rules/rtcim.yaml" into "rtcim", replacing
+// nameFromFile turns "shipped/rules/rtcim.yaml" into "rtcim", replacing
 // what a name may not hold with "-" so the default is a valid name too.
 func nameFromFile(file string) string {
 	base := filepath.Base(file)

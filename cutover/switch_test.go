@@ -39,7 +39,7 @@ func newLiveRigOn(t *testing.T, env *kafkatest.Env) *liveRig {
 		live: env.Topic("rtcim"), store: diffstore.New(pool), dbURL: url, run: "cut",
 		log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	var err error
-	if r.rules, err = comparator.LoadRules("../testdata/rules/rtcim.yaml"); err != nil {
+	if r.rules, err = comparator.LoadRules("../shipped/rules/rtcim.yaml"); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.store.EnsureRun(t.Context(), diffstore.Run{Name: r.run, ControlTopic: r.v1, CandidateTopic: r.v2}); err != nil {

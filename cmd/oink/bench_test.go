@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 )
 
-const testRules = "../../testdata/rules/rtcim.yaml"
+const testRules = "../../shipped/rules/rtcim.yaml"
 
 // TestBenchRoleFlagsToConfig: each role's flags and their defaults reach
 // bench.Config.

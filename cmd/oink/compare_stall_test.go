@@ -47,7 +47,7 @@ func TestInvariantStalledCandidateIsBehindNotMissing(t *testing.T) {
 	}
 	store := diffstore.New(pgtest.Schema(t))
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	rules, err := comparator.LoadRules("../../testdata/rules/rtcim.yaml")
+	rules, err := comparator.LoadRules("../../shipped/rules/rtcim.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -166,7 +166,7 @@ func TestCutoverCommandsOutput(t *testing.T) {
 	t.Parallel()
 	dbURL, _ := pgtest.SchemaURL(t)
 	cli := cutoverCLI{t: t, dbURL: dbURL}
-	plan := "../../testdata/plans/demo.yaml"
+	plan := "../../shipped/plans/demo.yaml"
 
 	textTests := []struct {
 		name string

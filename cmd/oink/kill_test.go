@@ -2,7 +2,7 @@
 
 // These single-role kill runs are part of the long fault-injection suite
 // (go test -tags chaos ./...); CI runs the same invariants through
-// internal/chaos's TestChaosKill* trials, which kill every role in the
+// tools/chaos's TestChaosKill* trials, which kill every role in the
 // whole pipeline.
 
 package main

@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// oinkBinary is the oink binary the process tests run (internal/oinkbin).
+// oinkBinary is the oink binary the process tests run (testkit/oinkbin).
 func oinkBinary(tb testing.TB) string { return oinkbin.Path(tb) }
 
 // oinkCmd returns a command that runs oink with args as its own process.

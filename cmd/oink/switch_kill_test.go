@@ -2,7 +2,7 @@
 
 // These single-role kill runs are part of the long fault-injection suite
 // (go test -tags chaos ./...); CI runs the same invariants through
-// internal/chaos's TestChaosKill* trials, which kill every role in the
+// tools/chaos's TestChaosKill* trials, which kill every role in the
 // whole pipeline.
 
 package main
@@ -94,7 +94,7 @@ func TestInvariantOneLiveCopyAcrossSwitchKills(t *testing.T) {
 
 	args := []string{"switch", "--brokers", strings.Join(env.Brokers, ","), "--database-url", dbURL, "--run", run,
 		"--control", v1, "--candidate", v2, "--live", live, "--group", env.Group("switch"),
-		"--rules", "../../testdata/rules/rtcim.yaml", "--session-timeout", "2s", "--log-level", "warn"}
+		"--rules", "../../shipped/rules/rtcim.yaml", "--session-timeout", "2s", "--log-level", "warn"}
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 2))
 	t.Logf("kill schedule seed %d", seed)
@@ -124,7 +124,7 @@ func TestInvariantOneLiveCopyAcrossSwitchKills(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, err := comparator.LoadRules("../../testdata/rules/rtcim.yaml")
+	rules, err := comparator.LoadRules("../../shipped/rules/rtcim.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

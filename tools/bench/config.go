@@ -77,7 +77,7 @@ func (r Role) oinkTitle() string {
 func (r Role) usesPostgres() bool { return r != RoleProducer }
 
 // DefaultFaults are v1's faults in the comparator, switch and pipeline
-// roles: light ones the shipped rules (testdata/rules/rtcim.yaml) accept or
+// roles: light ones the shipped rules (shipped/rules/rtcim.yaml) accept or
 // ignore, and none that drop or duplicate a record, so every valid event
 // makes exactly one pair and one live record, and no record waits out the
 // match window.
@@ -127,7 +127,7 @@ type Config struct {
 	// one. Every run the benchmark creates there is deleted at the end.
 	DatabaseURL string
 	// RulesFile is the comparator rules (and the switch's identity). Default
-	// testdata/rules/rtcim.yaml, relative to the working directory.
+	// shipped/rules/rtcim.yaml, relative to the working directory.
 	RulesFile string
 	// Faults are v1's (`oink legacy --faults`). Default DefaultFaults.
 	// Faults that drop or duplicate records are refused: the accounting
@@ -186,7 +186,7 @@ func (c *Config) setDefaults() {
 		c.Events = DefaultEvents(c.Role)
 	}
 	if c.RulesFile == "" {
-		c.RulesFile = "testdata/rules/rtcim.yaml"
+		c.RulesFile = "shipped/rules/rtcim.yaml"
 	}
 	if c.Faults == "" {
 		c.Faults = DefaultFaults

@@ -17,7 +17,7 @@ func runRole(t *testing.T, role Role, events int, faults string) Report {
 	url, pool := pgtest.SchemaURL(t)
 	rep, err := Run(t.Context(), Config{Exe: exe, Role: role, Events: events, Partitions: 4, BatchSize: 500, Seed: 1,
 		InvalidRatio: 0.01, StopWhenIdle: 300 * time.Millisecond, Timeout: 90 * time.Second, DatabaseURL: url,
-		RulesFile: "../../testdata/rules/rtcim.yaml", Faults: faults})
+		RulesFile: "../../shipped/rules/rtcim.yaml", Faults: faults})
 	if err != nil {
 		t.Fatalf("Run(%s): %v", role, err)
 	}

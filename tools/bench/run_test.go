@@ -17,7 +17,7 @@ func TestMain(m *testing.M) {
 }
 
 // buildOink returns the oink binary Run's pipelines run as child
-// processes (internal/oinkbin).
+// processes (testkit/oinkbin).
 func buildOink(t *testing.T) string { return oinkbin.Path(t) }
 
 // TestRunMeasuresEveryPipeline runs the whole benchmark on a small input

@@ -13,7 +13,7 @@ import (
 )
 
 // benchReport is the part of an `oink bench … --json` report a plan reads
-// (internal/bench.Report). Reports without a role are producer reports:
+// (tools/bench.Report). Reports without a role are producer reports:
 // `oink bench producer` printed none before the other roles existed.
 type benchReport struct {
 	Role      string        `json:"role"`

@@ -126,7 +126,7 @@ type Config struct {
 	// DatabaseURL is the Postgres to use. The run works in a schema of its
 	// own, created there and dropped at the end (unless KeepData).
 	DatabaseURL string
-	// RulesFile is the comparator rules (testdata/rules/rtcim.yaml): they
+	// RulesFile is the comparator rules (shipped/rules/rtcim.yaml): they
 	// must accept the v1 faults the trials inject, or the cutover rolls
 	// back.
 	RulesFile string
@@ -214,7 +214,7 @@ func (c *Config) Validate() error {
 		add("DatabaseURL: empty: give a Postgres URL")
 	}
 	if c.RulesFile == "" {
-		add("RulesFile: empty: give the comparator rules, e.g. testdata/rules/rtcim.yaml")
+		add("RulesFile: empty: give the comparator rules, e.g. shipped/rules/rtcim.yaml")
 	}
 	if c.Trials < 0 || c.Events < 0 || c.Kills < 0 || c.Parallel < 0 || c.Partitions < 0 {
 		add("Trials %d, Events %d, Kills %d, Parallel %d, Partitions %d: none may be negative",

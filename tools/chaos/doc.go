@@ -37,10 +37,10 @@
 // A trial's seed alone chooses its events, v1's faults and its kill
 // moments: Config.Seed S runs trials S, S+1, …, and a failed trial is
 // replayed with Seed S and Trials 1. `oink chaos` runs it from the binary;
-// `go test ./internal/chaos` runs the CI-sized suite and `go test -tags
-// chaos ./internal/chaos` the long one.
+// `go test ./tools/chaos` runs the CI-sized suite and `go test -tags
+// chaos ./tools/chaos` the long one.
 //
 //	rep, err := chaos.Run(ctx, chaos.Config{Exe: exe, DatabaseURL: url,
-//		RulesFile: "testdata/rules/rtcim.yaml", Roles: []chaos.Role{chaos.RoleSwitch}})
+//		RulesFile: "shipped/rules/rtcim.yaml", Roles: []chaos.Role{chaos.RoleSwitch}})
 //	fmt.Println(rep.OK, rep.Kills)
 package chaos

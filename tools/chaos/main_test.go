@@ -18,7 +18,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// oinkBinary is the oink binary the trials run (internal/oinkbin).
+// oinkBinary is the oink binary the trials run (testkit/oinkbin).
 func oinkBinary(tb testing.TB) string { return oinkbin.Path(tb) }
 
 // testConfig is the suite's configuration for roles: the sizes of this
@@ -34,7 +34,7 @@ func testConfig(t *testing.T, roles ...Role) Config {
 		}
 	}
 	t.Logf("chaos seed %d (rerun with OINK_CHAOS_SEED=%d)", seed, seed)
-	return Config{Exe: oinkBinary(t), DatabaseURL: pgtest.URL(t), RulesFile: "../../testdata/rules/rtcim.yaml",
+	return Config{Exe: oinkBinary(t), DatabaseURL: pgtest.URL(t), RulesFile: "../../shipped/rules/rtcim.yaml",
 		Roles: roles, Seed: seed, Trials: suiteTrials, Events: suiteEvents, Rate: suiteRate, Kills: suiteKills,
 		Parallel: suiteParallel, Steps: suiteSteps,
 		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}

@@ -2,7 +2,7 @@
 
 package chaos
 
-// The long suite, `go test -tags chaos -timeout 30m ./internal/chaos`
+// The long suite, `go test -tags chaos -timeout 30m ./tools/chaos`
 // (about 10 minutes on 2 cores): suiteTrials trials per role, more events,
 // more kills, a three-step plan. Three trials at a time: with five (35
 // processes) beside the rest of `go test -tags chaos ./...` the load average

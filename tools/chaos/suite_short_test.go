@@ -2,7 +2,7 @@
 
 package chaos
 
-// The CI-sized suite: `go test ./internal/chaos` (and scripts/test) runs
+// The CI-sized suite: `go test ./tools/chaos` (and scripts/test) runs
 // suiteTrials trials per role. `go test -tags chaos` runs the long one
 // (suite_long_test.go).
 const (

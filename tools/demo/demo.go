@@ -29,8 +29,8 @@ import (
 type Config struct {
 	DatabaseURL string // "" finds or starts a Postgres
 	Rate        float64
-	RulesFile   string // default testdata/rules/rtcim.yaml
-	PlanFile    string // default testdata/plans/demo.yaml
+	RulesFile   string // default shipped/rules/rtcim.yaml
+	PlanFile    string // default shipped/plans/demo.yaml
 	Log         *slog.Logger
 	// Events, when set, receives one line per step of the story.
 	Events func(Event)
@@ -87,10 +87,10 @@ func (c *Config) defaults() {
 		c.Rate = 1000
 	}
 	if c.RulesFile == "" {
-		c.RulesFile = "testdata/rules/rtcim.yaml"
+		c.RulesFile = "shipped/rules/rtcim.yaml"
 	}
 	if c.PlanFile == "" {
-		c.PlanFile = "testdata/plans/demo.yaml"
+		c.PlanFile = "shipped/plans/demo.yaml"
 	}
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)

@@ -20,7 +20,7 @@ func TestDemoTellsTheWholeStory(t *testing.T) {
 	url, _ := pgtest.SchemaURL(t)
 	var lines int
 	sum, err := Run(t.Context(), Config{DatabaseURL: url, Rate: 800,
-		RulesFile: "../../testdata/rules/rtcim.yaml", PlanFile: "../../testdata/plans/demo.yaml",
+		RulesFile: "../../shipped/rules/rtcim.yaml", PlanFile: "../../shipped/plans/demo.yaml",
 		Log:    slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn})),
 		Events: func(e Event) { lines++; t.Log(e.Message) }})
 	if err != nil {
