@@ -7,7 +7,7 @@ import (
 	"github.com/oinkhq/oink/comparator"
 )
 
-// A rules file in the form of testdata/rules/rtcim.yaml.
+// A rules file in the form of shipped/rules/rtcim.yaml.
 const exampleRules = `
 name: example
 key: [order_id, source_event_id]

@@ -7,13 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/producer"
 )
 
 // rtcimRulesPath and rtcimStrictPath are the shipped RTCIM rules files.
 const (
-	rtcimRulesPath  = "../testdata/rules/rtcim.yaml"
+	rtcimRulesPath  = "../shipped/rules/rtcim.yaml"
 	rtcimStrictPath = "../testdata/rules/rtcim-strict.yaml"
 )
 
@@ -51,7 +53,7 @@ func mustReadFile(tb testing.TB, path string) []byte {
 // generator's events (seed 1), so tests compare realistic records.
 func generated(tb testing.TB, n int) []oink.RetailTransaction {
 	tb.Helper()
-	g, err := producer.NewGenerator(producer.GenConfig{Seed: 1, Start: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)})
+	g, err := loadgen.New(loadgen.Config{Seed: 1, Start: time.Date(2026, 6, 15, 12, 0, 0, 0, time.UTC)})
 	if err != nil {
 		tb.Fatalf("NewGenerator: %v", err)
 	}

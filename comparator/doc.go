@@ -1,7 +1,7 @@
 // Package comparator joins two topics of JSON records, the control (v1) and
 // the candidate (v2), by identity and diffs every pair field by field with
 // go-cmp under a YAML rules file. It is generic: nothing in it knows RTCIMs
-// beyond what testdata/rules/rtcim.yaml says.
+// beyond what shipped/rules/rtcim.yaml says.
 //
 // It judges the whole Kafka record, so that downstream consumers cannot
 // tell which version made it, at four levels ([Outcome]), each counted:
@@ -93,7 +93,7 @@
 // does not expose a record's timestamp type, and a topic sets it for all
 // its records): when they differ, every pair differs at $timestamp_type.
 //
-//	rules, _ := comparator.LoadRules("testdata/rules/rtcim.yaml")
+//	rules, _ := comparator.LoadRules("shipped/rules/rtcim.yaml")
 //	err := comparator.Run(ctx, comparator.Config{Run: "shadow-1", Brokers: brokers,
 //	    Control: "rtcim.v1", Candidate: "rtcim.v2", Group: "oink-compare",
 //	    Input: "orders", ControlGroup: "oink-v1", CandidateGroup: "oink-v2",

@@ -7,10 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/legacy"
+
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
-	"github.com/oinkhq/oink/internal/shadowtest"
-	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/pgtest"
+	"github.com/oinkhq/oink/testkit/shadowtest"
 )
 
 type shadow struct{ *shadowtest.Shadow }
@@ -72,22 +73,22 @@ func TestInvariantExactAccountingAgainstFaultLog(t *testing.T) {
 
 	strict := s.compare(t, store, "strict", "../testdata/rules/rtcim-strict.yaml", 1)
 	assertAccounting(t, strict)
-	shadowtest.EqualSets(t, "divergent", shadowtest.DivergenceIdentities(t, store, "strict", diffstore.KindDivergent), s.Identities(producer.FaultRounding, producer.FaultUTCDate))
-	shadowtest.EqualSets(t, "missing in control", shadowtest.DivergenceIdentities(t, store, "strict", diffstore.KindMissingInControl), s.Identities(producer.FaultDrop))
-	if strict.DuplicatesControl != s.Count(producer.FaultDup) || strict.MissingInCandidate != 0 || strict.DuplicatesCandidate != 0 {
-		t.Fatalf("strict summary %+v; want %d control duplicates and nothing missing in the candidate", strict, s.Count(producer.FaultDup))
+	shadowtest.EqualSets(t, "divergent", shadowtest.DivergenceIdentities(t, store, "strict", diffstore.KindDivergent), s.Identities(legacy.FaultRounding, legacy.FaultUTCDate))
+	shadowtest.EqualSets(t, "missing in control", shadowtest.DivergenceIdentities(t, store, "strict", diffstore.KindMissingInControl), s.Identities(legacy.FaultDrop))
+	if strict.DuplicatesControl != s.Count(legacy.FaultDup) || strict.MissingInCandidate != 0 || strict.DuplicatesCandidate != 0 {
+		t.Fatalf("strict summary %+v; want %d control duplicates and nothing missing in the candidate", strict, s.Count(legacy.FaultDup))
 	}
-	if s.Count(producer.FaultReorder) == 0 || s.Count(producer.FaultRounding) == 0 || s.Count(producer.FaultUTCDate) == 0 {
+	if s.Count(legacy.FaultReorder) == 0 || s.Count(legacy.FaultRounding) == 0 || s.Count(legacy.FaultUTCDate) == 0 {
 		t.Fatalf("the fault log lacks a fault kind: %v", s.Faults[:min(len(s.Faults), 3)])
 	}
 
-	lenient := s.compare(t, store, "lenient", "../testdata/rules/rtcim.yaml", 1)
+	lenient := s.compare(t, store, "lenient", "../shipped/rules/rtcim.yaml", 1)
 	assertAccounting(t, lenient)
-	if lenient.Divergent != 0 || lenient.Accepted != int64(len(s.Identities(producer.FaultRounding, producer.FaultUTCDate))) {
+	if lenient.Divergent != 0 || lenient.Accepted != int64(len(s.Identities(legacy.FaultRounding, legacy.FaultUTCDate))) {
 		t.Fatalf("lenient summary: divergent %d, accepted %d; want 0 and %d", lenient.Divergent, lenient.Accepted,
-			len(s.Identities(producer.FaultRounding, producer.FaultUTCDate)))
+			len(s.Identities(legacy.FaultRounding, legacy.FaultUTCDate)))
 	}
-	for rule, fault := range map[string]string{"v1-half-up-rounding": producer.FaultRounding, "v1-utc-business-date": producer.FaultUTCDate} {
+	for rule, fault := range map[string]string{"v1-half-up-rounding": legacy.FaultRounding, "v1-utc-business-date": legacy.FaultUTCDate} {
 		if lenient.AcceptedByRule[rule] != s.Count(fault) {
 			t.Errorf("accepted by %s = %d, want %d (the %s entries of the fault log)", rule, lenient.AcceptedByRule[rule], s.Count(fault), fault)
 		}

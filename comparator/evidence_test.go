@@ -10,11 +10,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/legacy"
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/kafkatest"
-	"github.com/oinkhq/oink/internal/pgtest"
-	"github.com/oinkhq/oink/internal/shadowtest"
 	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/oinkhq/oink/testkit/pgtest"
+	"github.com/oinkhq/oink/testkit/shadowtest"
 )
 
 // TestInvariantCandidateDropsAreExactlyMissing: a candidate that really
@@ -31,8 +34,8 @@ func TestInvariantCandidateDropsAreExactlyMissing(t *testing.T) {
 	first := time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
-	if _, err := producer.Load(ctx, producer.LoadConfig{Brokers: env.Brokers, Topic: orders, Count: events, Topics: env.Spec,
-		Gen: producer.GenConfig{Seed: 9, Start: first, Step: step}}); err != nil {
+	if _, err := loadgen.Load(ctx, loadgen.LoadConfig{Brokers: env.Brokers, Topic: orders, Count: events, Topics: env.Spec,
+		Gen: loadgen.Config{Seed: 9, Start: first, Step: step}}); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -48,7 +51,7 @@ func TestInvariantCandidateDropsAreExactlyMissing(t *testing.T) {
 	wg.Go(func() {
 		cfg := base
 		cfg.To, cfg.Group = v2, env.Group("candidate")
-		_, errV2 = producer.RunLegacy(ctx, producer.LegacyConfig{Config: cfg, Faults: producer.Faults{Drop: 0.01}, Seed: 3, FaultLog: &faultLog})
+		_, errV2 = legacy.Run(ctx, legacy.Config{Config: cfg, Faults: legacy.Faults{Drop: 0.01}, Seed: 3, FaultLog: &faultLog})
 	})
 	wg.Wait()
 	if errV1 != nil || errV2 != nil {
@@ -104,11 +107,11 @@ func droppedIdentities(t *testing.T, log *bytes.Buffer) []string {
 		if line == "" {
 			continue
 		}
-		var fe producer.FaultEntry
+		var fe legacy.FaultEntry
 		if err := json.Unmarshal([]byte(line), &fe); err != nil {
 			t.Fatal(err)
 		}
-		if fe.Fault == producer.FaultDrop {
+		if fe.Fault == legacy.FaultDrop {
 			set[fe.OrderID+"|"+fe.SourceEventID] = true
 		}
 	}

@@ -3,20 +3,21 @@ package comparator
 import (
 	"testing"
 
+	"github.com/oinkhq/oink/legacy"
+
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
-	"github.com/oinkhq/oink/internal/shadowtest"
-	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/pgtest"
+	"github.com/oinkhq/oink/testkit/shadowtest"
 )
 
 // formatFaultPaths maps each v1 fault that changes a record's form, not its
 // meaning, to the path where the comparator reports it.
 var formatFaultPaths = map[string]string{
-	producer.FaultFieldOrder:     PathValueOrder,
-	producer.FaultNumberSpelling: PathValueNumbers,
-	producer.FaultHeaderExtra:    HeaderPath(producer.TraceHeader),
-	producer.FaultTimestamp:      PathTimestamp,
-	producer.FaultReorder:        "lines", // an unordered array in another order
+	legacy.FaultFieldOrder:     PathValueOrder,
+	legacy.FaultNumberSpelling: PathValueNumbers,
+	legacy.FaultHeaderExtra:    HeaderPath(legacy.TraceHeader),
+	legacy.FaultTimestamp:      PathTimestamp,
+	legacy.FaultReorder:        "lines", // an unordered array in another order
 }
 
 // TestInvariantLevelsMatchTheFaultLog: with v1 writing records whose form
@@ -27,7 +28,7 @@ var formatFaultPaths = map[string]string{
 // exactly the events those faults hit diverge, at those paths (invariant 2
 // for the levels).
 func TestInvariantLevelsMatchTheFaultLog(t *testing.T) {
-	s := &shadow{shadowtest.NewWithFaults(t, 12000, producer.Faults{FieldOrder: 0.03, NumberSpelling: 0.03,
+	s := &shadow{shadowtest.NewWithFaults(t, 12000, legacy.Faults{FieldOrder: 0.03, NumberSpelling: 0.03,
 		HeaderExtra: 0.03, Timestamp: 0.03, Reorder: 0.03})}
 	faults := make([]string, 0, len(formatFaultPaths))
 	for f := range formatFaultPaths {
@@ -60,7 +61,7 @@ func TestInvariantLevelsMatchTheFaultLog(t *testing.T) {
 
 	strict := s.compare(t, store, "strict", rtcimStrictPath, 1)
 	assertAccounting(t, strict)
-	metadata := []string{producer.FaultHeaderExtra, producer.FaultTimestamp}
+	metadata := []string{legacy.FaultHeaderExtra, legacy.FaultTimestamp}
 	shadowtest.EqualSets(t, "divergent", shadowtest.DivergenceIdentities(t, store, "strict", diffstore.KindDivergent), s.Identities(metadata...))
 	strictPaths := pathStats(t, store, "strict")
 	for _, f := range metadata {

@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/kafkatest"
-	"github.com/oinkhq/oink/internal/pgtest"
-	"github.com/oinkhq/oink/internal/shadowtest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/oinkhq/oink/testkit/pgtest"
+	"github.com/oinkhq/oink/testkit/shadowtest"
 )
 
 // outageRun is a comparator run in the background, with its health flag.

@@ -8,9 +8,11 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/oinkhq/oink/identity"
 )
 
 // Rules is a parsed, validated rules file: how to identify a record and
@@ -19,7 +21,7 @@ import (
 // for use). It is read-only after parsing and safe for concurrent use.
 //
 // A rules file is YAML. Every field is optional except as noted; unknown
-// fields are errors. testdata/rules/rtcim.yaml is a commented example.
+// fields are errors. shipped/rules/rtcim.yaml is a commented example.
 //
 //	name: rtcim                       # letters, digits, ".", "_", "-"; default: the file name without extension
 //	key: [order_id, source_event_id]  # top-level fields whose values, joined with "|", identify a record;
@@ -63,6 +65,7 @@ type Rules struct {
 	// Name identifies the rules in stored results.
 	Name string
 
+	id               identity.Spec // key fields and event time: how a record is identified
 	key              []string
 	eventTime        string
 	ignore           []pattern
@@ -73,8 +76,7 @@ type Rules struct {
 	caseInsensitive  []pattern
 	accept           []acceptRule
 
-	wanted []string    // the top-level fields Identify reads: key fields, then event_time
-	opts   cmp.Options // built once by cmpOptions
+	opts cmp.Options // built once by cmpOptions
 	// timestampTypes are the control and candidate topics'
 	// message.timestamp.type once Run has bound the rules to them
 	// (forTopics); both "" otherwise.
@@ -148,7 +150,7 @@ func DefaultRules() *Rules {
 	return r
 }
 
-// nameFromFile turns "testdata/rules/rtcim.yaml" into "rtcim", replacing
+// nameFromFile turns "shipped/rules/rtcim.yaml" into "rtcim", replacing
 // what a name may not hold with "-" so the default is a valid name too.
 func nameFromFile(file string) string {
 	base := filepath.Base(file)
@@ -170,12 +172,24 @@ func nameFromFile(file string) string {
 
 // finish derives what Identify and Compare need from the parsed fields.
 func (r *Rules) finish() {
-	r.wanted = append([]string(nil), r.key...)
-	if r.eventTime != "" && !containsString(r.key, r.eventTime) {
-		r.wanted = append(r.wanted, r.eventTime)
-	}
+	r.id = identity.New(r.key, r.eventTime)
 	r.opts = r.cmpOptions()
 }
+
+// Identity returns how the rules identify a record (their key fields and
+// event time), for the switch and the live-topic checks, which must agree
+// with the comparator on what one record is.
+func (r *Rules) Identity() *identity.Spec { return &r.id }
+
+// Identify returns a record's identity and event time under the rules:
+// Identity().Identify. Errors are *DecodeError.
+func (r *Rules) Identify(kafkaKey, value []byte, kafkaTime time.Time) (string, time.Time, error) {
+	return r.id.Identify(kafkaKey, value, kafkaTime)
+}
+
+// DecodeError reports a record that cannot be read as the rules need (see
+// identity.DecodeError).
+type DecodeError = identity.DecodeError
 
 func containsString(list []string, s string) bool {
 	for _, v := range list {

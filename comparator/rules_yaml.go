@@ -44,7 +44,7 @@ func parseYAML(file string, data []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
-			return nil, &RuleError{File: file, Field: "$", Msg: "empty; a rules file needs at least a name (see testdata/rules/rtcim.yaml)"}
+			return nil, &RuleError{File: file, Field: "$", Msg: "empty; a rules file needs at least a name (see shipped/rules/rtcim.yaml)"}
 		}
 		return nil, &RuleError{File: file, Field: "$", Msg: fmt.Sprintf("not valid YAML (%v); fix the syntax", err)}
 	}
@@ -53,7 +53,7 @@ func parseYAML(file string, data []byte) (*yaml.Node, error) {
 		return nil, &RuleError{File: file, Line: extra.Line, Field: "$", Msg: "more than one YAML document; keep one set of rules per file"}
 	}
 	if len(doc.Content) == 0 {
-		return nil, &RuleError{File: file, Field: "$", Msg: "empty; a rules file needs at least a name (see testdata/rules/rtcim.yaml)"}
+		return nil, &RuleError{File: file, Field: "$", Msg: "empty; a rules file needs at least a name (see shipped/rules/rtcim.yaml)"}
 	}
 	return doc.Content[0], nil
 }

@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 )
 
 // TestBindTopicsReadsEachTopicsTimestampType: Run binds the rules to the

@@ -10,8 +10,8 @@ import (
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 	"github.com/segmentio/kafka-go"
 )
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // fakeClock is a clock tests set by hand.

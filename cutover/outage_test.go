@@ -11,9 +11,9 @@ import (
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/backoff"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
 	"github.com/oinkhq/oink/internal/pglocal"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // TestChaosPostgresRestartAndBrokerUnreachableSwitch: while events flow

@@ -30,7 +30,7 @@ func TestParsePlanReadsTheIssuesExample(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("LoadPlan(example.yaml) (-want +got):\n%s", diff)
 	}
-	demo, err := cutover.LoadPlan("../testdata/plans/demo.yaml")
+	demo, err := cutover.LoadPlan("../shipped/plans/demo.yaml")
 	if err != nil || demo.Steps[len(demo.Steps)-1].Percent != 100 {
 		t.Errorf("LoadPlan(demo.yaml) = %+v, %v", demo, err)
 	}

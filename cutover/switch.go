@@ -12,8 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/identity"
 	"github.com/oinkhq/oink/internal/copart"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
@@ -92,10 +92,11 @@ type SwitchConfig struct {
 	// ".oink-switch". It is compacted and has the live topic's partitions.
 	StateTopic string
 	Group      string
-	// Rules give a record's identity (required: the comparator's rules,
-	// whose identity is one record, never a key that two events share).
-	Rules *comparator.Rules
-	Store SwitchStore
+	// Identity reads a record's identity and event time (required: the
+	// comparator's rules' identity.Spec, whose identity is one record,
+	// never a key that two events share).
+	Identity *identity.Spec
+	Store    SwitchStore
 	// Dedupe is how many recent identities per partition are remembered to
 	// drop a version's own duplicates, and how many records of the live
 	// topic's tail are read back after a restart. Default DefaultDedupe.
@@ -156,7 +157,7 @@ func (c *SwitchConfig) validate() error {
 		return errors.New("group: empty (set --group)")
 	case c.Store == nil:
 		return errors.New("store: no diffstore to read the route from (set DATABASE_URL)")
-	case c.Rules == nil:
+	case c.Identity == nil:
 		return errors.New("rules: none; the switch needs the rules' identity to tell a duplicate from an order's next event (set --rules, or leave it empty for the RTCIM rules built into oink)")
 	}
 	if c.StateTopic == "" {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
@@ -116,7 +116,7 @@ func TestInvariantDownstreamCannotTellTheVersion(t *testing.T) {
 	down.mu.Lock()
 	got, types := down.records, down.types
 	down.mu.Unlock()
-	live, err := CheckLive(got, v1, v2, route, r.rules)
+	live, err := CheckLive(got, v1, v2, route, r.rules.Identity())
 	if err != nil {
 		t.Fatalf("downstream can tell: %v (%+v)", err, live)
 	}

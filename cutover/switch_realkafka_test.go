@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 )
 
 // TestRealKafkaBrokerKillDuringCutover: on a real 3-broker Kafka (RF 3,

@@ -11,7 +11,7 @@ import (
 
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/segmentio/kafka-go"
 )
 

@@ -8,11 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/legacy"
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/kafkatest"
-	"github.com/oinkhq/oink/internal/pgtest"
 	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // liveRig is a running v1 + v2 pipeline over a live (wall-clock) event
@@ -36,7 +39,7 @@ func newLiveRigOn(t *testing.T, env *kafkatest.Env) *liveRig {
 		live: env.Topic("rtcim"), store: diffstore.New(pool), dbURL: url, run: "cut",
 		log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	var err error
-	if r.rules, err = comparator.LoadRules("../testdata/rules/rtcim.yaml"); err != nil {
+	if r.rules, err = comparator.LoadRules("../shipped/rules/rtcim.yaml"); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.store.EnsureRun(t.Context(), diffstore.Run{Name: r.run, ControlTopic: r.v1, CandidateTopic: r.v2}); err != nil {
@@ -56,13 +59,13 @@ func (r *liveRig) produce(ctx context.Context, t *testing.T, n int, rate float64
 	errs := make([]error, 3)
 	base := producer.Config{Brokers: r.env.Brokers, From: r.orders, StopWhenIdle: 1500 * time.Millisecond, Topics: r.env.Spec, Log: r.log}
 	wg.Go(func() {
-		_, errs[0] = producer.Load(ctx, producer.LoadConfig{Brokers: r.env.Brokers, Topic: r.orders, Count: n, Rate: rate,
-			Gen: producer.GenConfig{Seed: 33}, Topics: r.env.Spec})
+		_, errs[0] = loadgen.Load(ctx, loadgen.LoadConfig{Brokers: r.env.Brokers, Topic: r.orders, Count: n, Rate: rate,
+			Gen: loadgen.Config{Seed: 33}, Topics: r.env.Spec})
 	})
 	wg.Go(func() {
 		c := base
 		c.To, c.Group = r.v1, r.env.Group("v1")
-		_, errs[1] = producer.RunLegacy(ctx, producer.LegacyConfig{Config: c})
+		_, errs[1] = legacy.Run(ctx, legacy.Config{Config: c})
 	})
 	wg.Go(func() {
 		c := base
@@ -79,7 +82,7 @@ func (r *liveRig) produce(ctx context.Context, t *testing.T, n int, rate float64
 
 func (r *liveRig) switchConfig() SwitchConfig {
 	return SwitchConfig{Run: r.run, Brokers: r.env.Brokers, Control: r.v1, Candidate: r.v2, Live: r.live,
-		Group: r.env.Group("switch"), Rules: r.rules, Store: r.store, StopWhenIdle: 2 * time.Second,
+		Group: r.env.Group("switch"), Identity: r.rules.Identity(), Store: r.store, StopWhenIdle: 2 * time.Second,
 		SessionTimeout: 6 * time.Second, Topics: r.env.Spec, Log: r.log}
 }
 
@@ -90,7 +93,7 @@ func (r *liveRig) check(t *testing.T) LiveReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckLive(r.env.ReadAll(r.live), r.env.ReadAll(r.v1), r.env.ReadAll(r.v2), route, r.rules)
+	rep, err := CheckLive(r.env.ReadAll(r.live), r.env.ReadAll(r.v1), r.env.ReadAll(r.v2), route, r.rules.Identity())
 	if err != nil {
 		t.Fatalf("invariant 4 violated: %v (report %+v)", err, rep)
 	}

@@ -289,7 +289,7 @@ func (sw *switchWorker) decide() (out []*kgo.Record, decided int) {
 // record whose identity cannot be read is identified by its key and bytes
 // and timed by t.
 func (sw *switchWorker) identify(key, value []byte, t time.Time) (string, time.Time) {
-	id, at, err := sw.cfg.Rules.Identify(key, value, t)
+	id, at, err := sw.cfg.Identity.Identify(key, value, t)
 	if err != nil {
 		h := fnv.New64a()
 		h.Write(value)

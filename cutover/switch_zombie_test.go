@@ -11,8 +11,9 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
-	"github.com/oinkhq/oink/internal/oinkbin"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/oinkhq/oink/testkit/oinkbin"
+	"github.com/oinkhq/oink/tools/childproc"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -33,7 +34,7 @@ func startSwitchProc(t *testing.T, dbURL string, args ...string) *switchProc {
 	cmd := exec.Command(oinkbin.Path(t), append([]string{"switch"}, args...)...)
 	// The database URL goes through the environment, never the command
 	// line (/proc/PID/cmdline is world-readable).
-	cmd.Env = append(oinkbin.ChildEnv(), "DATABASE_URL="+dbURL)
+	cmd.Env = append(childproc.Env(), "DATABASE_URL="+dbURL)
 	cmd.Stderr = t.Output()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -6,8 +6,8 @@ import (
 	"slices"
 	"time"
 
-	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/identity"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -27,7 +27,7 @@ type LiveReport struct {
 // wrote; and every identity the owning version produced is there (no
 // gap). It returns the first violation. live must be read with
 // read_committed (kafkaio.ReadCommitted).
-func CheckLive(live, v1, v2 []kafka.Message, route diffstore.Route, rules *comparator.Rules) (LiveReport, error) {
+func CheckLive(live, v1, v2 []kafka.Message, route diffstore.Route, rules *identity.Spec) (LiveReport, error) {
 	var rep LiveReport
 	// The route is read at each record's event time under the rules, as
 	// the switch reads it.

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // BenchmarkCommitBatch commits batches the size a comparator commits under

@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // applyPlan applies a minimal plan with margin to run, as its first version.

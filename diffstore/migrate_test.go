@@ -9,7 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // wantTables are the tables of the latest migration, with tern's version table.

@@ -1,4 +1,4 @@
-package producer
+package producer_test
 
 import (
 	"bytes"
@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oinkhq/oink/producer"
+
+	"github.com/oinkhq/oink/loadgen"
 
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/internal/deadletter"
@@ -119,7 +123,7 @@ type fuzzedInput struct {
 // keyed by upstream value.
 func loadFuzzed(t *testing.T, p *pipeline, seed uint64, n int) map[string]fuzzedInput {
 	t.Helper()
-	gen, err := NewGenerator(GenConfig{Seed: seed, Start: time.Date(2026, 3, 7, 20, 0, 0, 0, time.UTC), Step: time.Second})
+	gen, err := loadgen.New(loadgen.Config{Seed: seed, Start: time.Date(2026, 3, 7, 20, 0, 0, 0, time.UTC), Step: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +166,7 @@ func loadFuzzed(t *testing.T, p *pipeline, seed uint64, n int) map[string]fuzzed
 		used[m.name]++
 		raw := m.apply(rng, ev.Value)
 		if _, dup := want[string(raw)]; dup {
-			continue // two truncations to one prefix: CheckNoLoss counts identical records once
+			continue // two truncations to one prefix: producer.CheckNoLoss counts identical records once
 		}
 		want[string(raw)] = fuzzedInput{kind: m.name, code: m.code, field: m.field}
 		msgs = append(msgs, kafka.Message{Topic: p.orders, Key: ev.Key, Value: raw, Time: ev.Time})
@@ -186,12 +190,12 @@ func TestChaosBadInputAtVolumeProducer(t *testing.T) {
 	n := 14000 * chaosScale // ~75% fuzzed: ≥ 10,000 bad events
 	want := loadFuzzed(t, p, 5, n)
 	cfg := p.config(t, "v2")
-	st, err := Run(t.Context(), cfg)
+	st, err := producer.Run(t.Context(), cfg)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	up, out, dlq := p.env.ReadAll(p.orders), p.env.ReadAll(p.out), p.env.ReadAll(p.dlq)
-	acc, err := CheckNoLoss(up, out, dlq)
+	acc, err := producer.CheckNoLoss(up, out, dlq)
 	if err != nil {
 		t.Fatalf("invariant 1 violated: %v", err)
 	}
@@ -209,12 +213,12 @@ func TestChaosBadInputAtVolumeProducer(t *testing.T) {
 	}
 	byPosition := map[string][]byte{}
 	for _, m := range up {
-		byPosition[positionKey(m.Partition, m.Offset)] = m.Value
+		byPosition[producer.PositionKey(m.Partition, m.Offset)] = m.Value
 	}
 	gotCodes := map[string]int{}
 	for _, m := range dlq {
 		info := deadletter.Parse(m)
-		orig := byPosition[positionKey(info.Source.Partition, info.Source.Offset)]
+		orig := byPosition[producer.PositionKey(info.Source.Partition, info.Source.Offset)]
 		in := want[string(orig)]
 		gotCodes[info.ErrorCode]++
 		if info.ErrorCode != in.code || info.Field != in.field || !strings.HasPrefix(info.Message, in.field+": ") {

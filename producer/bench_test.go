@@ -1,9 +1,13 @@
-package producer
+package producer_test
 
 import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/oinkhq/oink/producer"
+
+	"github.com/oinkhq/oink/loadgen"
 
 	"github.com/oinkhq/oink"
 )
@@ -32,7 +36,7 @@ func benchInputs(b *testing.B, source string) [][]byte {
 		}
 		return out
 	case "generated":
-		g, err := NewGenerator(GenConfig{Seed: 1, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
+		g, err := loadgen.New(loadgen.Config{Seed: 1, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -46,7 +50,7 @@ func benchInputs(b *testing.B, source string) [][]byte {
 	return nil
 }
 
-// BenchmarkTransform measures Transform alone, one event per iteration, over
+// BenchmarkTransform measures producer.Transform alone, one event per iteration, over
 // events decoded before the loop. The goal (issue) is ≥ 300,000 events/s on
 // one core: run with -cpu 1.
 func BenchmarkTransform(b *testing.B) {
@@ -60,7 +64,7 @@ func BenchmarkTransform(b *testing.B) {
 			b.ReportAllocs()
 			n := 0
 			for b.Loop() {
-				if _, err := Transform(events[n%len(events)]); err != nil {
+				if _, err := producer.Transform(events[n%len(events)]); err != nil {
 					b.Fatal(err)
 				}
 				n++
@@ -71,7 +75,7 @@ func BenchmarkTransform(b *testing.B) {
 }
 
 // BenchmarkDecodeTransformEncode measures what OINK v2 does per record
-// between fetch and write: bytes in, Decode, Transform, Record (JSON encoding
+// between fetch and write: bytes in, producer.Decode, producer.Transform, producer.Record (JSON encoding
 // and the timestamp) out.
 func BenchmarkDecodeTransformEncode(b *testing.B) {
 	for _, source := range []string{"testdata", "generated"} {
@@ -85,15 +89,15 @@ func BenchmarkDecodeTransformEncode(b *testing.B) {
 			b.ReportAllocs()
 			n := 0
 			for b.Loop() {
-				ev, err := Decode(raws[n%len(raws)])
+				ev, err := producer.Decode(raws[n%len(raws)])
 				if err != nil {
 					b.Fatal(err)
 				}
-				rt, err := Transform(ev)
+				rt, err := producer.Transform(ev)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if _, err := Record(rt); err != nil {
+				if _, err := producer.Record(rt); err != nil {
 					b.Fatal(err)
 				}
 				n++

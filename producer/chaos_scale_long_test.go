@@ -1,6 +1,6 @@
 //go:build chaos
 
-package producer
+package producer_test
 
 // chaosScale multiplies the volume of the fault-injection tests: 1 in CI,
 // 10 under `go test -tags chaos`.

@@ -1,4 +1,4 @@
-package producer
+package producer_test
 
 import (
 	"context"
@@ -7,45 +7,49 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/producer"
+
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 )
 
 // pipeline is the topics of one producer test.
 type pipeline struct {
 	env              *kafkatest.Env
 	orders, out, dlq string
-	gen              GenConfig
+	gen              loadgen.Config
 }
 
 func newPipeline(t *testing.T, seed uint64, invalid float64) *pipeline {
 	env := kafkatest.New(t)
 	return &pipeline{env: env, orders: env.Topic("orders"), out: env.Topic("rtcim.v2"), dlq: env.Topic("orders.dlq"),
-		gen: GenConfig{Seed: seed, InvalidRatio: invalid, Start: time.Date(2026, 3, 7, 20, 0, 0, 0, time.UTC), Step: time.Second}}
+		gen: loadgen.Config{Seed: seed, InvalidRatio: invalid, Start: time.Date(2026, 3, 7, 20, 0, 0, 0, time.UTC), Step: time.Second}}
 }
 
-func (p *pipeline) load(t *testing.T, n int) LoadSummary {
+func (p *pipeline) load(t *testing.T, n int) loadgen.Summary {
 	t.Helper()
-	sum, err := Load(t.Context(), LoadConfig{Brokers: p.env.Brokers, Topic: p.orders, Count: n, Gen: p.gen, Topics: p.env.Spec})
+	sum, err := loadgen.Load(t.Context(), loadgen.LoadConfig{Brokers: p.env.Brokers, Topic: p.orders, Count: n, Gen: p.gen, Topics: p.env.Spec})
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
 	return sum
 }
 
-func (p *pipeline) config(t *testing.T, group string) Config {
-	return Config{Brokers: p.env.Brokers, From: p.orders, To: p.out, DLQ: p.dlq, Group: p.env.Group(group),
+func (p *pipeline) config(t *testing.T, group string) producer.Config {
+	return producer.Config{Brokers: p.env.Brokers, From: p.orders, To: p.out, DLQ: p.dlq, Group: p.env.Group(group),
 		StopWhenIdle: 1500 * time.Millisecond, SessionTimeout: 6 * time.Second, Topics: p.env.Spec,
 		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 }
 
 // check reads the three topics and checks invariant 1, and that each dead
 // letter carries the error code its generated kind calls for.
-func (p *pipeline) check(t *testing.T) Accounting {
+func (p *pipeline) check(t *testing.T) producer.Accounting {
 	t.Helper()
 	up, out, dlq := p.env.ReadAll(p.orders), p.env.ReadAll(p.out), p.env.ReadAll(p.dlq)
-	acc, err := CheckNoLoss(up, out, dlq)
+	acc, err := producer.CheckNoLoss(up, out, dlq)
 	if err != nil {
 		t.Fatalf("invariant 1 violated: %v", err)
 	}
@@ -53,7 +57,7 @@ func (p *pipeline) check(t *testing.T) Accounting {
 	for _, m := range dlq {
 		info := deadletter.Parse(m)
 		want, ok := kinds[string(m.Value)]
-		if !ok || InvalidKindCode[want] != info.ErrorCode {
+		if !ok || loadgen.InvalidKindCode[want] != info.ErrorCode {
 			t.Errorf("dead letter %s (%s: %s) is for a %q event", info.Key, info.ErrorCode, info.Message, want)
 		}
 		if info.Connector != "oink-v2" || info.Stage == "" || info.Source.Topic != p.orders {
@@ -64,8 +68,8 @@ func (p *pipeline) check(t *testing.T) Accounting {
 }
 
 // expectedKinds regenerates the n events of gen: value -> invalid kind.
-func expectedKinds(t *testing.T, gen GenConfig, n int) map[string]string {
-	g, err := NewGenerator(gen)
+func expectedKinds(t *testing.T, gen loadgen.Config, n int) map[string]string {
+	g, err := loadgen.New(gen)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +88,7 @@ func expectedKinds(t *testing.T, gen GenConfig, n int) map[string]string {
 func TestInvariantNoEventLost(t *testing.T) {
 	p := newPipeline(t, 7, 0.03)
 	sum := p.load(t, 20000)
-	st, err := Run(t.Context(), p.config(t, "v2"))
+	st, err := producer.Run(t.Context(), p.config(t, "v2"))
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -92,7 +96,7 @@ func TestInvariantNoEventLost(t *testing.T) {
 	if acc.Upstream-acc.Copies != 20000 || acc.DeadLetters != 20000-sum.Valid || st.DeadLetter < int64(acc.DeadLetters) {
 		t.Fatalf("accounting %+v, stats %+v; want 20000 upstream and %d dead letters", acc, st, 20000-sum.Valid)
 	}
-	for _, kind := range InvalidKinds {
+	for _, kind := range loadgen.InvalidKinds {
 		if sum.Invalid[kind] == 0 {
 			t.Errorf("the load had no %s event; raise the count or the ratio", kind)
 		}
@@ -108,10 +112,10 @@ func TestTwoProducersSplitPartitions(t *testing.T) {
 	cfg := p.config(t, "split")
 	cfg.StopWhenIdle = 3 * time.Second
 	var wg sync.WaitGroup
-	stats := make([]Stats, 2)
+	stats := make([]producer.Stats, 2)
 	errs := make([]error, 2)
 	for i := range 2 {
-		wg.Go(func() { stats[i], errs[i] = Run(ctx, cfg) })
+		wg.Go(func() { stats[i], errs[i] = producer.Run(ctx, cfg) })
 	}
 	kafkatest.WaitFor(t, 30*time.Second, "two members in the group", func() bool {
 		return groupMembers(ctx, p.env.Brokers, cfg.Group) == 2
@@ -148,12 +152,12 @@ func TestStopWhenIdleWaitsForWork(t *testing.T) {
 	cfg := p.config(t, "late-input")
 	cfg.StopWhenIdle = 200 * time.Millisecond
 	type result struct {
-		st  Stats
+		st  producer.Stats
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		st, err := Run(ctx, cfg)
+		st, err := producer.Run(ctx, cfg)
 		done <- result{st, err}
 	}()
 	kafkatest.WaitFor(t, 30*time.Second, "the producer in its group", func() bool {

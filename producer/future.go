@@ -6,7 +6,7 @@ import (
 	"github.com/oinkhq/oink"
 )
 
-// futureCheck refuses an event dated too far ahead of the producer's
+// FutureCheck refuses an event dated too far ahead of the producer's
 // clock. The check stays out of Transform, which is pure (the same event
 // always gives the same RTCIM); the clock is injected here instead. Its
 // zero value checks against time.Now and oink.DefaultMaxFutureSkew.
@@ -18,19 +18,21 @@ import (
 // within a clock tick of the bound could be judged differently by the
 // two, or by one producer on redelivery, which is why the bound is
 // minutes, not milliseconds, and generated future events lie days ahead.
-type futureCheck struct {
+type FutureCheck struct {
 	now  func() time.Time // nil: time.Now
 	skew time.Duration    // zero: oink.DefaultMaxFutureSkew
 }
 
-func newFutureCheck(cfg Config) futureCheck {
-	return futureCheck{now: cfg.Now, skew: cfg.MaxFutureSkew}
+// NewFutureCheck returns the check cfg asks for (its Now and
+// MaxFutureSkew).
+func NewFutureCheck(cfg Config) FutureCheck {
+	return FutureCheck{now: cfg.Now, skew: cfg.MaxFutureSkew}
 }
 
-// check returns an *oink.InputError when ev's event time lies beyond the
+// Check returns an *oink.InputError when ev's event time lies beyond the
 // clock plus the skew. An event time that does not parse is left to
 // Transform, which names it.
-func (f futureCheck) check(ev oink.OrderEvent) error {
+func (f FutureCheck) Check(ev oink.OrderEvent) error {
 	t, err := time.Parse(time.RFC3339Nano, ev.EventTime)
 	if err != nil {
 		return nil

@@ -1,23 +1,24 @@
-package producer
+package producer_test
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/producer"
+
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/segmentio/kafka-go"
 )
 
-// TestFutureEventTimeIsRejectedByV2AndV1: v2's and the v1 simulator's
-// converters reject an event dated beyond clock + skew with
+// TestFutureEventTimeIsRejectedByV2: v2's converter rejects an event dated beyond clock + skew with
 // oink.FutureEventTime on field event_time, and take one within the skew.
-func TestFutureEventTimeIsRejectedByV2AndV1(t *testing.T) {
+func TestFutureEventTimeIsRejectedByV2(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
@@ -44,13 +45,10 @@ func TestFutureEventTimeIsRejectedByV2AndV1(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fc := futureCheck{now: clock, skew: tc.skew}
-			converters := map[string]converter{
-				"v2": v2{future: fc},
-				"v1": &legacy{faults: NewLiveFaults(Faults{Drop: 1}), seed: 1, future: fc, log: bufio.NewWriter(&bytes.Buffer{})},
-			}
+			fc := producer.NewFutureCheck(producer.Config{Now: clock, MaxFutureSkew: tc.skew})
+			converters := map[string]producer.Converter{"v2": producer.V2Converter(fc)}
 			for name, c := range converters {
-				_, err := c.convert(kafka.Message{Value: raw})
+				_, err := c.Convert(kafka.Message{Value: raw})
 				ie, ok := oink.AsInputError(err)
 				switch {
 				case tc.reject && (!ok || ie.Code != oink.CodeFutureEventTime || ie.Field != "event_time"):
@@ -70,8 +68,8 @@ func TestFutureEventTimeIsRejectedByV2AndV1(t *testing.T) {
 // TestInvariantFarFutureEventsAreDeadLetteredNotLost (invariants 1 and 5):
 // with far-future events in the load, v2 dead-letters exactly those with
 // oink.FutureEventTime on event_time, every other event is unaffected, and
-// the v1 simulator rejects the same events before any of its faults, so
-// its fault log names none of them.
+// the v1 simulator rejects the same events (legacy's
+// TestInvariantFarFutureEventsNeverMeetAFault).
 func TestInvariantFarFutureEventsAreDeadLetteredNotLost(t *testing.T) {
 	p := newPipeline(t, 5, 0)
 	p.gen.Start = time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
@@ -80,11 +78,11 @@ func TestInvariantFarFutureEventsAreDeadLetteredNotLost(t *testing.T) {
 	if sum.Future == 0 {
 		t.Fatalf("the load had no far-future event: %+v", sum)
 	}
-	if _, err := Run(t.Context(), p.config(t, "v2")); err != nil {
+	if _, err := producer.Run(t.Context(), p.config(t, "v2")); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
 	up, out, dlq := p.env.ReadAll(p.orders), p.env.ReadAll(p.out), p.env.ReadAll(p.dlq)
-	acc, err := CheckNoLoss(up, out, dlq)
+	acc, err := producer.CheckNoLoss(up, out, dlq)
 	if err != nil {
 		t.Fatalf("invariant 1 violated: %v", err)
 	}
@@ -99,44 +97,13 @@ func TestInvariantFarFutureEventsAreDeadLetteredNotLost(t *testing.T) {
 		t.Fatalf("accounting %+v: want %d dead letters (the far-future events) and %d RTCIMs", acc, sum.Future, sum.Valid)
 	}
 
-	// The v1 simulator, with a DLQ, rejects the same events; drops and
-	// duplicates hit only the events it takes, and its fault log says so.
-	v1, v1DLQ := p.env.Topic("rtcim.v1"), p.env.Topic("orders.v1.dlq")
-	cfg := p.config(t, "v1")
-	cfg.To, cfg.DLQ = v1, v1DLQ
-	var faultLog bytes.Buffer
-	if _, err := RunLegacy(t.Context(), LegacyConfig{Config: cfg, Faults: Faults{Drop: 0.05, Dup: 0.05}, Seed: 3, FaultLog: &faultLog}); err != nil {
-		t.Fatalf("RunLegacy: %v", err)
-	}
-	rejected := 0
-	for _, m := range p.env.ReadAll(v1DLQ) {
-		if info := deadletter.Parse(m); info.ErrorCode == oink.CodeFutureEventTime && future[string(m.Value)] {
-			rejected++
-		}
-	}
-	if rejected != sum.Future {
-		t.Fatalf("v1 dead-lettered %d far-future events, want %d", rejected, sum.Future)
-	}
-	futureIDs := map[string]bool{}
-	for v := range future {
-		futureIDs[mustDecode(t, []byte(v)).EventID] = true
-	}
-	for _, line := range strings.Split(strings.TrimSpace(faultLog.String()), "\n") {
-		var fe FaultEntry
-		if err := json.Unmarshal([]byte(line), &fe); err != nil {
-			t.Fatalf("fault log line %q: %v", line, err)
-		}
-		if futureIDs[fe.SourceEventID] {
-			t.Errorf("the fault log names far-future event %s (%s): a rejected event met a fault", fe.SourceEventID, fe.Fault)
-		}
-	}
 }
 
 // futureValues regenerates the n events of gen: the values of the
 // far-future ones.
-func futureValues(t *testing.T, gen GenConfig, n int) map[string]bool {
+func futureValues(t *testing.T, gen loadgen.Config, n int) map[string]bool {
 	t.Helper()
-	g, err := NewGenerator(gen)
+	g, err := loadgen.New(gen)
 	if err != nil {
 		t.Fatal(err)
 	}

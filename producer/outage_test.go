@@ -1,4 +1,4 @@
-package producer
+package producer_test
 
 import (
 	"context"
@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/producer"
+
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kerr"
 )
@@ -32,12 +34,12 @@ func TestChaosBrokerUnreachableProducer(t *testing.T) {
 	outage := p.env.UnreachableWhen(kafkatest.NthProduceTo(p.out, 3), 3*time.Second)
 
 	type result struct {
-		st  Stats
+		st  producer.Stats
 		err error
 	}
 	done := make(chan result, 1)
 	go func() {
-		st, err := Run(t.Context(), cfg)
+		st, err := producer.Run(t.Context(), cfg)
 		done <- result{st, err}
 	}()
 	waitClosed(t, outage.Began, 30*time.Second, "the outage to begin")
@@ -73,7 +75,7 @@ func waitClosed(t *testing.T, ch <-chan struct{}, timeout time.Duration, what st
 
 // TestRunStopsOnAPermanentWriteError: when the broker refuses every write
 // to the output topic for good (not authorized), v2 does not retry
-// forever: Run returns a *kafkaio.PermanentWriteError naming the topic,
+// forever: producer.Run returns a *kafkaio.PermanentWriteError naming the topic,
 // reports unhealthy, and commits nothing it did not write.
 func TestRunStopsOnAPermanentWriteError(t *testing.T) {
 	p := newPipeline(t, 17, 0)
@@ -84,7 +86,7 @@ func TestRunStopsOnAPermanentWriteError(t *testing.T) {
 	cfg.Health.Store(true)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	_, err := Run(ctx, cfg)
+	_, err := producer.Run(ctx, cfg)
 	var pe *kafkaio.PermanentWriteError
 	if !errors.As(err, &pe) || pe.Topic != p.out || !errors.Is(err, kafka.TopicAuthorizationFailed) {
 		t.Fatalf("Run with every write refused = %v, want a PermanentWriteError naming %s", err, p.out)

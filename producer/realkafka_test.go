@@ -1,4 +1,4 @@
-package producer
+package producer_test
 
 import (
 	"context"
@@ -13,9 +13,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/producer"
+
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/segmentio/kafka-go"
 )
@@ -27,15 +31,15 @@ import (
 //	export OINK_TEST_BROKERS=$(scripts/kafka up 3)
 //	OINK_TEST_KAFKA_SCRIPT=$PWD/scripts/kafka go test -race -run TestRealKafka -count=3 ./producer/
 //
-// Run them on their own (not beside other packages' tests on the same
+// producer.Run them on their own (not beside other packages' tests on the same
 // cluster): a killed broker stalls every client of the cluster for seconds.
 
 const (
 	// realKafkaEvents is the upstream load of each fault test: enough that
-	// Run is still busy when the broker dies and after it is fenced.
+	// producer.Run is still busy when the broker dies and after it is fenced.
 	realKafkaEvents = 200_000
-	// realKafkaDeadline bounds each fault test from Run's start to its end.
-	// Under -race on 2 busy cores Run took up to 2m12s for the load.
+	// realKafkaDeadline bounds each fault test from producer.Run's start to its end.
+	// Under -race on 2 busy cores producer.Run took up to 2m12s for the load.
 	realKafkaDeadline = 5 * time.Minute
 	// nodeTimeout is how long scripts/kafka may wait for a restarted node
 	// (OINK_KAFKA_TIMEOUT, 90 s by default): after a SIGKILL a node
@@ -218,7 +222,7 @@ func readTopics(t *testing.T, brokers []string, timeout time.Duration, topics ..
 
 // checkUpstreamCopies finds the copies of upstream records that the loader
 // wrote twice, checks invariant 1 for each copy, and returns upstream and dlq
-// without the copies and their dead letters, for CheckNoLoss's exact
+// without the copies and their dead letters, for producer.CheckNoLoss's exact
 // accounting (which counts distinct events).
 //
 // kafka-go has no idempotent producer: when a produce request times out on
@@ -232,13 +236,13 @@ func checkUpstreamCopies(t *testing.T, upstream, dlq []kafka.Message) (distinct,
 	dead := map[string]bool{}
 	for _, m := range dlq {
 		src := deadletter.Parse(m).Source
-		dead[positionKey(src.Partition, src.Offset)] = true
+		dead[producer.PositionKey(src.Partition, src.Offset)] = true
 	}
 	first := map[string]string{} // record identity -> position of its first copy
 	copies := map[string]bool{}  // positions of later copies
 	for _, m := range upstream {
 		id := fmt.Sprint(m.Partition, "|", m.Time.UnixNano(), "|", string(m.Key), "|", string(m.Value))
-		pos := positionKey(m.Partition, m.Offset)
+		pos := producer.PositionKey(m.Partition, m.Offset)
 		orig, seen := first[id]
 		if !seen {
 			first[id] = pos
@@ -254,7 +258,7 @@ func checkUpstreamCopies(t *testing.T, upstream, dlq []kafka.Message) (distinct,
 	}
 	for _, m := range dlq {
 		src := deadletter.Parse(m).Source
-		if !copies[positionKey(src.Partition, src.Offset)] {
+		if !copies[producer.PositionKey(src.Partition, src.Offset)] {
 			dlqDistinct = append(dlqDistinct, m)
 		}
 	}
@@ -287,9 +291,9 @@ func counter(reg *prometheus.Registry, name string) float64 {
 type killScenario struct {
 	role string
 	// victim returns the node id to SIGKILL.
-	victim func(ctx context.Context, p *pipeline, cfg Config) (int, error)
+	victim func(ctx context.Context, p *pipeline, cfg producer.Config) (int, error)
 	// moved reports whether node's role has moved to a live node.
-	moved func(ctx context.Context, p *pipeline, cfg Config, node int) bool
+	moved func(ctx context.Context, p *pipeline, cfg producer.Config, node int) bool
 }
 
 // bgRun is producer.Run going on in the background, watched through its
@@ -298,24 +302,24 @@ type bgRun struct {
 	reg   *prometheus.Registry
 	start time.Time
 	done  chan struct{}
-	stats Stats
+	stats producer.Stats
 	err   error
 }
 
-// startRun starts Run with cfg until ctx ends; the test's cleanup calls
-// cancel and waits for Run, which logs to t.
-func startRun(t *testing.T, ctx context.Context, cancel context.CancelFunc, cfg Config) *bgRun {
+// startRun starts producer.Run with cfg until ctx ends; the test's cleanup calls
+// cancel and waits for producer.Run, which logs to t.
+func startRun(t *testing.T, ctx context.Context, cancel context.CancelFunc, cfg producer.Config) *bgRun {
 	r := &bgRun{reg: prometheus.NewRegistry(), start: time.Now(), done: make(chan struct{})}
-	cfg.Metrics = NewMetrics(r.reg, "v2")
+	cfg.Metrics = producer.NewMetrics(r.reg, "v2")
 	go func() {
 		defer close(r.done)
-		r.stats, r.err = Run(ctx, cfg)
+		r.stats, r.err = producer.Run(ctx, cfg)
 	}()
 	t.Cleanup(func() { cancel(); <-r.done })
 	return r
 }
 
-// events is how many events Run has written and is about to commit.
+// events is how many events producer.Run has written and is about to commit.
 func (r *bgRun) events() float64 { return counter(r.reg, metricEventsIn) }
 
 func (r *bgRun) finished() bool {
@@ -327,14 +331,14 @@ func (r *bgRun) finished() bool {
 	}
 }
 
-// runUntilKilled loads realKafkaEvents events, starts Run, SIGKILLs the
-// scenario's victim once Run has written output, waits for the role to move
-// and for Run to make progress again, restarts the node, lets Run finish
+// runUntilKilled loads realKafkaEvents events, starts producer.Run, SIGKILLs the
+// scenario's victim once producer.Run has written output, waits for the role to move
+// and for producer.Run to make progress again, restarts the node, lets producer.Run finish
 // and checks that no event was lost.
 func runUntilKilled(t *testing.T, sc killScenario) {
 	env, script := realKafka(t)
 	p := &pipeline{env: env, orders: env.Topic("orders"), out: env.Topic("rtcim.v2"), dlq: env.Topic("orders.dlq"),
-		gen: GenConfig{Seed: 42, InvalidRatio: 0.01, Start: time.Date(2026, 3, 7, 20, 0, 0, 0, time.UTC), Step: time.Millisecond}}
+		gen: loadgen.Config{Seed: 42, InvalidRatio: 0.01, Start: time.Date(2026, 3, 7, 20, 0, 0, 0, time.UTC), Step: time.Millisecond}}
 	dropTopics(t, env.Brokers, p.orders, p.out, p.dlq)
 	loadStart := time.Now()
 	sum := p.load(t, realKafkaEvents)
@@ -371,7 +375,7 @@ func runUntilKilled(t *testing.T, sc killScenario) {
 	if err := script.run(ctx, "kill", fmt.Sprint(node)); err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("killed node %d, the %s, after %v of Run, at %v events", node, sc.role, killAt.Sub(run.start).Round(time.Millisecond), atKill)
+	t.Logf("killed node %d, the %s, after %v of producer.Run, at %v events", node, sc.role, killAt.Sub(run.start).Round(time.Millisecond), atKill)
 	awaitRecovery(t, ctx, sc, p, cfg, run, node, killAt, atKill)
 
 	restartAt := time.Now()
@@ -396,7 +400,7 @@ func runUntilKilled(t *testing.T, sc killScenario) {
 }
 
 // logRoles logs what node does for the pipeline before it is killed.
-func logRoles(t *testing.T, ctx context.Context, p *pipeline, cfg Config, node int) {
+func logRoles(t *testing.T, ctx context.Context, p *pipeline, cfg producer.Config, node int) {
 	leaders, err := partitionLeaders(ctx, p.env.Brokers, p.out)
 	if err != nil {
 		return // only informative
@@ -411,12 +415,12 @@ func logRoles(t *testing.T, ctx context.Context, p *pipeline, cfg Config, node i
 	t.Logf("node %d leads %d of %d partitions of the output topic; the group coordinator is node %d", node, led, len(leaders), coord)
 }
 
-// awaitRecovery waits until the killed node's role has moved and Run has
+// awaitRecovery waits until the killed node's role has moved and producer.Run has
 // made progress, timing both from the kill. Two full batches past the kill
 // cannot be writes that were in flight. On a starved machine the survivors
 // can drop out of the ISR (min.insync.replicas 2 then refuses writes) for
 // minutes, so the wait is the test's whole deadline.
-func awaitRecovery(t *testing.T, ctx context.Context, sc killScenario, p *pipeline, cfg Config, run *bgRun, node int, killAt time.Time, atKill float64) {
+func awaitRecovery(t *testing.T, ctx context.Context, sc killScenario, p *pipeline, cfg producer.Config, run *bgRun, node int, killAt time.Time, atKill float64) {
 	t.Helper()
 	var movedAfter, resumedAfter time.Duration
 	nextLog := time.Now().Add(15 * time.Second)
@@ -433,22 +437,22 @@ func awaitRecovery(t *testing.T, ctx context.Context, sc killScenario, p *pipeli
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("deadline: %v after the kill, %s moved: %v, Run progressed: %v (%v events, %v at the kill)",
+			t.Fatalf("deadline: %v after the kill, %s moved: %v, producer.Run progressed: %v (%v events, %v at the kill)",
 				time.Since(killAt).Round(time.Second), sc.role, movedAfter > 0, resumedAfter > 0, run.events(), atKill)
 		case <-time.After(20 * time.Millisecond): // polling interval
 		}
 	}
-	t.Logf("%s moved off node %d after %v; Run progressed again after %v", sc.role, node, movedAfter.Round(time.Millisecond), resumedAfter.Round(time.Millisecond))
+	t.Logf("%s moved off node %d after %v; producer.Run progressed again after %v", sc.role, node, movedAfter.Round(time.Millisecond), resumedAfter.Round(time.Millisecond))
 }
 
 // checkNothingLost reads the pipeline's topics back and checks invariant 1
 // and the exact accounting against what was loaded.
-func checkNothingLost(t *testing.T, p *pipeline, sum LoadSummary, st Stats) {
+func checkNothingLost(t *testing.T, p *pipeline, sum loadgen.Summary, st producer.Stats) {
 	t.Helper()
 	checkStart := time.Now()
 	read := readTopics(t, p.env.Brokers, 3*time.Minute, p.orders, p.out, p.dlq)
 	upstream, dlq := checkUpstreamCopies(t, read[0], read[2])
-	acc, err := CheckNoLoss(upstream, read[1], dlq)
+	acc, err := producer.CheckNoLoss(upstream, read[1], dlq)
 	if err != nil {
 		t.Fatalf("invariant 1 violated: %v", err)
 	}
@@ -466,12 +470,12 @@ func checkNothingLost(t *testing.T, p *pipeline, sum LoadSummary, st Stats) {
 
 // TestRealKafkaLeaderKilledDuringProduce: the broker leading most partitions
 // of the output topic dies (SIGKILL) while v2 writes to it. Writes fail until
-// the controller fences the node and elects new leaders; Run retries them,
+// the controller fences the node and elects new leaders; producer.Run retries them,
 // commits nothing it has not written, and loses no event.
 func TestRealKafkaLeaderKilledDuringProduce(t *testing.T) {
 	runUntilKilled(t, killScenario{
 		role: "busiest leader of the output topic",
-		victim: func(ctx context.Context, p *pipeline, _ Config) (int, error) {
+		victim: func(ctx context.Context, p *pipeline, _ producer.Config) (int, error) {
 			leaders, err := partitionLeaders(ctx, p.env.Brokers, p.out)
 			if err != nil {
 				return 0, err
@@ -489,7 +493,7 @@ func TestRealKafkaLeaderKilledDuringProduce(t *testing.T) {
 			}
 			return busiest, nil
 		},
-		moved: func(ctx context.Context, p *pipeline, _ Config, node int) bool {
+		moved: func(ctx context.Context, p *pipeline, _ producer.Config, node int) bool {
 			leaders, err := partitionLeaders(ctx, p.env.Brokers, p.out)
 			if err != nil {
 				return false
@@ -506,15 +510,15 @@ func TestRealKafkaLeaderKilledDuringProduce(t *testing.T) {
 
 // TestRealKafkaCoordinatorKilled: the coordinator of v2's consumer group
 // dies mid-run. Heartbeats and commits fail, the group moves to the new
-// leader of its __consumer_offsets partition, and Run goes on from the
+// leader of its __consumer_offsets partition, and producer.Run goes on from the
 // committed offsets: redeliveries, never a lost event.
 func TestRealKafkaCoordinatorKilled(t *testing.T) {
 	runUntilKilled(t, killScenario{
 		role: "group coordinator",
-		victim: func(ctx context.Context, p *pipeline, cfg Config) (int, error) {
+		victim: func(ctx context.Context, p *pipeline, cfg producer.Config) (int, error) {
 			return coordinator(ctx, p.env.Brokers, cfg.Group)
 		},
-		moved: func(ctx context.Context, p *pipeline, cfg Config, node int) bool {
+		moved: func(ctx context.Context, p *pipeline, cfg producer.Config, node int) bool {
 			id, err := coordinator(ctx, p.env.Brokers, cfg.Group)
 			return err == nil && id > 0 && id != node
 		},

@@ -1,10 +1,12 @@
-package producer
+package producer_test
 
 import (
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+
+	"github.com/oinkhq/oink/producer"
 
 	"github.com/oinkhq/oink"
 )
@@ -66,13 +68,13 @@ func TestTransformRejects(t *testing.T) {
 				tc.mutate(&ev)
 				raw, _ = json.Marshal(ev)
 			}
-			ev, err := Decode(raw)
+			ev, err := producer.Decode(raw)
 			if err == nil {
-				_, err = Transform(ev)
+				_, err = producer.Transform(ev)
 			}
 			var ie *oink.InputError
 			if !errors.As(err, &ie) {
-				t.Fatalf("Decode+Transform = %v, want an *oink.InputError", err)
+				t.Fatalf("Decode+producer.Transform = %v, want an *oink.InputError", err)
 			}
 			stage := tc.stage
 			if stage == "" {
@@ -99,10 +101,10 @@ func FuzzDecodeTransform(f *testing.F) {
 	f.Add([]byte(`null`))
 	f.Add([]byte(`{"order":{"lines":[{"qty":1e400}]}}`))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		ev, err := Decode(raw)
+		ev, err := producer.Decode(raw)
 		if err == nil {
 			var rt oink.RetailTransaction
-			rt, err = Transform(ev)
+			rt, err = producer.Transform(ev)
 			if err == nil {
 				checkBalanced(t, rt)
 				return

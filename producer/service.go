@@ -93,21 +93,23 @@ type Stats struct {
 	Batches    int64            `json:"batches"`
 }
 
-// converter turns one upstream record into output records, or rejects it.
-type converter interface {
-	convert(m kafka.Message) ([]kafka.Message, error)
-	// beforeWrite runs once a batch is converted, before it is written.
-	beforeWrite(ctx context.Context, fetched time.Time) error
-	// afterWrite runs once a batch is written, before its offsets are committed.
-	afterWrite() error
+// Converter turns one upstream record into output records, or rejects it
+// with an *oink.InputError (a dead letter). OINK v2 is one; the v1
+// simulator (package legacy) is another.
+type Converter interface {
+	Convert(m kafka.Message) ([]kafka.Message, error)
+	// BeforeWrite runs once a batch is converted, before it is written.
+	BeforeWrite(ctx context.Context, fetched time.Time) error
+	// AfterWrite runs once a batch is written, before its offsets are committed.
+	AfterWrite() error
 }
 
-// runLoop is the I/O loop every producer role shares: fetch a batch, convert
+// Serve is the I/O loop every producer role shares: fetch a batch, convert
 // it, write outputs and dead letters, and only then commit the batch's
 // offsets. A crash anywhere before the commit redelivers the batch, and since
 // conversion is deterministic the redelivered outputs are identical: at least
 // once, never lost (invariant 1).
-func runLoop(ctx context.Context, cfg Config, conv converter) (Stats, error) {
+func Serve(ctx context.Context, cfg Config, conv Converter) (Stats, error) {
 	st := Stats{ByCode: map[string]int64{}}
 	if err := cfg.validate(); err != nil {
 		return st, err
@@ -173,13 +175,13 @@ func runLoop(ctx context.Context, cfg Config, conv converter) (Stats, error) {
 }
 
 // handleBatch converts, writes and commits one batch.
-func handleBatch(ctx context.Context, cfg Config, conv converter, w *kafka.Writer, r *kafka.Reader,
+func handleBatch(ctx context.Context, cfg Config, conv Converter, w *kafka.Writer, r *kafka.Reader,
 	batch []kafka.Message, fetched time.Time, st *Stats) error {
 	out := make([]kafka.Message, 0, len(batch))
 	records := 0
 	for _, m := range batch {
 		start := time.Now()
-		recs, err := conv.convert(m)
+		recs, err := conv.Convert(m)
 		cfg.Metrics.observeTransform(time.Since(start))
 		if err != nil {
 			ie, ok := oink.AsInputError(err)
@@ -201,13 +203,13 @@ func handleBatch(ctx context.Context, cfg Config, conv converter, w *kafka.Write
 		out = append(out, recs...)
 		records += len(recs)
 	}
-	if err := conv.beforeWrite(ctx, fetched); err != nil {
+	if err := conv.BeforeWrite(ctx, fetched); err != nil {
 		return err
 	}
 	if err := writeAll(ctx, cfg, w, out); err != nil {
 		return err
 	}
-	if err := conv.afterWrite(); err != nil {
+	if err := conv.AfterWrite(); err != nil {
 		return err
 	}
 	st.EventsIn += int64(len(batch))

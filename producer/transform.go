@@ -16,26 +16,28 @@ const maxQty = 1_000_000
 
 var errUnknownZone = errors.New("unknown time zone")
 
-// variant is how a producer computes an RTCIM. OINK v2 follows the contract
+// Variant is how a producer computes an RTCIM. OINK v2 follows the contract
 // (contract below); the v1 simulator deviates in the ways the legacy service
 // did.
-type variant struct {
-	rounding     oink.Rounding // rounding of tax and of prorated return discounts
-	utcBusinessD bool          // business date in UTC instead of store-local
+type Variant struct {
+	Rounding        oink.Rounding // rounding of tax and of prorated return discounts
+	UTCBusinessDate bool          // business date in UTC instead of store-local
 }
 
 // contract is the RTCIM contract of DESIGN.md, what v2 implements.
-var contract = variant{rounding: oink.HalfEven}
+var contract = Variant{Rounding: oink.HalfEven}
 
 // Transform turns one order event into its RTCIM under the contract of
 // DESIGN.md. It is pure: the same event always gives the same RTCIM (rtcim_id
 // included), which is what makes redelivery harmless. A rejected event gets an
 // *oink.InputError naming the offending field; such events belong in the DLQ.
 func Transform(ev oink.OrderEvent) (oink.RetailTransaction, error) {
-	return transform(ev, contract)
+	return TransformVariant(ev, contract)
 }
 
-func transform(ev oink.OrderEvent, v variant) (oink.RetailTransaction, error) {
+// TransformVariant is Transform under variant v: the v1 simulator (package
+// legacy) computes its known bugs this way.
+func TransformVariant(ev oink.OrderEvent, v Variant) (oink.RetailTransaction, error) {
 	h, err := checkHeader(ev)
 	if err != nil {
 		return oink.RetailTransaction{}, err
@@ -56,11 +58,11 @@ func transform(ev oink.OrderEvent, v variant) (oink.RetailTransaction, error) {
 		return oink.RetailTransaction{}, err
 	}
 	got := want
-	if v.rounding != oink.HalfEven {
-		got = compute(in, v.rounding)
+	if v.Rounding != oink.HalfEven {
+		got = compute(in, v.Rounding)
 	}
 	date := h.local
-	if v.utcBusinessD {
+	if v.UTCBusinessDate {
 		date = h.utc
 	}
 	return oink.RetailTransaction{

@@ -1,4 +1,4 @@
-package producer
+package producer_test
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/oinkhq/oink/producer"
 
 	"github.com/charmbracelet/x/exp/golden"
 	"github.com/oinkhq/oink"
@@ -31,7 +33,7 @@ func eventFiles(tb testing.TB) map[string][]byte {
 
 func mustDecode(tb testing.TB, raw []byte) oink.OrderEvent {
 	tb.Helper()
-	ev, err := Decode(raw)
+	ev, err := producer.Decode(raw)
 	if err != nil {
 		tb.Fatalf("Decode: %v", err)
 	}
@@ -40,7 +42,7 @@ func mustDecode(tb testing.TB, raw []byte) oink.OrderEvent {
 
 func mustTransform(tb testing.TB, raw []byte) oink.RetailTransaction {
 	tb.Helper()
-	rt, err := Transform(mustDecode(tb, raw))
+	rt, err := producer.Transform(mustDecode(tb, raw))
 	if err != nil {
 		tb.Fatalf("Transform: %v", err)
 	}
@@ -140,12 +142,12 @@ func TestTransformRules(t *testing.T) {
 
 func TestRTCIMIDIsDeterministicAndDistinct(t *testing.T) {
 	t.Parallel()
-	a := RTCIMID("O-1", "E-1")
-	if b := RTCIMID("O-1", "E-1"); a != b {
+	a := producer.RTCIMID("O-1", "E-1")
+	if b := producer.RTCIMID("O-1", "E-1"); a != b {
 		t.Fatalf("RTCIMID not deterministic: %s vs %s", a, b)
 	}
-	if b := RTCIMID("O-1E", "-1"); a == b {
-		t.Fatalf("RTCIMID(O-1, E-1) = RTCIMID(O-1E, -1) = %s: the parts must be separated", a)
+	if b := producer.RTCIMID("O-1E", "-1"); a == b {
+		t.Fatalf("RTCIMID(O-1, E-1) = producer.RTCIMID(O-1E, -1) = %s: the parts must be separated", a)
 	}
 	if len(a) != 36 || a[14] != '5' {
 		t.Fatalf("RTCIMID = %s, want a version 5 UUID", a)

@@ -21,13 +21,13 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 	if cfg.Name == "" {
 		cfg.Name = "oink-v2"
 	}
-	return runLoop(ctx, cfg, v2{future: newFutureCheck(cfg)})
+	return Serve(ctx, cfg, v2{future: NewFutureCheck(cfg)})
 }
 
 // v2 is the converter of OINK v2.
-type v2 struct{ future futureCheck }
+type v2 struct{ future FutureCheck }
 
-func (c v2) convert(m kafka.Message) ([]kafka.Message, error) {
+func (c v2) Convert(m kafka.Message) ([]kafka.Message, error) {
 	ev, err := Decode(m.Value)
 	if err != nil {
 		return nil, err
@@ -36,7 +36,7 @@ func (c v2) convert(m kafka.Message) ([]kafka.Message, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := c.future.check(ev); err != nil {
+	if err := c.future.Check(ev); err != nil {
 		return nil, err
 	}
 	rec, err := Record(rt)
@@ -56,8 +56,8 @@ func (c v2) convert(m kafka.Message) ([]kafka.Message, error) {
 // max.message.bytes) with room for headers and framing.
 const MaxRecordBytes = kafkaio.WriterBatchBytes - 4<<10
 
-func (v2) beforeWrite(context.Context, time.Time) error { return nil }
-func (v2) afterWrite() error                            { return nil }
+func (v2) BeforeWrite(context.Context, time.Time) error { return nil }
+func (v2) AfterWrite() error                            { return nil }
 
 // Record returns the Kafka record of an RTCIM (topic unset): key = order id,
 // value = JSON, timestamp = source event time.

@@ -12,8 +12,8 @@ import (
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
 	"github.com/oinkhq/oink/report"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 )
 
 // letter is one dead letter to write: its error and source offset.

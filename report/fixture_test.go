@@ -6,12 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/shipped"
+
 	"github.com/jackc/pgx/v5"
 
-	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // The fixture is a ten-minute shadow run written through diffstore's own
@@ -133,7 +134,7 @@ func fillStore(t testing.TB, tx pgx.Tx) *diffstore.Store {
 	t.Helper()
 	ctx := t.Context()
 	st := diffstore.New(tx)
-	rules, err := comparator.ParseRules("testdata/rules/rtcim.yaml", oink.RTCIMRules)
+	rules, err := comparator.ParseRules("shipped/rules/rtcim.yaml", shipped.RTCIMRules)
 	must(t, err)
 	rulesJSON, err := rules.JSON()
 	must(t, err)

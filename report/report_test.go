@@ -10,8 +10,8 @@ import (
 	"github.com/charmbracelet/x/exp/golden"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
 	"github.com/oinkhq/oink/report"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // fixedNow stamps every test report.

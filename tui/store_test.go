@@ -11,7 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // storeSource is *diffstore.Store as a Source for a run without a cutover

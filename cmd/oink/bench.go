@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oinkhq/oink/internal/bench"
+	"github.com/oinkhq/oink/tools/bench"
 	"github.com/spf13/cobra"
 )
 
@@ -113,7 +113,7 @@ divergent pairs v1's fault log predicts, nothing missing or waiting.
 
 --faults must not drop or duplicate records (the checks assume one v1 record
 per valid event); the default faults are all accepted or ignored by
-testdata/rules/rtcim.yaml, so no record waits out the match window.` + benchBrokerHelp,
+shipped/rules/rtcim.yaml, so no record waits out the match window.` + benchBrokerHelp,
 		`  oink bench comparator --events 100000
   oink bench comparator --events 1000000 --json
   DATABASE_URL=postgres:///oink?host=/var/run/postgresql oink bench comparator --faults rounding=0.05,shipping=0.001`},
@@ -203,7 +203,7 @@ func newBenchRoleCmd(d deps, g *globalOptions, role bench.Role, runF func(contex
 	if role == bench.RoleProducer {
 		return cmd
 	}
-	f.StringVar(&o.rules, "rules", "testdata/rules/rtcim.yaml", "comparator rules; their key is the switch's identity too (the default is built into oink too)")
+	f.StringVar(&o.rules, "rules", "shipped/rules/rtcim.yaml", "comparator rules; their key is the switch's identity too (the default is built into oink too)")
 	f.StringVar(&o.faults, "faults", bench.DefaultFaults, "v1's faults (oink legacy --faults; no drop or dup), or none")
 	if role == bench.RoleComparator {
 		return cmd

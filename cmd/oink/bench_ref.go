@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	"github.com/oinkhq/oink/internal/bench"
+	"github.com/oinkhq/oink/tools/bench"
 	"github.com/spf13/cobra"
 )
 
@@ -43,7 +43,7 @@ only then commits:
 It stops once --events records are committed (0: at SIGTERM) and prints its
 counts as JSON.`,
 		Example: `  oink bench ref transform --from orders --to ref.out --dlq ref.dlq --group ref --events 100000
-  oink bench ref compare --from rtcim.v1,rtcim.v2 --run ref-1 --rules testdata/rules/rtcim.yaml --group ref-cmp`,
+  oink bench ref compare --from rtcim.v1,rtcim.v2 --run ref-1 --rules shipped/rules/rtcim.yaml --group ref-cmp`,
 		Hidden:    true,
 		ValidArgs: modes,
 		Args:      usageArgs(cobra.MatchAll(cobra.ExactArgs(1), cobra.OnlyValidArgs)),

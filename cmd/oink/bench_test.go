@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oinkhq/oink/internal/bench"
+	"github.com/oinkhq/oink/tools/bench"
 	"github.com/spf13/cobra"
 )
 
-const testRules = "../../testdata/rules/rtcim.yaml"
+const testRules = "../../shipped/rules/rtcim.yaml"
 
 // TestBenchRoleFlagsToConfig: each role's flags and their defaults reach
 // bench.Config.

@@ -7,7 +7,7 @@ import (
 	"os"
 	"time"
 
-	"github.com/oinkhq/oink/internal/capacity"
+	"github.com/oinkhq/oink/tools/capacity"
 	"github.com/spf13/cobra"
 )
 

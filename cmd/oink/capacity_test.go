@@ -5,10 +5,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oinkhq/oink/internal/capacity"
+	"github.com/oinkhq/oink/tools/capacity"
 )
 
-const capacityFixtures = "../../internal/capacity/testdata/"
+const capacityFixtures = "../../tools/capacity/testdata/"
 
 // TestCapacityPlansFromBenchReports plans from the reports of a benchmark
 // file and its environment twin, as a script would read it.

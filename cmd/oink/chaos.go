@@ -8,8 +8,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/oinkhq/oink/internal/chaos"
 	"github.com/oinkhq/oink/internal/pglocal"
+	"github.com/oinkhq/oink/tools/chaos"
 	"github.com/spf13/cobra"
 )
 
@@ -97,7 +97,7 @@ fails.`,
 	f.Float64Var(&o.rate, "rate", chaos.DefaultRate, "upstream events per second")
 	f.IntVar(&o.kills, "kills", chaos.DefaultKills, "SIGKILLs per trial (0: an uninterrupted baseline)")
 	f.IntVar(&o.parallel, "parallel", chaos.DefaultParallel, "trials running at once")
-	f.StringVar(&o.rules, "rules", "testdata/rules/rtcim.yaml", "comparator rules, which must accept v1's rounding and UTC-date faults (the default is built into oink too)")
+	f.StringVar(&o.rules, "rules", "shipped/rules/rtcim.yaml", "comparator rules, which must accept v1's rounding and UTC-date faults (the default is built into oink too)")
 	f.BoolVar(&o.keep, "keep", false, "keep each trial's topics and the Postgres schema for inspection")
 	f.BoolVar(&o.json, "json", false, "print the report as one JSON document (trial lines go to stderr)")
 	return cmd

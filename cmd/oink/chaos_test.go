@@ -11,14 +11,14 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/oinkhq/oink/internal/chaos"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
+	"github.com/oinkhq/oink/tools/chaos"
 )
 
 func TestChaosFlagsAndEnvironmentTwins(t *testing.T) {
 	t.Parallel()
 	all := []string{"producer", "comparator", "switch", "controller", "zombie-switch"}
-	defaults := chaosOptions{roles: all, trials: 3, events: 3000, rate: 250, kills: 3, parallel: 3, rules: "testdata/rules/rtcim.yaml"}
+	defaults := chaosOptions{roles: all, trials: 3, events: 3000, rate: 250, kills: 3, parallel: 3, rules: "shipped/rules/rtcim.yaml"}
 	with := func(f func(*chaosOptions)) chaosOptions {
 		o := defaults
 		f(&o)
@@ -83,7 +83,7 @@ func TestChaosRejectsBadFlagsNamingThem(t *testing.T) {
 			t.Parallel()
 			d, out, errb := testDeps(false, nil)
 			root := newRootCmd(d)
-			args := append([]string{"chaos", "--rules", "../../testdata/rules/rtcim.yaml"}, tc.args...)
+			args := append([]string{"chaos", "--rules", "../../shipped/rules/rtcim.yaml"}, tc.args...)
 			if code := execute(t, d, root, args...); code != exitUsage {
 				t.Fatalf("oink %v: exit %d, want %d (usage); stderr %s", args, code, exitUsage, errb)
 			}
@@ -134,7 +134,7 @@ func TestChaosRunsTrialsFromTheBinary(t *testing.T) {
 	}
 	t.Run("a trial that holds every invariant exits 0", func(t *testing.T) {
 		t.Parallel()
-		out, errb, code := run(t, "--roles", "controller", "--rules", "../../testdata/rules/rtcim.yaml")
+		out, errb, code := run(t, "--roles", "controller", "--rules", "../../shipped/rules/rtcim.yaml")
 		if code != exitOK || !strings.HasPrefix(out, "ok   controller seed 42  1 kills at [") ||
 			!strings.Contains(out, "1 trials (1 per role, seeds 42 to 42), 1 kills, 1 passed in") ||
 			!strings.Contains(out, "every invariant held") {

@@ -3,16 +3,17 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"github.com/oinkhq/oink"
-	"github.com/spf13/cobra"
-	"github.com/twmb/franz-go/pkg/kerr"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/oinkhq/oink"
+	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/oinkhq/oink/testkit/kafkatest"
 )
 
 // execute runs a root command with args and returns the exit code.

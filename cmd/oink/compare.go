@@ -62,7 +62,7 @@ clock plus --max-future-skew, are counted undecodable and go to --dlq.
 
 Finding divergences is a normal result (exit 0); --fail-on-divergence exits 3
 when the finished run has any.`,
-		Example: `  oink compare --run shadow-1 --rules testdata/rules/rtcim.yaml
+		Example: `  oink compare --run shadow-1 --rules shipped/rules/rtcim.yaml
   oink compare --run shadow-1 --rules testdata/rules/rtcim-strict.yaml --stop-when-idle 5s --json
   oink compare --run shadow-1 --control rtcim.v1 --candidate rtcim.v2 --window 30s --metrics-addr :9465
   oink compare --run shadow-1 --input orders --control-group legacy-oink --candidate-group oink-v2`,
@@ -73,7 +73,7 @@ when the finished run has any.`,
 	f.StringVar(&o.run, "run", "", "name of the shadow run (required)")
 	f.StringVar(&o.control, "control", "rtcim.v1", "control topic (the legacy version)")
 	f.StringVar(&o.candidate, "candidate", "rtcim.v2", "candidate topic (the new version)")
-	f.StringVar(&o.rules, "rules", "", "rules YAML file (default: the RTCIM rules built into oink, testdata/rules/rtcim.yaml; identity order_id|source_event_id)")
+	f.StringVar(&o.rules, "rules", "", "rules YAML file (default: the RTCIM rules built into oink, shipped/rules/rtcim.yaml; identity order_id|source_event_id)")
 	f.StringVar(&o.group, "group", "oink-compare", "consumer group; instances in one group share the partitions")
 	f.DurationVar(&o.window, "window", 30*time.Second, "match window: how far the other side's event time must pass a record before it is missing, and how long records may wait before their other side is behind")
 	f.StringVar(&o.input, "input", "orders", "upstream topic both versions convert: its end offsets, with the groups' commits, are the evidence that settles a missing record (empty: none)")

@@ -2,7 +2,7 @@
 
 // These single-role kill runs are part of the long fault-injection suite
 // (go test -tags chaos ./...); CI runs the same invariants through
-// internal/chaos's TestChaosKill* trials, which kill every role in the
+// tools/chaos's TestChaosKill* trials, which kill every role in the
 // whole pipeline.
 
 package main
@@ -17,9 +17,9 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/kafkatest"
-	"github.com/oinkhq/oink/internal/pgtest"
-	"github.com/oinkhq/oink/internal/shadowtest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/oinkhq/oink/testkit/pgtest"
+	"github.com/oinkhq/oink/testkit/shadowtest"
 )
 
 // TestInvariantComparatorKillRestartIsExact kills `oink compare` with

@@ -11,14 +11,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/legacy"
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
-	"github.com/oinkhq/oink/internal/oinkbin"
-	"github.com/oinkhq/oink/internal/pgtest"
 	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/oinkhq/oink/testkit/pgtest"
+	"github.com/oinkhq/oink/tools/childproc"
 )
 
 // stallWindow is the comparator's match window in the stall test; v2 is
@@ -44,7 +47,7 @@ func TestInvariantStalledCandidateIsBehindNotMissing(t *testing.T) {
 	}
 	store := diffstore.New(pgtest.Schema(t))
 	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
-	rules, err := comparator.LoadRules("../../testdata/rules/rtcim.yaml")
+	rules, err := comparator.LoadRules("../../shipped/rules/rtcim.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +57,7 @@ func TestInvariantStalledCandidateIsBehindNotMissing(t *testing.T) {
 	var wg sync.WaitGroup
 	defer func() { stopBG(); wg.Wait() }()
 	wg.Go(func() {
-		_, err := producer.RunLegacy(bg, producer.LegacyConfig{Config: producer.Config{Brokers: env.Brokers, From: orders, To: v1,
+		_, err := legacy.Run(bg, legacy.Config{Config: producer.Config{Brokers: env.Brokers, From: orders, To: v1,
 			Group: g1, Topics: env.Spec, SessionTimeout: 2 * time.Second, Log: log}})
 		if err != nil {
 			t.Errorf("v1: %v", err)
@@ -75,7 +78,7 @@ func TestInvariantStalledCandidateIsBehindNotMissing(t *testing.T) {
 	})
 	v2proc := oinkCmd(t, "produce", "--brokers", strings.Join(env.Brokers, ","), "--from", orders, "--to", v2, "--dlq", dlq,
 		"--group", g2, "--session-timeout", "2s", "--replication-factor", strconv.Itoa(env.Spec.ReplicationFactor), "--log-level", "warn")
-	v2proc.Env, v2proc.Stderr = oinkbin.ChildEnv(), os.Stderr
+	v2proc.Env, v2proc.Stderr = childproc.Env(), os.Stderr
 	if err := v2proc.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -88,8 +91,8 @@ func TestInvariantStalledCandidateIsBehindNotMissing(t *testing.T) {
 	const half = 1000
 	load := func(seed uint64) { // each seed its own orders
 		t.Helper()
-		if _, err := producer.Load(ctx, producer.LoadConfig{Brokers: env.Brokers, Topic: orders, Count: half, Topics: env.Spec,
-			Gen: producer.GenConfig{Seed: seed}}); err != nil {
+		if _, err := loadgen.Load(ctx, loadgen.LoadConfig{Brokers: env.Brokers, Topic: orders, Count: half, Topics: env.Spec,
+			Gen: loadgen.Config{Seed: seed}}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 func TestCompareFlagsAndEnvironmentTwins(t *testing.T) {
@@ -86,7 +86,7 @@ func TestCutoverStatusShowsASideBehind(t *testing.T) {
 	t.Parallel()
 	dbURL, pool := pgtest.SchemaURL(t)
 	cli := cutoverCLI{t: t, dbURL: dbURL}
-	cli.ok("cutover", "apply", "-f", "../../testdata/plans/demo.yaml")
+	cli.ok("cutover", "apply", "-f", "../../shipped/plans/demo.yaml")
 	cli.ok("cutover", "start", "--run", "demo", "--reason", "go")
 	store := diffstore.New(pool)
 	if err := store.EnsureRun(t.Context(), diffstore.Run{Name: "demo", ControlTopic: "rtcim.v1", CandidateTopic: "rtcim.v2",

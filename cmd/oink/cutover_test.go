@@ -12,7 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 func TestCutoverFlagsAndEnvironmentTwins(t *testing.T) {
@@ -166,7 +166,7 @@ func TestCutoverCommandsOutput(t *testing.T) {
 	t.Parallel()
 	dbURL, _ := pgtest.SchemaURL(t)
 	cli := cutoverCLI{t: t, dbURL: dbURL}
-	plan := "../../testdata/plans/demo.yaml"
+	plan := "../../shipped/plans/demo.yaml"
 
 	textTests := []struct {
 		name string

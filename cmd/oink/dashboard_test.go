@@ -11,7 +11,7 @@ import (
 
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pgtest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 	"github.com/oinkhq/oink/tui"
 )
 

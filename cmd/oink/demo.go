@@ -11,7 +11,7 @@ import (
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/tui"
 
-	"github.com/oinkhq/oink/internal/demo"
+	"github.com/oinkhq/oink/tools/demo"
 	"github.com/spf13/cobra"
 )
 
@@ -50,8 +50,8 @@ every RTCIM on the live topic exactly once. It exits 3 if any check fails.`,
 	f.BoolVar(&o.noTUI, "no-tui", false, "print the story as progress lines instead of opening the dashboard")
 	f.BoolVar(&o.json, "json", false, "print the final summary as JSON (implies --no-tui)")
 	f.Float64Var(&o.rate, "rate", 1000, "upstream events per second")
-	f.StringVar(&o.rules, "rules", "testdata/rules/rtcim.yaml", "comparator rules (this path, or the copy built into oink when it does not exist here)")
-	f.StringVar(&o.plan, "plan", "testdata/plans/demo.yaml", "cutover plan (this path, or the copy built into oink when it does not exist here)")
+	f.StringVar(&o.rules, "rules", "shipped/rules/rtcim.yaml", "comparator rules (this path, or the copy built into oink when it does not exist here)")
+	f.StringVar(&o.plan, "plan", "shipped/plans/demo.yaml", "cutover plan (this path, or the copy built into oink when it does not exist here)")
 	return cmd
 }
 

@@ -10,7 +10,7 @@ import (
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"

@@ -2,7 +2,7 @@
 
 // These single-role kill runs are part of the long fault-injection suite
 // (go test -tags chaos ./...); CI runs the same invariants through
-// internal/chaos's TestChaosKill* trials, which kill every role in the
+// tools/chaos's TestChaosKill* trials, which kill every role in the
 // whole pipeline.
 
 package main
@@ -17,9 +17,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
 	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/kafkatest"
 )
 
 // TestInvariantNoEventLostAcrossKill9 kills `oink produce` with SIGKILL at
@@ -36,8 +38,8 @@ func TestInvariantNoEventLostAcrossKill9(t *testing.T) {
 	const events = 200000
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	if _, err := producer.Load(ctx, producer.LoadConfig{Brokers: env.Brokers, Topic: orders, Count: events, Topics: env.Spec,
-		Gen: producer.GenConfig{Seed: 5, InvalidRatio: 0.01, Start: time.Date(2026, 10, 24, 20, 0, 0, 0, time.UTC), Step: 50 * time.Millisecond}}); err != nil {
+	if _, err := loadgen.Load(ctx, loadgen.LoadConfig{Brokers: env.Brokers, Topic: orders, Count: events, Topics: env.Spec,
+		Gen: loadgen.Config{Seed: 5, InvalidRatio: 0.01, Start: time.Date(2026, 10, 24, 20, 0, 0, 0, time.UTC), Step: 50 * time.Millisecond}}); err != nil {
 		t.Fatal(err)
 	}
 	seed := uint64(time.Now().UnixNano())

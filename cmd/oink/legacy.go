@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/oinkhq/oink/legacy"
+
 	"github.com/oinkhq/oink/producer"
 	"github.com/spf13/cobra"
 )
@@ -73,11 +75,11 @@ func runLegacy(ctx context.Context, d deps, g *globalOptions, o *legacyOptions) 
 	if err != nil {
 		return err
 	}
-	faults, err := producer.ParseFaults(o.faults)
+	faults, err := legacy.ParseFaults(o.faults)
 	if err != nil {
 		return usageError{fmt.Errorf("--%w", err)}
 	}
-	lc := producer.LegacyConfig{Faults: faults, Seed: o.seed}
+	lc := legacy.Config{Faults: faults, Seed: o.seed}
 	if o.faultLog != "" {
 		f, err := os.OpenFile(o.faultLog, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 		if err != nil {
@@ -88,7 +90,7 @@ func runLegacy(ctx context.Context, d deps, g *globalOptions, o *legacyOptions) 
 	}
 	run := func(ctx context.Context, cfg producer.Config) (producer.Stats, error) {
 		lc.Config = cfg
-		return producer.RunLegacy(ctx, lc)
+		return legacy.Run(ctx, lc)
 	}
 	return runProducer(ctx, d, g, &o.producerOptions, cfg, "v1", run)
 }

@@ -7,8 +7,9 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/producer"
 	"github.com/spf13/cobra"
 )
 
@@ -70,9 +71,9 @@ dead-letter them as oink.FutureEventTime.`,
 	return cmd
 }
 
-func (o *loadgenOptions) config(brokers []string) (producer.LoadConfig, error) {
-	cfg := producer.LoadConfig{Brokers: brokers, Topic: o.topic, Count: o.count, Rate: o.rate,
-		Gen: producer.GenConfig{Seed: o.seed, Stores: o.stores, InvalidRatio: o.invalidRatio, FutureRatio: o.futureRatio,
+func (o *loadgenOptions) config(brokers []string) (loadgen.LoadConfig, error) {
+	cfg := loadgen.LoadConfig{Brokers: brokers, Topic: o.topic, Count: o.count, Rate: o.rate,
+		Gen: loadgen.Config{Seed: o.seed, Stores: o.stores, InvalidRatio: o.invalidRatio, FutureRatio: o.futureRatio,
 			Step: o.step},
 		Topics: kafkaio.TopicSpec{Partitions: o.partitions, ReplicationFactor: o.rf}}
 	switch {
@@ -105,10 +106,10 @@ func runLoadgen(ctx context.Context, d deps, g *globalOptions, o *loadgenOptions
 		return err
 	}
 	p := newProgress(d, false)
-	cfg.Progress = func(s producer.LoadSummary) {
+	cfg.Progress = func(s loadgen.Summary) {
 		p.Update("loadgen: %d/%d events to %s (%.0f/s)", s.Events, o.count, o.topic, s.PerSecond)
 	}
-	sum, err := producer.Load(ctx, cfg)
+	sum, err := loadgen.Load(ctx, cfg)
 	p.Done()
 	if err != nil {
 		return err

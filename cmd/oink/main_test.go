@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oinkhq/oink/internal/oinkbin"
+	"github.com/oinkhq/oink/testkit/oinkbin"
 )
 
 // TestMain lets a test run the oink binary it is compiled into: with
@@ -22,7 +22,7 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// oinkBinary is the oink binary the process tests run (internal/oinkbin).
+// oinkBinary is the oink binary the process tests run (testkit/oinkbin).
 func oinkBinary(tb testing.TB) string { return oinkbin.Path(tb) }
 
 // oinkCmd returns a command that runs oink with args as its own process.

@@ -6,7 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/shipped"
 )
 
 // shippedFile returns a path to read for a file flag: path itself when it
@@ -18,7 +18,7 @@ func shippedFile(path, dir string) (string, error) {
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		return path, nil
 	}
-	data, ok := oink.Shipped()[filepath.ToSlash(filepath.Clean(path))]
+	data, ok := shipped.Files()[filepath.ToSlash(filepath.Clean(path))]
 	if !ok {
 		return path, nil
 	}

@@ -6,14 +6,14 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/shipped"
 )
 
 // TestShippedFilesMatchTheRepository: the copies built into oink are the
 // files in testdata, byte for byte.
 func TestShippedFilesMatchTheRepository(t *testing.T) {
 	t.Parallel()
-	for path, data := range oink.Shipped() {
+	for path, data := range shipped.Files() {
 		disk, err := os.ReadFile(filepath.Join("../..", path))
 		if err != nil {
 			t.Fatal(err)
@@ -30,14 +30,14 @@ func TestShippedFilesMatchTheRepository(t *testing.T) {
 func TestShippedFileOutsideTheRepository(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	got, err := shippedFile("testdata/rules/rtcim.yaml", dir) // cmd/oink has no testdata/rules
+	got, err := shippedFile("shipped/rules/rtcim.yaml", dir) // cmd/oink has no testdata/rules
 	if err != nil {
 		t.Fatal(err)
 	}
-	if data, err := os.ReadFile(got); err != nil || !bytes.Equal(data, oink.RTCIMRules) || filepath.Dir(got) != dir {
+	if data, err := os.ReadFile(got); err != nil || !bytes.Equal(data, shipped.RTCIMRules) || filepath.Dir(got) != dir {
 		t.Errorf("shippedFile = %q (%v): want the shipped rules written under %s", got, err, dir)
 	}
-	for _, path := range []string{"../../testdata/rules/rtcim.yaml", "no-such-rules.yaml"} {
+	for _, path := range []string{"../../shipped/rules/rtcim.yaml", "no-such-rules.yaml"} {
 		if got, err := shippedFile(path, dir); err != nil || got != path {
 			t.Errorf("shippedFile(%q) = %q, %v; want it unchanged", path, got, err)
 		}
@@ -48,7 +48,7 @@ func TestShippedFileOutsideTheRepository(t *testing.T) {
 // are gone once its cleanup runs.
 func TestUseShippedCleansUp(t *testing.T) {
 	t.Parallel()
-	rules, plan := "testdata/rules/rtcim.yaml", "testdata/plans/demo.yaml" // not under cmd/oink
+	rules, plan := "shipped/rules/rtcim.yaml", "shipped/plans/demo.yaml" // not under cmd/oink
 	cleanup, err := useShipped(&rules, &plan)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/shipped"
+
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/pglocal"
@@ -35,14 +36,14 @@ func openStore(ctx context.Context, g *globalOptions) (store *diffstore.Store, c
 // key) when the flag is empty.
 // shippedRulesName names the rules built into oink in messages and in the
 // runs table.
-const shippedRulesName = "testdata/rules/rtcim.yaml"
+const shippedRulesName = shipped.RulesPath
 
 func loadRules(path string) (*comparator.Rules, error) {
 	if path == "" {
 		// The shipped RTCIM rules, never the Kafka key: an order's second
 		// event (a return, a cancellation) shares its key with the first,
 		// so a key identity would drop it as a duplicate.
-		return comparator.ParseRules(shippedRulesName, oink.RTCIMRules)
+		return comparator.ParseRules(shippedRulesName, shipped.RTCIMRules)
 	}
 	r, err := comparator.LoadRules(path)
 	if err != nil {

@@ -114,7 +114,7 @@ func runSwitch(ctx context.Context, d deps, g *globalOptions, o *switchOptions) 
 		return err
 	}
 	rep, err := cutover.RunSwitch(ctx, cutover.SwitchConfig{Run: o.run, Brokers: g.brokers, Control: o.control,
-		Candidate: o.candidate, Live: o.live, StateTopic: o.stateTopic, Group: o.group, Rules: rules, Store: store,
+		Candidate: o.candidate, Live: o.live, StateTopic: o.stateTopic, Group: o.group, Identity: rules.Identity(), Store: store,
 		Dedupe: o.dedupe, MaxParked: o.maxParked, TransactionalIDPrefix: o.txnPrefix, TransactionTimeout: o.txnTimeout,
 		ProvenanceHeaders: o.provenanceHeaders, StopWhenIdle: o.stopWhenIdle, SessionTimeout: o.sessionTimeout,
 		Topics: kafkaio.TopicSpec{Partitions: o.partitions, ReplicationFactor: o.rf},

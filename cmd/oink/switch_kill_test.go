@@ -2,7 +2,7 @@
 
 // These single-role kill runs are part of the long fault-injection suite
 // (go test -tags chaos ./...); CI runs the same invariants through
-// internal/chaos's TestChaosKill* trials, which kill every role in the
+// tools/chaos's TestChaosKill* trials, which kill every role in the
 // whole pipeline.
 
 package main
@@ -19,13 +19,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink/legacy"
+	"github.com/oinkhq/oink/loadgen"
+
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/internal/kafkatest"
-	"github.com/oinkhq/oink/internal/pgtest"
 	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/oinkhq/oink/testkit/pgtest"
 )
 
 // TestInvariantOneLiveCopyAcrossSwitchKills kills `oink switch` with SIGKILL
@@ -56,15 +59,15 @@ func TestInvariantOneLiveCopyAcrossSwitchKills(t *testing.T) {
 	var wg sync.WaitGroup
 	base := producer.Config{Brokers: env.Brokers, From: orders, StopWhenIdle: 2 * time.Second, Topics: env.Spec, Log: log}
 	wg.Go(func() {
-		if _, err := producer.Load(ctx, producer.LoadConfig{Brokers: env.Brokers, Topic: orders, Count: 20000, Rate: 2500,
-			Gen: producer.GenConfig{Seed: 8}, Topics: env.Spec}); err != nil {
+		if _, err := loadgen.Load(ctx, loadgen.LoadConfig{Brokers: env.Brokers, Topic: orders, Count: 20000, Rate: 2500,
+			Gen: loadgen.Config{Seed: 8}, Topics: env.Spec}); err != nil {
 			t.Error(err)
 		}
 	})
 	wg.Go(func() {
 		c := base
 		c.To, c.Group = v1, env.Group("v1")
-		if _, err := producer.RunLegacy(ctx, producer.LegacyConfig{Config: c}); err != nil {
+		if _, err := legacy.Run(ctx, legacy.Config{Config: c}); err != nil {
 			t.Error(err)
 		}
 	})
@@ -91,7 +94,7 @@ func TestInvariantOneLiveCopyAcrossSwitchKills(t *testing.T) {
 
 	args := []string{"switch", "--brokers", strings.Join(env.Brokers, ","), "--database-url", dbURL, "--run", run,
 		"--control", v1, "--candidate", v2, "--live", live, "--group", env.Group("switch"),
-		"--rules", "../../testdata/rules/rtcim.yaml", "--session-timeout", "2s", "--log-level", "warn"}
+		"--rules", "../../shipped/rules/rtcim.yaml", "--session-timeout", "2s", "--log-level", "warn"}
 	seed := uint64(time.Now().UnixNano())
 	rng := rand.New(rand.NewPCG(seed, 2))
 	t.Logf("kill schedule seed %d", seed)
@@ -121,7 +124,7 @@ func TestInvariantOneLiveCopyAcrossSwitchKills(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, err := comparator.LoadRules("../../testdata/rules/rtcim.yaml")
+	rules, err := comparator.LoadRules("../../shipped/rules/rtcim.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}

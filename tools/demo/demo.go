@@ -1,0 +1,138 @@
+// Package demo runs the whole migration on one machine: the embedded
+// broker, a Postgres (found or started), live upstream traffic, the v1
+// simulator with realistic faults, OINK v2, the comparator with the shipped
+// rules, the switch and the cutover controller with a short plan. It then
+// tells the story a viewer should see: shadow agreement with known v1
+// differences accepted by rules, the gate opening stage by stage, a new
+// divergence (a v1 fault no rule accepts) and the automatic rollback, and,
+// once the fault stops, the cutover resuming to 100%. At the end it checks
+// the invariants from outside, by reading the topics and the diffstore.
+//
+//	sum, err := demo.Run(ctx, demo.Config{Log: log, Events: events})
+package demo
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/oinkhq/oink/comparator"
+	"github.com/oinkhq/oink/cutover"
+	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/broker"
+	"github.com/oinkhq/oink/internal/pglocal"
+	"github.com/oinkhq/oink/producer"
+)
+
+// Config configures Run.
+type Config struct {
+	DatabaseURL string // "" finds or starts a Postgres
+	Rate        float64
+	RulesFile   string // default shipped/rules/rtcim.yaml
+	PlanFile    string // default shipped/plans/demo.yaml
+	Log         *slog.Logger
+	// Events, when set, receives one line per step of the story.
+	Events func(Event)
+	// Ready, when set, is called once the pipeline runs, with the store and
+	// run name (the dashboard attaches there).
+	Ready func(store *diffstore.Store, run string, ctl *cutover.Controller)
+}
+
+// Event is one step of the story, for progress lines.
+type Event struct {
+	At      time.Time `json:"at"`
+	Message string    `json:"message"`
+}
+
+// Summary is the demo's outcome. Checks lists every invariant checked and
+// whether it held; OK is true only when all did.
+type Summary struct {
+	Run        string              `json:"run"`
+	Seconds    float64             `json:"seconds"`
+	Events     int                 `json:"events"`
+	Producer   producer.Accounting `json:"producer"`
+	Comparator ComparatorTotals    `json:"comparator"`
+	Live       cutover.LiveReport  `json:"live"`
+	Rollbacks  int                 `json:"rollbacks"`
+	Stages     []string            `json:"stages"`
+	Final      cutover.Position    `json:"final"`
+	Checks     []Check             `json:"checks"`
+	OK         bool                `json:"ok"`
+}
+
+// ComparatorTotals are the comparator's totals at the end.
+type ComparatorTotals struct {
+	Pairs          int64            `json:"pairs"`
+	Equal          int64            `json:"equal"`
+	Identical      int64            `json:"identical"`
+	Equivalent     int64            `json:"equivalent"`
+	Accepted       int64            `json:"accepted"`
+	AcceptedByRule map[string]int64 `json:"acceptedByRule"`
+	Divergent      int64            `json:"divergent"`
+	MissingControl int64            `json:"missingInControl"`
+	DuplicatesV1   int64            `json:"duplicatesControl"`
+	Accounting     bool             `json:"accountingHolds"`
+}
+
+// Check is one invariant checked at the end.
+type Check struct {
+	Name   string `json:"name"`
+	OK     bool   `json:"ok"`
+	Detail string `json:"detail"`
+}
+
+func (c *Config) defaults() {
+	if c.Rate <= 0 {
+		c.Rate = 1000
+	}
+	if c.RulesFile == "" {
+		c.RulesFile = "shipped/rules/rtcim.yaml"
+	}
+	if c.PlanFile == "" {
+		c.PlanFile = "shipped/plans/demo.yaml"
+	}
+	if c.Log == nil {
+		c.Log = slog.New(slog.DiscardHandler)
+	}
+	if c.Events == nil {
+		c.Events = func(Event) {}
+	}
+}
+
+// Run runs the demo to its end and returns its summary; the error is for
+// failures to run at all (a failed invariant is reported in the summary).
+func Run(ctx context.Context, cfg Config) (Summary, error) {
+	cfg.defaults()
+	start := time.Now()
+	rules, err := comparator.LoadRules(cfg.RulesFile)
+	if err != nil {
+		return Summary{}, fmt.Errorf("rules: %w", err)
+	}
+	plan, err := cutover.LoadPlan(cfg.PlanFile)
+	if err != nil {
+		return Summary{}, fmt.Errorf("plan: %w", err)
+	}
+	b, err := broker.Start(broker.Config{Partitions: 6, Topics: []string{}})
+	if err != nil {
+		return Summary{}, err
+	}
+	defer b.Close()
+	url, stopPG, err := pglocal.Resolve(ctx, cfg.DatabaseURL, cfg.Log)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer stopPG()
+	pool, err := diffstore.Open(ctx, url)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer pool.Close()
+	if err := diffstore.Migrate(ctx, pool); err != nil {
+		return Summary{}, err
+	}
+	run := fmt.Sprintf("demo-%s", start.UTC().Format("20060102-150405"))
+	plan.Run = run
+	s := &stage{cfg: cfg, brokers: b.Addrs(), store: diffstore.New(pool), run: run, rules: rules, plan: plan, start: start}
+	return s.play(ctx)
+}
