@@ -1,9 +1,11 @@
-// Package sparkline is the dashboard's divergence-rate pane: for each minute
-// of source event time, the share of that minute's comparisons that the gate
-// would not pass (divergent pairs and records missing from the candidate),
-// drawn as a one-line sparkline, or as a chart of several lines when there is
-// room.
-package sparkline
+// Package chart is the dashboard's divergence chart: over source event
+// time, in buckets as fine as the width allows (the store's 10 seconds at
+// best), the share of each bucket's comparisons that the gate would not
+// pass (divergent pairs and records missing from the candidate). It uses
+// the width it has, states its scale (what a full cell is) and its grain,
+// and draws a time axis on which the cutover's stage changes (▲) and
+// rollbacks (↺) are marked where they took effect.
+package chart
 
 import (
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
 
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/tui/style"
@@ -19,44 +22,95 @@ import (
 // levels are the eighths of a cell, from empty to full.
 const levels = " ▁▂▃▄▅▆▇█"
 
-// maxColumns is the most columns one minute takes in the chart.
-const maxColumns = 4
-
-// Zero marks a minute that was compared and had no divergence; a blank is a
-// minute without records.
+// Zero marks a bucket that was compared and had no divergence; a blank is a
+// bucket without records.
 const Zero = '·'
 
-// point is one minute of the chart.
-type point struct {
-	minute   time.Time
-	rate     float64
-	compared bool // the minute has pairs or missing records
-	present  bool // the minute has records at all
+// The marks of the time axis.
+const (
+	StageMark    = '▲' // v2's share grew
+	RollbackMark = '↺' // v2's share went back to 0%
+	markLine     = '┊' // a mark's column in the bars, where they are blank
+)
+
+// grains are the bucket widths a chart chooses from, finest first: each a
+// multiple of the store's own bucket (diffstore.CountGrain).
+var grains = []time.Duration{10 * time.Second, 20 * time.Second, 30 * time.Second, time.Minute, 2 * time.Minute,
+	5 * time.Minute, 10 * time.Minute, 15 * time.Minute, 30 * time.Minute, time.Hour, 2 * time.Hour, 3 * time.Hour,
+	6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 7 * 24 * time.Hour}
+
+// Grain returns the finest grain in which the buckets from first to last
+// take at most columns columns (the coarsest one when none does).
+func Grain(first, last time.Time, columns int) time.Duration {
+	for _, g := range grains {
+		if int(last.Truncate(g).Sub(first.Truncate(g))/g)+1 <= columns {
+			return g
+		}
+	}
+	return grains[len(grains)-1]
 }
 
-// Model is the divergence-rate pane.
+// Mark is a change of v2's share at a source event time.
+type Mark struct {
+	At      time.Time
+	Percent float64
+}
+
+// Data is what the chart shows.
+type Data struct {
+	// Grain is the width of each bucket.
+	Grain time.Duration
+	// Buckets are the counts per Grain, oldest first; Minute is each one's
+	// start. Buckets missing between two entries are drawn blank.
+	Buckets []diffstore.MinuteCounts
+	// Marks are the route's transitions, oldest first.
+	Marks []Mark
+}
+
+// point is one bucket of the chart.
+type point struct {
+	start    time.Time
+	rate     float64
+	compared bool // the bucket has pairs or missing records
+	present  bool // the bucket has records at all
+}
+
+// Model is the divergence chart.
 type Model struct {
 	st            style.Styles
 	width, height int
+	grain         time.Duration
 	points        []point
+	marks         []Mark
 }
 
-// New returns an empty pane.
-func New(st style.Styles) Model { return Model{st: st} }
+// New returns an empty chart.
+func New(st style.Styles) Model { return Model{st: st, grain: grains[0]} }
 
 // Init does nothing.
 func (m Model) Init() tea.Cmd { return nil }
 
-// Update changes nothing: the pane reads no keys.
+// Update changes nothing: the chart reads no keys.
 func (m Model) Update(tea.Msg) (Model, tea.Cmd) { return m, nil }
 
-// SetSize sets the pane's size: a height of 4 or more draws a chart with a
-// title and a time axis, less a one-line sparkline.
-func (m *Model) SetSize(width, height int) { m.width, m.height = width, height }
+// MinHeight is the least height the chart is drawn in: a title with the
+// scale, a line of bars and the time axis.
+const MinHeight = 3
 
-// Rate is the share of a minute's comparisons the gate would not pass:
+// SetSize sets the chart's size; the height is at least MinHeight.
+func (m *Model) SetSize(width, height int) { m.width, m.height = width, max(height, MinHeight) }
+
+// Height is the number of lines View returns.
+func (m Model) Height() int { return m.height }
+
+// Columns is how many columns the bars have: a refresh chooses the grain
+// that fits (Grain).
+func (m Model) Columns() int { return max(m.width, 1) }
+
+// Rate is the share of a bucket's comparisons the gate would not pass:
 // (divergent + missing in candidate) / (pairs + missing in candidate); 0
-// when nothing was compared.
+// when nothing was compared. Missing in control (v1 lacks what v2 wrote)
+// does not count against the gate, so not here either.
 func Rate(c diffstore.Counts) float64 {
 	n := c.Pairs + c.MissingInCandidate
 	if n == 0 {
@@ -65,71 +119,93 @@ func Rate(c diffstore.Counts) float64 {
 	return float64(c.Divergent+c.MissingInCandidate) / float64(n)
 }
 
-// SetData replaces the minutes shown. counts are oldest first, as
-// diffstore's CountsPerMinute returns them; minutes missing between two
-// entries are drawn blank.
-func (m *Model) SetData(counts []diffstore.MinuteCounts) {
+// SetData replaces what the chart shows.
+func (m *Model) SetData(d Data) {
+	m.grain = d.Grain
+	if m.grain <= 0 {
+		m.grain = grains[0]
+	}
+	m.marks = d.Marks
 	m.points = m.points[:0]
-	for i, c := range counts {
+	for i, c := range d.Buckets {
 		if i > 0 {
-			for t := counts[i-1].Minute.Add(time.Minute); t.Before(c.Minute); t = t.Add(time.Minute) {
-				m.points = append(m.points, point{minute: t})
+			for t := d.Buckets[i-1].Minute.Add(m.grain); t.Before(c.Minute); t = t.Add(m.grain) {
+				m.points = append(m.points, point{start: t})
 			}
 		}
-		m.points = append(m.points, point{minute: c.Minute, rate: Rate(c.Counts),
+		m.points = append(m.points, point{start: c.Minute, rate: Rate(c.Counts),
 			compared: c.Pairs+c.MissingInCandidate > 0, present: true})
 	}
+	if len(m.points) > m.Columns() { // a grain chosen for a wider screen
+		m.points = m.points[len(m.points)-m.Columns():]
+	}
 }
 
-// Height is the number of lines View returns.
-func (m Model) Height() int { return max(m.height, 1) }
-
-// View renders the pane.
+// View renders the title with the scale, the bars and the time axis. The
+// buckets share the width: each takes the columns x for which x·n/width is
+// its index, so n buckets fill it whole.
 func (m Model) View() string {
-	if m.height >= 4 {
-		return m.chart()
-	}
-	label := m.st.Title.Render("divergence/min ")
-	summary := " " + m.summary(false)
-	barsW := m.width - style.Width(label) - style.Width(summary)
-	if barsW < 10 {
-		summary = ""
-		barsW = m.width - style.Width(label)
-	}
-	pts := m.last(barsW)
-	var b strings.Builder
-	peak := m.peak(pts)
-	for _, p := range pts {
-		b.WriteString(m.cell(p, 0, 1, peak))
-	}
-	return style.Lines([]string{label + style.Pad(b.String(), barsW) + summary}, m.width, 1)
-}
-
-// chart renders a title, height-2 lines of bars and a time axis.
-func (m Model) chart() string {
 	rows := m.height - 2
-	pts := m.last(m.width)
-	peak := m.peak(pts)
-	// Few minutes on a wide screen: each takes up to maxColumns columns.
-	cols := 1
-	if len(pts) > 0 {
-		cols = min(max(m.width/len(pts), 1), maxColumns)
-	}
-	lines := []string{m.st.Title.Render("divergence rate per minute") + m.st.Dim.Render(" (divergent + missing in candidate, of compared; source event time)") + "  " + m.summary(true)}
+	peak := m.peak()
+	marks := m.markColumns()
+	lines := []string{m.title(peak)}
 	for r := rows - 1; r >= 0; r-- {
 		var b strings.Builder
-		for _, p := range pts {
-			b.WriteString(strings.Repeat(m.cell(p, r, rows, peak), cols))
+		for x := range m.barsWidth() {
+			p := m.points[x*len(m.points)/m.width]
+			cell := m.cell(p, r, rows, peak)
+			if mk, ok := marks[x]; ok && (!p.present || p.rate == 0) {
+				cell = m.markStyle(mk).Render(string(markLine))
+			}
+			b.WriteString(cell)
 		}
 		lines = append(lines, b.String())
 	}
-	axis := ""
-	if len(pts) > 0 {
-		from, to := pts[0].minute.UTC().Format("15:04"), pts[len(pts)-1].minute.UTC().Format("15:04 UTC")
-		axis = from + strings.Repeat(" ", max(len(pts)*cols-len(from)-len(to), 1)) + to
-	}
-	lines = append(lines, m.st.Dim.Render(axis))
+	lines = append(lines, m.axis(marks))
 	return style.Lines(lines, m.width, m.height)
+}
+
+// barsWidth is how many columns the bars take: the whole width once there
+// is a bucket.
+func (m Model) barsWidth() int {
+	if len(m.points) == 0 {
+		return 0
+	}
+	return m.width
+}
+
+// title names what is drawn, its grain and its scale (what a full cell
+// is), the peak bucket and the last compared one.
+func (m Model) title(peak float64) string {
+	st := m.st
+	what := st.Title.Render("divergence") + " per " + grainText(m.grain)
+	if m.width >= 120 {
+		what += st.Dim.Render(" of source event time (divergent + missing in candidate, of compared)")
+	}
+	if len(m.points) == 0 {
+		return what + st.Dim.Render(" · nothing counted yet")
+	}
+	scale := "█ = " + style.Percent(peak)
+	var top point
+	last := -1.0
+	for _, p := range m.points {
+		if p.present && (p.rate > top.rate || !top.present) {
+			top = p
+		}
+		if p.compared {
+			last = p.rate
+		}
+	}
+	if top.rate == 0 {
+		scale = "no divergence"
+	} else {
+		scale += " (peak " + m.timeText(top.start) + ")"
+	}
+	lastText := "last –"
+	if last >= 0 {
+		lastText = "last " + style.Percent(last)
+	}
+	return what + ": " + style.Join(scale, lastText, st.Dim.Render(string(StageMark)+" stage "+string(RollbackMark)+" rollback"))
 }
 
 // cell draws point p in row r (0 at the bottom) of rows rows, scaled to peak.
@@ -149,21 +225,10 @@ func (m Model) cell(p point, r, rows int, peak float64) string {
 	return m.st.Bad.Render(string([]rune(levels)[level]))
 }
 
-// last returns the last n points.
-func (m Model) last(n int) []point {
-	if n <= 0 {
-		return nil
-	}
-	if len(m.points) > n {
-		return m.points[len(m.points)-n:]
-	}
-	return m.points
-}
-
-// peak is the largest rate of pts, or 1 when none is positive.
-func (m Model) peak(pts []point) float64 {
+// peak is the largest rate, or 1 when none is positive.
+func (m Model) peak() float64 {
 	peak := 0.0
-	for _, p := range pts {
+	for _, p := range m.points {
 		peak = max(peak, p.rate)
 	}
 	if peak == 0 {
@@ -172,31 +237,117 @@ func (m Model) peak(pts []point) float64 {
 	return peak
 }
 
-// summary tells the peak minute and the last compared minute's rate.
-func (m Model) summary(long bool) string {
+// markColumns places each mark in the column of the time it took effect.
+func (m Model) markColumns() map[int]Mark {
+	out := map[int]Mark{}
 	if len(m.points) == 0 {
-		return m.st.Dim.Render("no minutes counted yet")
+		return out
 	}
-	var peak point
-	last := -1.0
-	for _, p := range m.points {
-		if p.present && (p.rate > peak.rate || !peak.present) {
-			peak = p
+	from := m.points[0].start
+	span := time.Duration(len(m.points)) * m.grain
+	for _, mk := range m.marks {
+		if mk.At.Before(from) || !mk.At.Before(from.Add(span)) {
+			continue
 		}
-		if p.compared {
-			last = p.rate
+		out[int(float64(mk.At.Sub(from))/float64(span)*float64(m.width))] = mk
+	}
+	return out
+}
+
+// isRollback reports whether mk took v2's share back to 0%.
+func isRollback(mk Mark) bool { return mk.Percent == 0 }
+
+func (m Model) markStyle(mk Mark) lipgloss.Style {
+	if isRollback(mk) {
+		return m.st.Bad
+	}
+	return m.st.Dim
+}
+
+// axis is the time axis: the marks with their percent where there is room
+// (just the mark where there is not), the first bucket's start on the left
+// and the last one's end on the right, where the marks leave room.
+func (m Model) axis(marks map[int]Mark) string {
+	width := m.width
+	cells := make([]string, width)
+	free := func(from, n int) bool {
+		if from < 0 || from+n > width {
+			return false
+		}
+		for i := from; i < from+n; i++ {
+			if cells[i] != "" {
+				return false
+			}
+		}
+		return true
+	}
+	put := func(from int, s string, render func(...string) string) {
+		for i, r := range []rune(s) {
+			cells[from+i] = render(string(r))
 		}
 	}
-	lastText := "last –"
-	if last >= 0 {
-		lastText = "last " + style.Percent(last)
+	// Rollbacks first: where marks crowd, a rollback keeps its place.
+	for _, rollbacks := range []bool{true, false} {
+		for x := range width {
+			mk, ok := marks[x]
+			if !ok || isRollback(mk) != rollbacks {
+				continue
+			}
+			glyph := string(StageMark)
+			if rollbacks {
+				glyph = string(RollbackMark)
+			}
+			label := glyph + fmt.Sprintf("%v%%", mk.Percent)
+			n := len([]rune(label))
+			switch {
+			case free(x, n+1) || (x+n == width && free(x, n)):
+				put(x, label, m.markStyle(mk).Render)
+			case free(x, 1):
+				put(x, glyph, m.markStyle(mk).Render)
+			}
+		}
 	}
-	peakText := fmt.Sprintf("peak %s %s", style.Percent(peak.rate), peak.minute.UTC().Format("15:04"))
-	if peak.rate == 0 {
-		peakText = "peak 0%"
+	if len(m.points) > 0 {
+		from := m.timeText(m.points[0].start)
+		to := m.timeText(m.points[len(m.points)-1].start.Add(m.grain)) + " UTC"
+		if free(width-len(to), len(to)) && width-len(to) > len(from) {
+			put(width-len(to), to, m.st.Dim.Render)
+		}
+		if free(0, len(from)+1) {
+			put(0, from, m.st.Dim.Render)
+		}
 	}
-	if long {
-		return style.Join(peakText, lastText, fmt.Sprintf("%d min", len(m.points)))
+	var b strings.Builder
+	for _, c := range cells {
+		if c == "" {
+			c = " "
+		}
+		b.WriteString(c)
 	}
-	return style.Join(peakText, lastText)
+	return b.String()
+}
+
+// timeText formats a time on the axis as precisely as the grain asks.
+func (m Model) timeText(t time.Time) string {
+	t = t.UTC()
+	switch {
+	case m.grain < time.Minute:
+		return t.Format("15:04:05")
+	case m.grain < 24*time.Hour:
+		return t.Format("15:04")
+	}
+	return t.Format("01-02")
+}
+
+// grainText names a grain: "10s", "5m", "1h", "1d".
+func grainText(g time.Duration) string {
+	switch {
+	case g < time.Minute:
+		return fmt.Sprintf("%ds", int(g/time.Second))
+	case g < time.Hour:
+		return fmt.Sprintf("%dm", int(g/time.Minute))
+	case g < 24*time.Hour:
+		return fmt.Sprintf("%dh", int(g/time.Hour))
+	}
+	return fmt.Sprintf("%dd", int(g/(24*time.Hour)))
 }

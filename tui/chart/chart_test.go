@@ -1,4 +1,4 @@
-package sparkline
+package chart
 
 import (
 	"strings"
@@ -31,25 +31,80 @@ func TestRate(t *testing.T) {
 	}
 }
 
-func TestOneLineMarksZerosGapsAndAnyDivergence(t *testing.T) {
+func TestGrainIsTheFinestThatFits(t *testing.T) {
+	t.Parallel()
+	base := time.Date(2026, 3, 8, 4, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name    string
+		span    time.Duration
+		columns int
+		want    time.Duration
+	}{
+		{"a demo's minute and a half in 80 columns: the store's 10s", 90 * time.Second, 80, 10 * time.Second},
+		{"twenty minutes in 80 columns: 20s", 20 * time.Minute, 80, 20 * time.Second},
+		{"a day in 80 columns: 30m", 24 * time.Hour, 80, 30 * time.Minute},
+		{"a day in 160 columns: 10m", 24 * time.Hour, 160, 10 * time.Minute},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			if got := Grain(base, base.Add(tc.span), tc.columns); got != tc.want {
+				t.Errorf("Grain(span %v, %d columns) = %v, want %v", tc.span, tc.columns, got, tc.want)
+			}
+		})
+	}
+}
+
+// TestChartUsesTheWidthWithAxisScaleAndMarks: eight 10-second buckets at 80
+// columns take 10 columns each; the title states the grain and the scale;
+// the axis shows the time at both ends and each transition where it took
+// effect: a stage change ▲ with its percent, a rollback ↺.
+func TestChartUsesTheWidthWithAxisScaleAndMarks(t *testing.T) {
 	t.Parallel()
 	base := time.Date(2026, 3, 8, 4, 0, 0, 0, time.UTC)
 	at := func(i int, c diffstore.Counts) diffstore.MinuteCounts {
-		return diffstore.MinuteCounts{Minute: base.Add(time.Duration(i) * time.Minute), Counts: c}
+		return diffstore.MinuteCounts{Minute: base.Add(time.Duration(i) * 10 * time.Second), Counts: c}
 	}
 	m := New(style.New())
-	m.SetSize(80, 1)
-	m.SetData([]diffstore.MinuteCounts{
+	m.SetSize(80, 3)
+	m.SetData(Data{Grain: 10 * time.Second, Buckets: []diffstore.MinuteCounts{
 		at(0, diffstore.Counts{Pairs: 1000}),
-		at(2, diffstore.Counts{Pairs: 1000, Divergent: 1}),   // 0.1%: tiny but visible
-		at(3, diffstore.Counts{Pairs: 1000, Divergent: 100}), // the peak
-		at(4, diffstore.Counts{ReadControl: 5}),              // records, none compared
-	})
-	v := m.View()
-	if !strings.Contains(v, "· ▁█·") {
-		t.Errorf("View = %q, want a zero ·, a gap, the smallest bar for any divergence, a full bar, and · for nothing compared", v)
+		at(1, diffstore.Counts{Pairs: 1000, MissingInControl: 50}), // does not count
+		at(2, diffstore.Counts{Pairs: 1000, Divergent: 20}),        // the peak: 2%
+		// at(3): no records
+		at(4, diffstore.Counts{Pairs: 1000, Divergent: 1}), // tiny but visible
+		at(5, diffstore.Counts{Pairs: 1000}),
+		at(6, diffstore.Counts{Pairs: 1000}),
+		at(7, diffstore.Counts{Pairs: 1000}),
+	}, Marks: []Mark{{At: base.Add(15 * time.Second), Percent: 1}, {At: base.Add(25 * time.Second), Percent: 0}, {At: base.Add(45 * time.Second), Percent: 1}}})
+	lines := strings.Split(m.View(), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("View has %d lines, want 3:\n%s", len(lines), m.View())
 	}
-	if !strings.Contains(v, "peak 10.00% 04:03") || !strings.Contains(v, "last 10.00%") {
-		t.Errorf("View = %q, want the peak minute and the last compared minute's rate", v)
+	for _, want := range []string{"divergence per 10s", "█ = 2.00% (peak 04:00:20)", "last 0.00%", "▲ stage ↺ rollback"} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("title %q lacks %q", lines[0], want)
+		}
+	}
+	bars := []rune(lines[1])
+	cell := func(bucket int) rune { return bars[bucket*10+9] } // the last column of each: marks sit elsewhere
+	want := []rune{Zero, Zero, '█', ' ', '▁', Zero, Zero, Zero}
+	for i, w := range want {
+		if got := cell(i); got != w {
+			t.Errorf("bucket %d drawn %q, want %q (bars %q)", i, got, w, lines[1])
+		}
+	}
+	if got := style.Width(strings.TrimRight(lines[1], " ")); got != 80 {
+		t.Errorf("bars take %d columns, want the whole width, 80", got)
+	}
+	axis := lines[2]
+	for _, want := range []string{"04:00:00", "▲1%", "↺0%", "04:01:20 UTC"} {
+		if !strings.Contains(axis, want) {
+			t.Errorf("axis %q lacks %q", axis, want)
+		}
+	}
+	// The rollback took effect at +25s: half way into the third bucket.
+	if got := strings.Index(string([]rune(axis)[25:]), "↺"); got != 0 {
+		t.Errorf("axis %q: the rollback mark is not at column 25", axis)
 	}
 }

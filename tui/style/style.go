@@ -142,6 +142,21 @@ func PadLeft(s string, width int) string {
 	return s
 }
 
+// Wrap breaks s into lines of at most width cells, at spaces where it can
+// (a word longer than width is cut), dropping the spaces it breaks at: so
+// joining the lines with single spaces gives s back when s has no run of
+// spaces and no overlong word.
+func Wrap(s string, width int) []string {
+	if width <= 0 {
+		return nil
+	}
+	lines := strings.Split(ansi.Wrap(s, width, ""), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " ")
+	}
+	return lines
+}
+
 // Width is the number of cells s takes on a terminal.
 func Width(s string) int { return ansi.StringWidth(s) }
 
