@@ -203,9 +203,6 @@ func (m Model) statusBar() string {
 	switch {
 	case m.ended:
 		text = "the story has ended: any key closes the dashboard"
-		if m.status.text != "" {
-			text = m.status.text + " · " + text
-		}
 	case text != "" && m.status.isErr:
 		text = st.Error.Render("error: ") + text
 	case text != "" && m.status.alert:

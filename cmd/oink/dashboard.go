@@ -34,15 +34,18 @@ func newDashboardCmd(d deps, g *globalOptions, runF func(context.Context, deps, 
 	cmd := &cobra.Command{
 		Use:   "dashboard",
 		Short: "Watch a shadow run and drive its cutover in a terminal dashboard",
-		Long: `A live view over the diffstore: the run and its cutover's stage and gate,
-the comparator's health, totals and rates with the accounting identity, the
-divergence rate per minute, the top diverging field paths and the recent
-divergences, each of which enter opens side by side with the differing fields
-marked.
+		Long: `A live view over the diffstore: the run and its cutover's stage and gate
+(after a rollback, its whole reason and what to do), the comparator's health,
+totals and rates with the accounting identity, the divergence chart over
+source event time with stage changes and rollbacks marked, the top diverging
+field paths and the recent divergences, each of which enter opens side by
+side with the differing fields marked. / filters them by any part of a path.
 
 a advances, p pauses (or resumes), r rolls back and x aborts the cutover: each
-asks for a reason and a confirmation, and is recorded in the cutover's audit
-log like the same oink cutover command, as --actor. ? lists every key.`,
+asks for a reason and a confirmation naming where the cutover goes, and is
+recorded in the cutover's audit log like the same oink cutover command, as
+--actor. Only the keys the cutover's phase allows are shown; --read-only
+shows none. ? lists every key. q quits; Ctrl-C exits 130.`,
 		Example: "  oink dashboard --run shadow-2026-11\n  oink dashboard --run shadow-2026-11 --refresh 500ms --read-only",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE:    func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },

@@ -58,4 +58,10 @@ func TestWrapKeepsEveryWord(t *testing.T) {
 	if got := strings.Join(lines, " "); got != s {
 		t.Errorf("the lines joined = %q, want %q", got, s)
 	}
+	if got := Wrap("accept v1-utc-business-date", 20); len(got) != 2 || got[1] != "v1-utc-business-date" {
+		t.Errorf("Wrap breaks inside a hyphenated word: %q", got)
+	}
+	if got := Wrap("abcdefghij", 4); strings.Join(got, "") != "abcdefghij" || len(got) != 3 {
+		t.Errorf("Wrap of an overlong word = %q, want it cut into 3 lines", got)
+	}
 }
