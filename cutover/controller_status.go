@@ -117,7 +117,12 @@ func waiting(s Status) []string {
 	case Paused:
 		out = append(out, fmt.Sprintf("paused by %s (%s): resume, advance, rollback or abort it", s.UpdatedBy, s.Reason))
 	case RolledBack:
-		out = append(out, fmt.Sprintf("rolled back by %s (%s): once v2 is fixed, resume starts again at the first step", s.UpdatedBy, s.Reason))
+		// The side at fault follows from what the gate counted: records
+		// missing in the candidate are v2's loss, but a divergent pair says
+		// only that v1 and v2 disagree; either may be wrong.
+		out = append(out, fmt.Sprintf("rolled back by %s (%s): records missing in candidate are v2's loss; divergent pairs mean v1 and v2 disagree "+
+			"(oink diffs paths --run %s shows where): fix the version at fault or accept the difference with a rule, then resume starts again at the first step",
+			s.UpdatedBy, s.Reason, s.Run))
 	case Aborted:
 		out = append(out, "aborted: apply a plan to begin a new cutover")
 	}

@@ -70,6 +70,10 @@ type Filter struct {
 	Path  string    // only identities with a field diff at exactly this path
 	Since time.Time // only divergences first seen at or after Since
 	Limit int       // at most this many; default 100
+	// PathContains keeps only identities with a field diff at a path that
+	// contains it (any part of the path: "shipping" matches
+	// totals.shipping_minor), as the dashboard's / filter asks.
+	PathContains string
 }
 
 const divergenceColumns = `d.run, d.identity, d.kind, d.partition, d.event_time, d.control, d.candidate,
@@ -83,6 +87,8 @@ WHERE d.run = $1
   AND ($3 = '' OR EXISTS (SELECT 1 FROM field_diffs f
         WHERE f.run = d.run AND f.identity = d.identity AND f.path = $3))
   AND ($4::timestamptz IS NULL OR d.first_seen >= $4)
+  AND ($6 = '' OR EXISTS (SELECT 1 FROM field_diffs f
+        WHERE f.run = d.run AND f.identity = d.identity AND strpos(f.path, $6) > 0))
 ORDER BY d.first_seen DESC, d.event_time DESC, d.identity, d.kind
 LIMIT $5`
 
@@ -104,7 +110,7 @@ func (s *Store) Divergences(ctx context.Context, f Filter) ([]Divergence, error)
 	if !f.Since.IsZero() {
 		since = &f.Since
 	}
-	rows, err := s.db.Query(ctx, divergencesSQL, f.Run, string(f.Kind), f.Path, since, limit)
+	rows, err := s.db.Query(ctx, divergencesSQL, f.Run, string(f.Kind), f.Path, since, limit, f.PathContains)
 	if err != nil {
 		return nil, fmt.Errorf("divergences of run %q: %w", f.Run, err)
 	}

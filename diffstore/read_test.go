@@ -191,6 +191,9 @@ func TestDivergences(t *testing.T) {
 		{"a kind keeps that kind", diffstore.Filter{Run: "r", Kind: diffstore.KindDivergent}, []string{"o4", "o2", "o1"}},
 		{"a path keeps identities that differ there", diffstore.Filter{Run: "r", Path: "totals.tax_minor"}, []string{"o2", "o1"}},
 		{"a path of accepted differences keeps them too", diffstore.Filter{Run: "r", Path: "business_date"}, []string{"o1"}},
+		{"a part of a path keeps identities that differ at a path containing it", diffstore.Filter{Run: "r", PathContains: "tax"}, []string{"o2", "o1"}},
+		{"a part of a path matches its end too", diffstore.Filter{Run: "r", PathContains: "sku"}, []string{"o4"}},
+		{"a part of no path keeps none", diffstore.Filter{Run: "r", PathContains: "shipping"}, nil},
 		{"a limit keeps the newest", diffstore.Filter{Run: "r", Limit: 2}, []string{"o5", "o4"}},
 		{"a since after the commit keeps none", diffstore.Filter{Run: "r", Since: time.Now().Add(time.Hour)}, nil},
 		{"a since before the commit keeps all", diffstore.Filter{Run: "r", Kind: diffstore.KindMissingInControl, Since: baseTime()}, []string{"o5"}},
@@ -238,5 +241,52 @@ func TestDivergence(t *testing.T) {
 	}
 	if _, err := st.Divergence(t.Context(), "r", "o6"); !errors.Is(err, diffstore.ErrNotFound) {
 		t.Errorf("Divergence(o6, accepted) = %v, want ErrNotFound", err)
+	}
+}
+
+// TestCountsPer sums the store's 10-second buckets into coarser ones, and
+// CountsSpan bounds them.
+func TestCountsPer(t *testing.T) {
+	t.Parallel()
+	st := txStore(t)
+	m0 := baseTime()
+	p0 := claim(t, st, "r", 0, "inst-a")
+	at := func(d time.Duration, pairs, divergent int64) diffstore.MinuteCounts {
+		return diffstore.MinuteCounts{Minute: m0.Add(d), Counts: diffstore.Counts{ReadControl: pairs, ReadCandidate: pairs, Pairs: pairs,
+			Equal: pairs - divergent, Identical: pairs - divergent, Divergent: divergent}}
+	}
+	if _, _, ok, err := st.CountsSpan(t.Context(), "r"); ok || err != nil {
+		t.Fatalf("CountsSpan of a run without counts = ok %v, %v; want false, nil", ok, err)
+	}
+	commit(t, st, diffstore.CommitBatch{Run: "r", Partition: 0, Epoch: p0.Epoch, ControlOffset: 1, CandidateOffset: 1,
+		Counts: []diffstore.MinuteCounts{at(5*time.Second, 10, 0), at(15*time.Second, 20, 1), at(35*time.Second, 30, 3), at(75*time.Second, 5, 0)}})
+
+	first, last, ok, err := st.CountsSpan(t.Context(), "r")
+	if err != nil || !ok || !first.Equal(m0) || !last.Equal(m0.Add(70*time.Second)) {
+		t.Errorf("CountsSpan = %v, %v, %v, %v; want the buckets at +0s and +70s", first, last, ok, err)
+	}
+	got, err := st.CountsPer(t.Context(), "r", m0.Add(12*time.Second), 30*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pairs, div []int64
+	var starts []time.Duration
+	for _, c := range got {
+		starts = append(starts, c.Minute.Sub(m0))
+		pairs, div = append(pairs, c.Pairs), append(div, c.Divergent)
+	}
+	// From +12s: its 30s bucket (+0s) counts whole; +60s holds the +70s
+	// bucket.
+	if diff := cmp.Diff([]time.Duration{0, 30 * time.Second, 60 * time.Second}, starts); diff != "" {
+		t.Errorf("CountsPer(30s) bucket starts (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int64{30, 30, 5}, pairs); diff != "" {
+		t.Errorf("CountsPer(30s) pairs (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int64{1, 3, 0}, div); diff != "" {
+		t.Errorf("CountsPer(30s) divergent (-want +got):\n%s", diff)
+	}
+	if _, err := st.CountsPer(t.Context(), "r", m0, 15*time.Second); err == nil {
+		t.Error("CountsPer(15s) = nil error; want one: the store keeps 10s buckets")
 	}
 }

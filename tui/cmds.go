@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/tui/chart"
 )
 
 // tickMsg says it is time to refresh.
@@ -19,22 +21,30 @@ type dataMsg struct {
 	at      time.Time
 	summary diffstore.Summary
 	health  diffstore.ComparatorHealth
-	minutes []diffstore.MinuteCounts // from since on
-	since   time.Time
+	series  chart.Data
 	paths   []diffstore.PathStat
-	filter  string // the filter divs were read with
-	divs    []diffstore.Divergence
+	divs    divsMsg
 	// cutover is nil when the run has no plan or the status failed
 	// (cutoverErr).
 	cutover    *CutoverStatus
 	cutoverErr error
 }
 
-// divsMsg is the divergences read for a new filter.
+// divsMsg is the divergences read for a filter.
 type divsMsg struct {
 	filter string
 	divs   []diffstore.Divergence
+	more   bool // more than divergencesLimit matched
+	// accepted are the paths containing filter with accepted differences,
+	// read when no divergence matched.
+	accepted []diffstore.PathStat
 }
+
+// noteMsg is a note of the story; storyEndMsg says the story has ended.
+type (
+	noteMsg     struct{ note Note }
+	storyEndMsg struct{}
+)
 
 // detailMsg is the divergences of one identity, for the detail view.
 type detailMsg struct {
@@ -65,9 +75,9 @@ func (m Model) tickCmd() tea.Cmd {
 
 // refreshCmd reads everything the dashboard shows.
 func (m Model) refreshCmd() tea.Cmd {
-	src, run, filter, since, alive, now := m.cfg.Source, m.cfg.Run, m.filter, m.sparkSince, m.cfg.AliveWithin, m.cfg.Now
+	src, run, filter, alive, now, columns := m.cfg.Source, m.cfg.Run, m.filter, m.cfg.AliveWithin, m.cfg.Now, m.chart.Columns()
 	return m.io(func(ctx context.Context) tea.Msg {
-		d := dataMsg{filter: filter, since: since}
+		d := dataMsg{}
 		fail := func(err error) tea.Msg { return errMsg{err: err, refresh: true} }
 		var err error
 		if d.summary, err = src.Summary(ctx, run); err != nil {
@@ -76,19 +86,20 @@ func (m Model) refreshCmd() tea.Cmd {
 		if d.health, err = src.ComparatorHealth(ctx, run, alive); err != nil {
 			return fail(err)
 		}
-		if d.minutes, err = src.CountsPerMinute(ctx, run, since); err != nil {
+		if d.series, err = readSeries(ctx, src, run, columns); err != nil {
 			return fail(err)
 		}
 		if d.paths, err = src.TopPaths(ctx, run, topPathsLimit); err != nil {
 			return fail(err)
 		}
-		if d.divs, err = src.Divergences(ctx, diffstore.Filter{Run: run, Path: filter, Limit: divergencesLimit}); err != nil {
+		if d.divs, err = readDivs(ctx, src, run, filter); err != nil {
 			return fail(err)
 		}
 		cs, err := src.CutoverStatus(ctx, run)
 		switch {
 		case err == nil:
 			d.cutover = &cs
+			d.series.Marks = marks(cs.Transitions)
 		case !errors.Is(err, diffstore.ErrNotFound): // not found: no plan yet
 			d.cutoverErr = err
 		}
@@ -97,15 +108,62 @@ func (m Model) refreshCmd() tea.Cmd {
 	})
 }
 
-// divsCmd reads the divergences with a difference at path ("": all).
-func (m Model) divsCmd(path string) tea.Cmd {
+// readSeries reads the run's counts in the finest grain that fits columns.
+func readSeries(ctx context.Context, src Source, run string, columns int) (chart.Data, error) {
+	first, last, ok, err := src.CountsSpan(ctx, run)
+	if err != nil || !ok {
+		return chart.Data{}, err
+	}
+	grain := chart.Grain(first, last, columns)
+	buckets, err := src.CountsPer(ctx, run, first, grain)
+	return chart.Data{Grain: grain, Buckets: buckets}, err
+}
+
+// marks are the chart's marks of the route's transitions.
+func marks(ts []Transition) []chart.Mark {
+	out := make([]chart.Mark, len(ts))
+	for i, t := range ts {
+		out[i] = chart.Mark{At: t.At, Percent: t.Percent}
+	}
+	return out
+}
+
+// readDivs reads the newest divergences with a difference at a path
+// containing filter ("": all), one more than the list shows to tell
+// whether there are more; when none matches, the paths containing filter
+// where rules accepted differences.
+func readDivs(ctx context.Context, src Source, run, filter string) (divsMsg, error) {
+	d := divsMsg{filter: filter}
+	divs, err := src.Divergences(ctx, diffstore.Filter{Run: run, PathContains: filter, Limit: divergencesLimit + 1})
+	if err != nil {
+		return d, err
+	}
+	d.divs, d.more = divs[:min(len(divs), divergencesLimit)], len(divs) > divergencesLimit
+	if len(divs) > 0 || filter == "" {
+		return d, nil
+	}
+	paths, err := src.TopPaths(ctx, run, acceptedPathsLimit)
+	if err != nil {
+		return d, err
+	}
+	for _, p := range paths {
+		if p.Accepted > 0 && strings.Contains(p.Path, filter) {
+			d.accepted = append(d.accepted, p)
+		}
+	}
+	return d, nil
+}
+
+// divsCmd reads the divergences with a difference at a path containing
+// filter ("": all).
+func (m Model) divsCmd(filter string) tea.Cmd {
 	src, run := m.cfg.Source, m.cfg.Run
 	return m.io(func(ctx context.Context) tea.Msg {
-		divs, err := src.Divergences(ctx, diffstore.Filter{Run: run, Path: path, Limit: divergencesLimit})
+		d, err := readDivs(ctx, src, run, filter)
 		if err != nil {
 			return errMsg{err: err}
 		}
-		return divsMsg{filter: path, divs: divs}
+		return d
 	})
 }
 
@@ -157,20 +215,4 @@ func (m Model) actionCmd(action, reason string) tea.Cmd {
 		}
 		return actionMsg{action: action, outcome: o}
 	})
-}
-
-// mergeMinutes replaces the minutes of old at or after since by fresh (both
-// oldest first) and keeps at most keep minutes.
-func mergeMinutes(old, fresh []diffstore.MinuteCounts, since time.Time, keep int) []diffstore.MinuteCounts {
-	out := make([]diffstore.MinuteCounts, 0, len(old)+len(fresh))
-	for _, c := range old {
-		if c.Minute.Before(since) {
-			out = append(out, c)
-		}
-	}
-	out = append(out, fresh...)
-	if len(out) > keep {
-		out = out[len(out)-keep:]
-	}
-	return out
 }

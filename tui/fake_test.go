@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,7 +35,7 @@ type fakeSource struct {
 	mu        sync.Mutex
 	summaries []diffstore.Summary
 	calls     int
-	minutes   []diffstore.MinuteCounts
+	minutes   []diffstore.MinuteCounts // per 10-second bucket
 	paths     []diffstore.PathStat
 	divs      []diffstore.Divergence
 	health    diffstore.ComparatorHealth
@@ -56,14 +57,41 @@ func (f *fakeSource) Summary(context.Context, string) (diffstore.Summary, error)
 	return s, nil
 }
 
-func (f *fakeSource) CountsPerMinute(_ context.Context, _ string, since time.Time) ([]diffstore.MinuteCounts, error) {
+func (f *fakeSource) CountsSpan(context.Context, string) (first, last time.Time, ok bool, err error) {
+	if len(f.minutes) == 0 {
+		return time.Time{}, time.Time{}, false, nil
+	}
+	return f.minutes[0].Minute, f.minutes[len(f.minutes)-1].Minute, true, nil
+}
+
+// CountsPer sums the fixture's counts into buckets of grain, as the store
+// sums its own.
+func (f *fakeSource) CountsPer(_ context.Context, _ string, from time.Time, grain time.Duration) ([]diffstore.MinuteCounts, error) {
 	var out []diffstore.MinuteCounts
 	for _, c := range f.minutes {
-		if !c.Minute.Before(since) {
-			out = append(out, c)
+		start := c.Minute.Truncate(grain)
+		if start.Before(from.Truncate(grain)) {
+			continue
 		}
+		if n := len(out); n > 0 && out[n-1].Minute.Equal(start) {
+			out[n-1].Counts = addCounts(out[n-1].Counts, c.Counts)
+			continue
+		}
+		out = append(out, diffstore.MinuteCounts{Minute: start, Counts: c.Counts})
 	}
 	return out, nil
+}
+
+func addCounts(a, b diffstore.Counts) diffstore.Counts {
+	a.ReadControl += b.ReadControl
+	a.ReadCandidate += b.ReadCandidate
+	a.Pairs += b.Pairs
+	a.Equal += b.Equal
+	a.Accepted += b.Accepted
+	a.Divergent += b.Divergent
+	a.MissingInControl += b.MissingInControl
+	a.MissingInCandidate += b.MissingInCandidate
+	return a
 }
 
 func (f *fakeSource) TopPaths(context.Context, string, int) ([]diffstore.PathStat, error) {
@@ -72,15 +100,24 @@ func (f *fakeSource) TopPaths(context.Context, string, int) ([]diffstore.PathSta
 
 func (f *fakeSource) Divergences(_ context.Context, flt diffstore.Filter) ([]diffstore.Divergence, error) {
 	f.mu.Lock()
-	f.filters = append(f.filters, flt.Path)
+	f.filters = append(f.filters, flt.PathContains)
 	f.mu.Unlock()
 	var out []diffstore.Divergence
 	for _, d := range f.divs {
-		if flt.Path == "" || hasPath(d, flt.Path) {
+		if (flt.Path == "" || hasPath(d, flt.Path)) && (flt.PathContains == "" || hasPathContaining(d, flt.PathContains)) {
 			out = append(out, d)
 		}
 	}
 	return out, nil
+}
+
+func hasPathContaining(d diffstore.Divergence, part string) bool {
+	for _, f := range d.Diff {
+		if strings.Contains(f.Path, part) {
+			return true
+		}
+	}
+	return false
 }
 
 func hasPath(d diffstore.Divergence, path string) bool {
@@ -184,10 +221,19 @@ func fixtureSource() *fakeSource {
 	f := &fakeSource{
 		summaries: []diffstore.Summary{earlier, later},
 		health:    diffstore.ComparatorHealth{Instances: 2, Alive: 2, Partitions: 8, LagSeconds: &lag},
-		cutover: &CutoverStatus{Stage: 1, Stages: 4, Percent: 5, Phase: diffstore.PhaseRunning, OnDivergence: "rollback",
-			ControllerActive: true, UpdatedBy: "controller", Reason: "gate: passed at stage 1 (1%)",
+		cutover: &CutoverStatus{Stage: 1, Stages: 4, Steps: []float64{1, 5, 25, 100}, Percent: 5, Phase: diffstore.PhaseRunning, OnDivergence: "rollback",
+			ControllerActive: true, UpdatedBy: "controller", Reason: "gate: passed at stage 1 (1%)", UpdatedAt: t0.Add(-6 * time.Minute),
 			Gate:    &Gate{Verdict: "waiting", Pairs: 812, MinPairs: 1000, HoldLeft: 12 * time.Second},
-			Waiting: []string{"pairs: 812/1000 pairs compared (source event time from 2026-03-08T04:25:00Z)", "hold: 12s left of 1m0s"}},
+			Waiting: []string{"pairs: 812/1000 pairs compared (source event time from 2026-03-08T04:25:00Z)", "hold: 12s left of 1m0s"},
+			Changes: []Change{
+				{ID: 3, At: t0.Add(-6 * time.Minute), Action: "advance", Actor: "controller", Reason: "gate: passed at stage 1 (1%)",
+					From: Position{Stage: 0, Phase: "running", Percent: 1}, To: Position{Stage: 1, Phase: "running", Percent: 5}, Automatic: true},
+				{ID: 2, At: t0.Add(-14 * time.Minute), Action: "start", Actor: "alice", Reason: "go",
+					From: Position{Stage: -1, Phase: "pending"}, To: Position{Stage: 0, Phase: "running", Percent: 1}},
+				{ID: 1, At: t0.Add(-15 * time.Minute), Action: "apply", Actor: "alice", Reason: "plan",
+					From: Position{Stage: -1, Phase: "pending"}, To: Position{Stage: -1, Phase: "pending"}},
+			},
+			Transitions: []Transition{{At: t0.Truncate(time.Hour).Add(16 * time.Minute), Percent: 1}, {At: t0.Truncate(time.Hour).Add(24 * time.Minute), Percent: 5}}},
 	}
 	for i := range 30 {
 		if i == 10 {
@@ -200,7 +246,9 @@ func fixtureSource() *fakeSource {
 		case 20:
 			c.Equal, c.Divergent = 960, 10
 		}
-		f.minutes = append(f.minutes, diffstore.MinuteCounts{Minute: t0.Truncate(time.Hour).Add(time.Duration(i) * time.Minute), Counts: c})
+		for b := range 6 { // the store's 10-second buckets
+			f.minutes = append(f.minutes, diffstore.MinuteCounts{Minute: t0.Truncate(time.Hour).Add(time.Duration(i)*time.Minute + time.Duration(b)*10*time.Second), Counts: c})
+		}
 	}
 	one, two := -1.0, 1.0
 	f.paths = []diffstore.PathStat{
@@ -212,6 +260,26 @@ func fixtureSource() *fakeSource {
 	for i := range 12 {
 		f.divs = append(f.divs, fixtureDivergence(i))
 	}
+	return f
+}
+
+// rolledBack turns f's cutover into one the controller rolled back at
+// stage 3 (25%) on divergent pairs, at 04:27:20.
+func rolledBack(f *fakeSource) *fakeSource {
+	c := *f.cutover
+	rb := Change{ID: 5, At: t0.Add(-165 * time.Second), Action: "rollback", Actor: "controller",
+		Reason: "gate: divergence: 50 divergent and 0 missing in candidate in the stage's window (policy: rollback)",
+		From:   Position{Stage: 2, Phase: "running", Percent: 25}, To: Position{Stage: -1, Phase: "rolled_back"},
+		Automatic: true, Divergent: 50}
+	adv := Change{ID: 4, At: t0.Add(-4 * time.Minute), Action: "advance", Actor: "controller", Reason: "gate: passed at stage 2 (5%)",
+		From: Position{Stage: 1, Phase: "running", Percent: 5}, To: Position{Stage: 2, Phase: "running", Percent: 25}, Automatic: true}
+	c.Stage, c.Percent, c.Phase, c.Gate = -1, 0, diffstore.PhaseRolledBack, nil
+	c.UpdatedAt, c.Reason = rb.At, rb.Reason
+	c.Changes = append([]Change{rb, adv}, c.Changes...)
+	c.Transitions = append(append([]Transition(nil), c.Transitions...),
+		Transition{At: t0.Truncate(time.Hour).Add(26 * time.Minute), Percent: 25}, Transition{At: t0.Truncate(time.Hour).Add(27*time.Minute + 20*time.Second), Percent: 0})
+	c.Waiting = []string{"rolled back by controller (" + rb.Reason + "): find the version at fault"}
+	f.cutover = &c
 	return f
 }
 

@@ -9,13 +9,14 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/tui/chart"
 	"github.com/oinkhq/oink/tui/detail"
 	"github.com/oinkhq/oink/tui/divlist"
 	"github.com/oinkhq/oink/tui/header"
 	"github.com/oinkhq/oink/tui/keys"
 	"github.com/oinkhq/oink/tui/paths"
 	"github.com/oinkhq/oink/tui/prompt"
-	"github.com/oinkhq/oink/tui/sparkline"
+	"github.com/oinkhq/oink/tui/story"
 	"github.com/oinkhq/oink/tui/style"
 	"github.com/oinkhq/oink/tui/totals"
 )
@@ -29,11 +30,13 @@ const (
 
 // Limits of what one refresh reads.
 const (
-	topPathsLimit    = 20
+	topPathsLimit = 20
+	// divergencesLimit is how many divergences the list shows at most: a
+	// display limit, which its title names when more exist.
 	divergencesLimit = 100
-	// sparkMinutes is how many minutes before the latest one a refresh
-	// reads again: more than the widest chart shows.
-	sparkMinutes = 300
+	// acceptedPathsLimit bounds the paths read to say where a filter that
+	// matches no divergence matches accepted differences.
+	acceptedPathsLimit = 500
 )
 
 // Config is what the dashboard shows and with what it acts.
@@ -60,7 +63,15 @@ type Config struct {
 	// Styles and Keys default to style.New() and keys.Default().
 	Styles *style.Styles
 	Keys   *keys.Map
+	// Story, when set, feeds the story pane: the notes of a scripted run
+	// (oink demo) as it happens. Its sender closes it when the story has
+	// ended: the dashboard then stops reading, says so, and the next key
+	// closes it.
+	Story <-chan Note
 }
+
+// Note is a line of the story pane.
+type Note = story.Note
 
 // Validate checks the required fields.
 func (c Config) Validate() error {
@@ -117,18 +128,29 @@ type Model struct {
 	showHelp      bool
 	showDetail    bool
 	opening       string // identity being read for the detail view
-	filter        string // path the divergences are filtered by
+	filter        string // part of a path the divergences are filtered by
 	fetching      bool   // a refresh is in flight
 	status        status
 	summary       diffstore.Summary
 	cutover       *CutoverStatus
 	prev          *sample // the previous refresh, for rates
-	minutes       []diffstore.MinuteCounts
-	sparkSince    time.Time // the minute from which a refresh reads the counts again
+	// seenChange is the newest cutover change announced (changesSeen: the
+	// first refresh with a cutover came).
+	seenChange  int64
+	changesSeen bool
+	// asked is where the cutover stood when a command's prompt opened, and
+	// submitted the newest change then: the command runs only from there.
+	asked     Position
+	submitted int64
+	// nextNote waits for the story's next note (nil without a story);
+	// ended says the story has ended.
+	nextNote tea.Cmd
+	ended    bool
 
 	header header.Model
+	story  story.Model
 	totals totals.Model
-	spark  sparkline.Model
+	chart  chart.Model
 	paths  paths.Model
 	divs   divlist.Model
 	detail detail.Model
@@ -136,16 +158,11 @@ type Model struct {
 	help   help.Model
 }
 
-// sample is what rates are computed from.
-type sample struct {
-	at     time.Time
-	counts diffstore.Counts
-}
-
 // status is the status bar's message.
 type status struct {
 	text    string
 	isErr   bool
+	alert   bool // an announcement that must stand out: a rollback
 	refresh bool // an error of a refresh, cleared by the next good one
 }
 
@@ -178,9 +195,22 @@ func New(ctx context.Context, cfg Config) (Model, error) {
 				return f(qctx)
 			}
 		},
-		header: header.New(st), totals: totals.New(st), spark: sparkline.New(st),
-		paths: paths.New(st, km), divs: divlist.New(st, km), detail: detail.New(st, km),
+		header: header.New(st), story: story.New(st), totals: totals.New(st), chart: chart.New(st),
+		paths: paths.New(st, km), divs: divlist.New(st, km, divergencesLimit), detail: detail.New(st, km),
 		prompt: prompt.New(st, km), help: help.New(),
+	}
+	if ch := cfg.Story; ch != nil {
+		m.nextNote = func() tea.Msg {
+			select {
+			case n, ok := <-ch:
+				if !ok {
+					return storyEndMsg{}
+				}
+				return noteMsg{n}
+			case <-ctx.Done():
+				return nil
+			}
+		}
 	}
 	m.setFocus(divergencesPane)
 	return m, nil
@@ -194,13 +224,17 @@ func cmpOr[T comparable](v, def T) T {
 	return v
 }
 
-// Init starts the first refresh.
+// Init starts the first refresh, and waits for the story's first note.
 func (m Model) Init() tea.Cmd {
-	return m.refreshCmd()
+	return tea.Batch(m.refreshCmd(), m.nextNote)
 }
 
-// Run shows the dashboard on the terminal until the user quits or ctx ends
-// (then it returns nil).
+// ErrInterrupted is returned by Run when the viewer pressed Ctrl-C: the
+// terminal's interrupt, which the dashboard reads as a key.
+var ErrInterrupted = errors.New("interrupted")
+
+// Run shows the dashboard on the terminal until the viewer quits (then it
+// returns nil), presses Ctrl-C (ErrInterrupted) or ctx ends (nil).
 func Run(ctx context.Context, cfg Config, opts ...tea.ProgramOption) error {
 	m, err := New(ctx, cfg)
 	if err != nil {
@@ -208,7 +242,10 @@ func Run(ctx context.Context, cfg Config, opts ...tea.ProgramOption) error {
 	}
 	opts = append([]tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx)}, opts...)
 	_, err = tea.NewProgram(m, opts...).Run()
-	if errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil {
+	switch {
+	case errors.Is(err, tea.ErrInterrupted):
+		return ErrInterrupted
+	case errors.Is(err, tea.ErrProgramKilled) && ctx.Err() != nil:
 		return nil
 	}
 	return err

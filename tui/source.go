@@ -15,9 +15,12 @@ type Source interface {
 	// Summary returns the run's totals, pending records and heartbeats; an
 	// error wrapping diffstore.ErrNotFound when there is no such run.
 	Summary(ctx context.Context, run string) (diffstore.Summary, error)
-	// CountsPerMinute returns the counts of each minute of source event
-	// time at or after since, oldest first.
-	CountsPerMinute(ctx context.Context, run string, since time.Time) ([]diffstore.MinuteCounts, error)
+	// CountsSpan returns the first and the last count bucket of the run;
+	// ok is false when it has none.
+	CountsSpan(ctx context.Context, run string) (first, last time.Time, ok bool, err error)
+	// CountsPer returns the counts per grain of source event time from
+	// the bucket holding from on, oldest first.
+	CountsPer(ctx context.Context, run string, from time.Time, grain time.Duration) ([]diffstore.MinuteCounts, error)
 	// TopPaths returns the most often differing field paths.
 	TopPaths(ctx context.Context, run string, limit int) ([]diffstore.PathStat, error)
 	// Divergences returns the divergences f selects, newest first.
@@ -38,6 +41,16 @@ type CutoverStatus = header.Cutover
 // Gate is the progress of the current stage's gate (see header.Gate).
 type Gate = header.Gate
 
+// Change is one change of the cutover from its audit log (see
+// header.Change).
+type Change = header.Change
+
+// Transition is a change of v2's share (see header.Transition).
+type Transition = header.Transition
+
+// Position is where a cutover stands (see header.Position).
+type Position = header.Position
+
 // Actions are the cutover's manual commands. Each is recorded with who asks
 // (Request.Actor) and why (Request.Reason), as the CLI's `oink cutover`
 // commands are, and returns what changed.
@@ -52,23 +65,6 @@ type Actions interface {
 // Request says who asks for a command and why.
 type Request struct {
 	Actor, Reason string
-}
-
-// Position is where a cutover stands: its stage (-1 before the first step),
-// its phase and the percent of key buckets that stage gives v2.
-type Position struct {
-	Stage   int
-	Phase   string
-	Percent float64
-}
-
-// String shows p as "stage 2 (5%) running", or "stage – (0%) rolled_back"
-// before the first step.
-func (p Position) String() string {
-	if p.Stage < 0 {
-		return fmt.Sprintf("stage – (%v%%) %s", p.Percent, p.Phase)
-	}
-	return fmt.Sprintf("stage %d (%v%%) %s", p.Stage+1, p.Percent, p.Phase)
 }
 
 // Outcome is what a command did: Action is "none" when nothing changed.

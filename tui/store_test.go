@@ -103,8 +103,8 @@ func TestDashboardOverARealStore(t *testing.T) {
 
 	// Both divergences were first seen at once, at the same event time:
 	// O-1|E-1 comes first by identity, and is selected.
-	if id, _, _ := m.divs.Selected(); id != "O-1|E-1" {
-		t.Fatalf("selected divergence = %q, want O-1|E-1 first", id)
+	if d, _ := m.divs.Selected(); d.Identity != "O-1|E-1" {
+		t.Fatalf("selected divergence = %q, want O-1|E-1 first", d.Identity)
 	}
 	m, cmd := press(t, m, "enter")
 	m = settle(t, m, cmd)

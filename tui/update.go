@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -33,7 +32,7 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case tea.KeyMsg:
 		return m.onKey(msg)
 	case tickMsg:
-		if m.fetching {
+		if m.fetching || m.ended {
 			return m, nil
 		}
 		m.fetching = true
@@ -43,14 +42,16 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 	case errMsg:
 		return m.onErr(msg)
 	case divsMsg:
-		if msg.filter == m.filter {
-			m.divs.SetItems(msg.divs)
-		}
-		return m, nil
+		return m.onDivs(msg), nil
 	case detailMsg:
 		return m.onDetail(msg), nil
 	case actionMsg:
-		m.setStatus(msg.outcome.String(), false)
+		return m.onAction(msg), nil
+	case noteMsg:
+		m.story.Add(msg.note)
+		return m, m.nextNote
+	case storyEndMsg:
+		m.ended = true
 		return m, nil
 	case prompt.SubmitMsg:
 		return m.onSubmit(msg)
@@ -76,10 +77,11 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 }
 
 // onKey routes a key: to the prompt while it asks, else to the dashboard's
-// own keys, else to the view or pane it concerns.
+// own keys, else to the view or pane it concerns. Once the story has ended
+// any key closes the dashboard.
 func (m Model) onKey(k tea.KeyMsg) (Model, tea.Cmd) {
 	if k.Type == tea.KeyCtrlC {
-		return m, tea.Quit
+		return m, tea.Interrupt
 	}
 	if m.prompt.Active() {
 		var cmd tea.Cmd
@@ -87,7 +89,7 @@ func (m Model) onKey(k tea.KeyMsg) (Model, tea.Cmd) {
 		return m, cmd
 	}
 	switch {
-	case key.Matches(k, m.keys.Quit):
+	case m.ended || key.Matches(k, m.keys.Quit):
 		return m, tea.Quit
 	case key.Matches(k, m.keys.Help):
 		m.showHelp = !m.showHelp
@@ -97,24 +99,18 @@ func (m Model) onKey(k tea.KeyMsg) (Model, tea.Cmd) {
 			m.showHelp = false
 		}
 		return m, nil
-	case key.Matches(k, m.keys.Advance):
-		return m.ask(actAdvance), nil
-	case key.Matches(k, m.keys.Pause):
-		if m.resumes() {
-			return m.ask(actResume), nil
-		}
-		return m.ask(actPause), nil
-	case key.Matches(k, m.keys.Rollback):
-		return m.ask(actRollback), nil
-	case key.Matches(k, m.keys.Abort):
-		return m.ask(actAbort), nil
+	}
+	if action := m.keyAction(k); action != "" {
+		return m.ask(action), nil
+	}
+	switch {
 	case m.showDetail:
 		var cmd tea.Cmd
 		m.detail, cmd = m.detail.Update(k)
 		return m, cmd
 	case key.Matches(k, m.keys.Filter):
-		m.prompt.Open(prompt.Request{ID: askFilter, Title: "filter the divergences by field path (empty: all)",
-			Label: "path: ", Value: m.filter})
+		m.prompt.Open(prompt.Request{ID: askFilter, Title: "filter the divergences by any part of a field path (empty: all)",
+			Label: "path: "})
 		return m, nil
 	case key.Matches(k, m.keys.Tab):
 		m.setFocus(1 - m.focus)
@@ -129,52 +125,61 @@ func (m Model) onKey(k tea.KeyMsg) (Model, tea.Cmd) {
 	return m, cmd
 }
 
-// resumes reports whether p resumes the cutover (paused or rolled back)
-// rather than pausing it.
-func (m Model) resumes() bool {
-	return m.cutover != nil && (m.cutover.Phase == diffstore.PhasePaused || m.cutover.Phase == diffstore.PhaseRolledBack)
-}
-
-// ask opens the prompt of a cutover command: a reason, then y/N.
-func (m Model) ask(action string) Model {
-	if m.cfg.Actions == nil {
-		m.setStatus(action+": this dashboard is read-only (started without cutover commands)", true)
-		return m
-	}
-	run := m.cfg.Run
-	questions := map[string]string{
-		actAdvance:  fmt.Sprintf("Advance run %s to its next stage now, skipping the gate?", run),
-		actPause:    fmt.Sprintf("Pause run %s at its stage? The controller waits until resumed.", run),
-		actResume:   fmt.Sprintf("Resume run %s? (paused: the same stage; rolled back: the first step)", run),
-		actRollback: fmt.Sprintf("Roll back run %s: all traffic back to v1 (0%%)?", run),
-		actAbort:    fmt.Sprintf("Abort the cutover of run %s: v2 back to 0%% and the plan ends?", run),
-	}
-	m.prompt.Open(prompt.Request{ID: action, Title: fmt.Sprintf("%s run %s: why? (recorded as %s)", action, run, m.cfg.Actor),
-		Label: "reason: ", Required: true, Confirm: questions[action]})
-	return m
-}
-
-// onSubmit acts on a prompt's answer.
+// onSubmit acts on a prompt's answer: a filter, or a cutover command run
+// only from where the cutover stood when its prompt named the target.
 func (m Model) onSubmit(msg prompt.SubmitMsg) (Model, tea.Cmd) {
 	if msg.ID == askFilter {
 		return m.setFilter(msg.Value)
 	}
+	if now := m.position(); now != m.asked {
+		m.setStatus(msg.ID+": nothing done: the cutover moved from "+m.asked.String()+" to "+now.String()+
+			" while you answered; ask again", true)
+		return m, nil
+	}
+	m.submitted = m.seenChange
 	m.setStatus(msg.ID+"…", false)
 	return m, m.actionCmd(msg.ID, msg.Value)
 }
 
-// setFilter filters the divergences by path and reads them again.
-func (m Model) setFilter(path string) (Model, tea.Cmd) {
-	m.filter = path
-	m.paths.SetFilter(path)
-	m.divs.SetFilter(path)
+// onAction shows a command's outcome, and an automatic rollback that came
+// after it was asked for, so that the outcome never stands alone against
+// what happened since.
+func (m Model) onAction(msg actionMsg) Model {
+	text := msg.outcome.String()
+	if c := m.cutover; c != nil {
+		for _, ch := range c.Changes {
+			if ch.ID > m.submitted && ch.Automatic && ch.Action == header.Rollback {
+				text += " · then " + header.Announce(ch, c.Stages)
+				break
+			}
+		}
+	}
+	m.setStatus(text, false)
+	return m
+}
+
+// setFilter filters the divergences by a part of a path and reads them
+// again.
+func (m Model) setFilter(text string) (Model, tea.Cmd) {
+	m.filter = text
+	m.paths.SetFilter(text)
+	m.divs.SetFilter(text)
 	m.setFocus(divergencesPane)
-	if path == "" {
+	if text == "" {
 		m.setStatus("filter cleared", false)
 	} else {
-		m.setStatus("filter: divergences with a difference at "+path, false)
+		m.setStatus("filter: divergences with a difference at a path containing "+text, false)
 	}
-	return m, m.divsCmd(path)
+	return m, m.divsCmd(text)
+}
+
+// onDivs shows divergences read for the current filter.
+func (m Model) onDivs(d divsMsg) Model {
+	if d.filter == m.filter {
+		m.divs.SetItems(d.divs, d.more)
+		m.divs.SetAccepted(d.accepted)
+	}
+	return m
 }
 
 // onData shows a refresh's result.
@@ -194,18 +199,56 @@ func (m Model) onData(d dataMsg) Model {
 	}
 	m.prev = &sample{at: d.at, counts: d.summary.Counts}
 	m.summary, m.cutover = d.summary, d.cutover
-	m.minutes = mergeMinutes(m.minutes, d.minutes, d.since, sparkMinutes)
-	if n := len(m.minutes); n > 0 {
-		m.sparkSince = m.minutes[n-1].Minute.Add(-sparkMinutes * time.Minute)
+	topPath := ""
+	if len(d.paths) > 0 && d.paths[0].Divergent > 0 {
+		topPath = d.paths[0].Path
 	}
-	m.header.SetData(header.Data{Summary: d.summary, Health: d.health, Cutover: d.cutover, CutoverErr: d.cutoverErr, Updated: d.at})
+	m.header.SetData(header.Data{Summary: d.summary, Health: d.health, Cutover: d.cutover, CutoverErr: d.cutoverErr,
+		Updated: d.at, TopPath: topPath, ReadOnly: m.cfg.Actions == nil})
 	m.totals.SetData(totals.Data{Summary: d.summary, Rates: rates})
-	m.spark.SetData(m.minutes)
+	m.chart.SetData(d.series)
 	m.paths.SetItems(d.paths)
-	if d.filter == m.filter {
-		m.divs.SetItems(d.divs)
-	}
+	m = m.onDivs(d.divs)
+	m.announce()
 	return m
+}
+
+// announce shows in the status bar the cutover's changes since the last
+// refresh: an automatic rollback among them first (what, when, why), so
+// that no earlier message stands against it. On the first refresh, only a
+// cutover that is rolled back is announced.
+func (m *Model) announce() {
+	c := m.cutover
+	if c == nil || len(c.Changes) == 0 {
+		return
+	}
+	newest := c.Changes[0]
+	if !m.changesSeen {
+		m.changesSeen, m.seenChange = true, newest.ID
+		if rb, ok := c.LastRollback(); ok && c.Phase == diffstore.PhaseRolledBack {
+			m.status = status{text: header.Announce(rb, c.Stages), alert: true}
+		}
+		return
+	}
+	if newest.ID <= m.seenChange {
+		return
+	}
+	pick := newest
+	for _, ch := range c.Changes {
+		if ch.ID <= m.seenChange {
+			break
+		}
+		if ch.Action == header.Rollback {
+			pick = ch
+			break
+		}
+	}
+	text := header.Announce(pick, c.Stages)
+	if pick.ID != newest.ID {
+		text += " · since then: " + newest.Action + " to " + header.Where(newest.To.Stage, c.Stages, newest.To.Percent)
+	}
+	m.seenChange = newest.ID
+	m.status = status{text: text, alert: pick.Action == header.Rollback}
 }
 
 // onErr shows an error: before the first good refresh it replaces the
@@ -253,4 +296,10 @@ func (m Model) onDetail(msg detailMsg) Model {
 // setStatus shows text in the status bar, stamped with the time.
 func (m *Model) setStatus(text string, isErr bool) {
 	m.status = status{text: m.cfg.Now().Format("15:04:05") + " " + text, isErr: isErr}
+}
+
+// sample is what rates are computed from.
+type sample struct {
+	at     time.Time
+	counts diffstore.Counts
 }

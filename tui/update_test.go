@@ -8,7 +8,6 @@ import (
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/oinkhq/oink/diffstore"
 )
@@ -204,20 +203,23 @@ func TestCutoverKeysOnAReadOnlyDashboard(t *testing.T) {
 	}
 }
 
-func TestSlashFiltersDivergencesByPath(t *testing.T) {
+// TestSlashFiltersDivergencesByAnyPartOfAPath: / starts empty, keeps the
+// divergences with a difference at a path containing the text, keeps the
+// filter across refreshes, and an empty answer clears it.
+func TestSlashFiltersDivergencesByAnyPartOfAPath(t *testing.T) {
 	t.Parallel()
 	src := fixtureSource()
 	m := newModel(t, src, &fakeActions{})
 	if got := m.divs.Len(); got != 12 {
 		t.Fatalf("divergences before filtering = %d, want 12", got)
 	}
-	m, cmd := press(t, m, "/", "totals.tax_minor", "enter")
+	m, cmd := press(t, m, "/", "tax_m", "enter")
 	m = settle(t, m, cmd)
-	if m.filter != "totals.tax_minor" || m.divs.Len() != 6 {
-		t.Errorf("after / totals.tax_minor: filter %q, %d divergences; want the filter and 6", m.filter, m.divs.Len())
+	if m.filter != "tax_m" || m.divs.Len() != 6 {
+		t.Errorf("after / tax_m: filter %q, %d divergences; want the filter and the 6 with a tax_minor difference", m.filter, m.divs.Len())
 	}
-	if !strings.Contains(m.View(), "filter totals.tax_minor") {
-		t.Errorf("the divergences pane does not show the filter:\n%s", m.View())
+	if v := m.View(); !strings.Contains(v, "paths containing tax_m") || !strings.Contains(v, "*totals.tax_minor") {
+		t.Errorf("the panes do not show the filter and the paths it matches (*):\n%s", v)
 	}
 
 	// The next refresh keeps the filter.
@@ -227,18 +229,35 @@ func TestSlashFiltersDivergencesByPath(t *testing.T) {
 		t.Errorf("after a refresh: %d divergences, want the filter kept (6)", m.divs.Len())
 	}
 
-	// / with an empty answer clears it; the prompt starts with the filter.
+	// / starts empty; an empty answer clears the filter.
 	m, _ = press(t, m, "/")
-	if m.prompt.Value() != "totals.tax_minor" {
-		t.Errorf("the filter prompt starts with %q, want the current filter", m.prompt.Value())
-	}
-	for range len("totals.tax_minor") {
-		m, _ = send(m, tea.KeyMsg{Type: tea.KeyBackspace})
+	if m.prompt.Value() != "" {
+		t.Errorf("the filter prompt starts with %q, want it empty", m.prompt.Value())
 	}
 	m, cmd = press(t, m, "enter")
 	m = settle(t, m, cmd)
 	if m.filter != "" || m.divs.Len() != 12 {
 		t.Errorf("after clearing: filter %q, %d divergences; want none and 12", m.filter, m.divs.Len())
+	}
+}
+
+// TestSlashSaysWhenAPathHasOnlyAcceptedDifferences: a filter that matches
+// no divergence says so, and names the matching paths where rules accepted
+// differences, with how many.
+func TestSlashSaysWhenAPathHasOnlyAcceptedDifferences(t *testing.T) {
+	t.Parallel()
+	m := newModel(t, fixtureSource(), &fakeActions{})
+	m, cmd := press(t, m, "/", "unit_price", "enter")
+	m = settle(t, m, cmd)
+	if m.divs.Len() != 0 {
+		t.Fatalf("/ unit_price: %d divergences, want none", m.divs.Len())
+	}
+	v := strings.Join(strings.Fields(m.View()), " ")
+	for _, want := range []string{"no divergence at a path containing unit_price",
+		"accepted differences (pairs a rule accepts) at lines[line_no=1].unit_price_minor 600"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the divergences pane lacks %q:\n%s", want, m.View())
+		}
 	}
 }
 
@@ -323,7 +342,6 @@ func TestQuitKeys(t *testing.T) {
 	}{
 		{"q", []string{"q"}},
 		{"q in the detail view", []string{"enter", "q"}},
-		{"ctrl+c while the prompt asks", []string{"a", "ctrl+c"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -337,6 +355,22 @@ func TestQuitKeys(t *testing.T) {
 				t.Errorf("keys %v do not quit", tc.keys)
 			}
 		})
+	}
+}
+
+// TestCtrlCInterrupts: Ctrl-C is the terminal's interrupt, whatever asks:
+// the program ends as interrupted (Run returns ErrInterrupted).
+func TestCtrlCInterrupts(t *testing.T) {
+	t.Parallel()
+	for _, keys := range [][]string{{"ctrl+c"}, {"a", "ctrl+c"}, {"/", "ctrl+c"}} {
+		m := newModel(t, fixtureSource(), &fakeActions{})
+		_, cmd := press(t, m, keys...)
+		if cmd == nil {
+			t.Fatalf("keys %v: no command", keys)
+		}
+		if _, ok := cmd().(tea.InterruptMsg); !ok {
+			t.Errorf("keys %v do not interrupt", keys)
+		}
 	}
 }
 
@@ -397,18 +431,6 @@ func TestRatesComeFromSuccessiveRefreshes(t *testing.T) {
 	m = settleRefresh(t, m, cmd)
 	if !strings.Contains(m.View(), "pairs 30,000 · 250/s") {
 		t.Errorf("after two refreshes 2s apart the rate is not 250/s:\n%s", m.View())
-	}
-}
-
-func TestMergeMinutes(t *testing.T) {
-	t.Parallel()
-	at := func(i int) diffstore.MinuteCounts {
-		return diffstore.MinuteCounts{Minute: t0.Truncate(time.Minute).Add(time.Duration(i) * time.Minute), Counts: diffstore.Counts{Pairs: int64(i)}}
-	}
-	got := mergeMinutes([]diffstore.MinuteCounts{at(0), at(1), at(2)}, []diffstore.MinuteCounts{at(2), at(3)}, at(2).Minute, 3)
-	want := []diffstore.MinuteCounts{at(1), at(2), at(3)}
-	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
-		t.Errorf("mergeMinutes (-want +got):\n%s", diff)
 	}
 }
 

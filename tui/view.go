@@ -6,7 +6,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 
-	"github.com/oinkhq/oink/tui/prompt"
+	"github.com/oinkhq/oink/tui/chart"
 	"github.com/oinkhq/oink/tui/style"
 	"github.com/oinkhq/oink/tui/totals"
 )
@@ -16,10 +16,15 @@ const (
 	// wideWidth is the width from which the paths and divergences panes
 	// stand side by side.
 	wideWidth = 120
-	// chartHeight is the height of the divergence-rate chart where the
-	// screen is wide and at least chartMinBody lines are left for the body.
-	chartHeight  = 6
+	// chartHeight is the height of the divergence chart where the screen
+	// is wide and at least chartMinBody lines are left for the body;
+	// elsewhere it has chart.MinHeight.
+	chartHeight  = 8
 	chartMinBody = 30
+	// storyHeight is the height of the story pane, storyTallHeight where
+	// at least chartMinBody lines are left for the body.
+	storyHeight     = 2
+	storyTallHeight = 4
 	// narrowPathRows is how many paths show when the panes are stacked.
 	narrowPathRows = 3
 )
@@ -32,21 +37,29 @@ func (m *Model) layout() {
 	m.prompt.SetSize(w, 0)
 	body := m.bodyHeight()
 	m.detail.SetSize(w, body+m.header.Height()) // the detail view goes without the header
+	tall := body >= chartMinBody
 	rest := body - totals.Height
-	if w >= wideWidth {
-		sparkH := 1
-		if body >= chartMinBody {
-			sparkH = chartHeight
+	if m.nextNote != nil {
+		h := storyHeight
+		if tall {
+			h = storyTallHeight
 		}
-		m.spark.SetSize(w, sparkH)
-		rest -= sparkH + 1 // a blank line above the panes
+		m.story.SetSize(w, h)
+		rest -= h
+	}
+	chartH := chart.MinHeight
+	if tall && w >= wideWidth {
+		chartH = chartHeight
+	}
+	m.chart.SetSize(w, chartH)
+	rest -= chartH
+	if w >= wideWidth {
+		rest-- // a blank line above the panes
 		left := w * 9 / 20
 		m.paths.SetSize(left, rest)
 		m.divs.SetSize(w-left-3, rest)
 		return
 	}
-	m.spark.SetSize(w, 1)
-	rest -= 1
 	pathsH := 1 + min(max(m.paths.Len(), 1), narrowPathRows)
 	pathsH = min(pathsH, max(rest/2, 0))
 	m.paths.SetSize(w, pathsH)
@@ -58,7 +71,7 @@ func (m *Model) layout() {
 func (m Model) bodyHeight() int {
 	h := m.height - m.header.Height() - 1
 	if m.prompt.Active() {
-		h -= prompt.Height
+		h -= m.prompt.Height()
 	}
 	return max(h, 0)
 }
@@ -103,7 +116,7 @@ func (m Model) failedView() string {
 	}
 	h := m.height - 1
 	if m.prompt.Active() {
-		h -= prompt.Height
+		h -= m.prompt.Height()
 	}
 	return style.Lines(lines, m.width, max(h, 0))
 }
@@ -111,7 +124,11 @@ func (m Model) failedView() string {
 // bodyView renders the panes below the header.
 func (m Model) bodyView() string {
 	body := m.bodyHeight()
-	parts := []string{m.totals.View(), m.spark.View()}
+	var parts []string
+	if m.nextNote != nil {
+		parts = append(parts, m.story.View())
+	}
+	parts = append(parts, m.totals.View(), m.chart.View())
 	if m.width >= wideWidth {
 		sep := strings.Repeat(" │ \n", max(m.paths.Height()-1, 0)) + " │ "
 		parts = append(parts, strings.Repeat(" ", m.width),
@@ -145,52 +162,58 @@ func joinColumns(blocks ...string) string {
 func (m Model) helpView(height int) string {
 	st := m.styles
 	lines := []string{st.Title.Render("keys"), ""}
-	lines = append(lines, strings.Split(m.help.FullHelpView(m.keys.FullHelp()), "\n")...)
-	actor := m.cfg.Actor
+	lines = append(lines, strings.Split(m.help.FullHelpView(m.activeKeys().FullHelp()), "\n")...)
+	lines = append(lines, "")
 	if m.cfg.Actions == nil {
-		actor = "nobody: this dashboard is read-only"
+		lines = append(lines, "This dashboard is read-only: it has no cutover keys.")
+	} else {
+		lines = append(lines,
+			"a, p, r and x ask for a reason, then for confirmation naming where the cutover",
+			"goes (y; any other key cancels), and run `oink cutover advance|pause|resume|",
+			"rollback|abort`, recorded in the cutover's audit log as "+m.cfg.Actor+".",
+			"p resumes a paused or rolled back cutover and pauses a running one. Only the",
+			"keys that can act in the cutover's phase are listed.")
 	}
-	lines = append(lines, "",
-		"a, p, r and x ask for a reason, then for confirmation (y; any other key",
-		"cancels), and run `oink cutover advance|pause|resume|rollback|abort`, recorded",
-		"in the cutover's audit log as "+actor+". p resumes a paused or",
-		"rolled back cutover and pauses a running one.",
-		"/ filters the recent divergences by a field path (empty: all), as enter on a",
-		"top path does. enter on a divergence opens both records side by side:",
-		"» marks a divergent field, ~ a difference an accept rule explains.",
+	lines = append(lines,
+		"/ filters the recent divergences by any part of a field path (empty: all), as",
+		"enter on a top path does. enter on a divergence opens both records side by",
+		"side: » marks a divergent field, ~ a difference an accept rule explains.",
 		"",
 		st.Dim.Render(fmt.Sprintf("refreshing every %v · ? or esc closes this help", m.cfg.Refresh)),
 	)
 	return style.Lines(lines, m.width, height)
 }
 
-// statusBar renders the last line: the status message, or the keys.
+// statusBar renders the last line: the status message, or the keys that
+// can act now.
 func (m Model) statusBar() string {
 	st := m.styles
 	right := " ? help  q quit "
 	switch {
+	case m.ended:
+		right = ""
 	case m.status.text != "":
 		right = " ? help " // room for the message
 	case m.showHelp || m.showDetail:
 		right = " q quit "
 	}
+	km := m.activeKeys()
+	cutoverKeys := hints(km.Advance, km.Pause, km.Rollback, km.Abort)
 	text := m.status.text
 	switch {
+	case m.ended:
+		text = "the story has ended: any key closes the dashboard"
 	case text != "" && m.status.isErr:
 		text = st.Error.Render("error: ") + text
+	case text != "" && m.status.alert:
+		text = st.Bad.Render(text)
 	case text != "":
 	case m.showDetail:
-		text = hints(m.keys.Next, m.keys.Down, m.keys.PageDown, m.keys.Back) + "  a/p/r/x cutover"
+		text = style.Join(hints(m.keys.Next, m.keys.Down, m.keys.PageDown, m.keys.Back), cutoverKeys)
 	case m.showHelp:
 		text = hints(m.keys.Help, m.keys.Back)
 	default:
-		pause := m.keys.Pause // a copy: its help says what p does now
-		if m.resumes() {
-			pause.SetHelp("p", "resume")
-		} else {
-			pause.SetHelp("p", "pause")
-		}
-		text = hints(m.keys.Advance, pause, m.keys.Rollback, m.keys.Abort, m.keys.Filter, m.keys.Tab)
+		text = hints(km.Advance, km.Pause, km.Rollback, km.Abort, m.keys.Filter, m.keys.Tab)
 		if m.width >= wideWidth {
 			text += "  " + hints(m.keys.Open, m.keys.Next)
 		}
@@ -199,11 +222,13 @@ func (m Model) statusBar() string {
 	return st.Status.Render(style.Pad(" "+text, w) + right)
 }
 
-// hints shows bindings as "a advance  p pause …".
+// hints shows the enabled bindings as "a advance  p pause …".
 func hints(bs ...key.Binding) string {
-	parts := make([]string, len(bs))
-	for i, b := range bs {
-		parts[i] = b.Help().Key + " " + b.Help().Desc
+	var parts []string
+	for _, b := range bs {
+		if b.Enabled() {
+			parts = append(parts, b.Help().Key+" "+b.Help().Desc)
+		}
 	}
 	return strings.Join(parts, "  ")
 }

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -32,15 +34,18 @@ func newDashboardCmd(d deps, g *globalOptions, runF func(context.Context, deps, 
 	cmd := &cobra.Command{
 		Use:   "dashboard",
 		Short: "Watch a shadow run and drive its cutover in a terminal dashboard",
-		Long: `A live view over the diffstore: the run and its cutover's stage and gate,
-the comparator's health, totals and rates with the accounting identity, the
-divergence rate per minute, the top diverging field paths and the recent
-divergences, each of which enter opens side by side with the differing fields
-marked.
+		Long: `A live view over the diffstore: the run and its cutover's stage and gate
+(after a rollback, its whole reason and what to do), the comparator's health,
+totals and rates with the accounting identity, the divergence chart over
+source event time with stage changes and rollbacks marked, the top diverging
+field paths and the recent divergences, each of which enter opens side by
+side with the differing fields marked. / filters them by any part of a path.
 
 a advances, p pauses (or resumes), r rolls back and x aborts the cutover: each
-asks for a reason and a confirmation, and is recorded in the cutover's audit
-log like the same oink cutover command, as --actor. ? lists every key.`,
+asks for a reason and a confirmation naming where the cutover goes, and is
+recorded in the cutover's audit log like the same oink cutover command, as
+--actor. Only the keys the cutover's phase allows are shown; --read-only
+shows none. ? lists every key. q quits; Ctrl-C exits 130.`,
 		Example: "  oink dashboard --run shadow-2026-11\n  oink dashboard --run shadow-2026-11 --refresh 500ms --read-only",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE:    func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
@@ -84,8 +89,34 @@ func runDashboard(ctx context.Context, d deps, g *globalOptions, o *dashboardOpt
 				cfg.Actor = "dashboard:" + currentUser(d)
 			}
 		}
-		return tui.Run(ctx, cfg)
+		return interrupted(ctx, tui.Run(ctx, cfg))
 	})
+}
+
+// interrupted passes err through, except tui.ErrInterrupted: Ctrl-C in the
+// dashboard is the terminal's interrupt, which the dashboard's raw mode
+// turned into a key. It raises SIGINT again so that the command ends as
+// any interrupted one does, through the one place that chooses exit codes
+// (130), and returns ctx's error once the signal has ended ctx. Only the
+// dashboard's commands call it, and only with a terminal on stdout: main's
+// signal handler is then installed.
+func interrupted(ctx context.Context, err error) error {
+	if !errors.Is(err, tui.ErrInterrupted) {
+		return err
+	}
+	p, ferr := os.FindProcess(os.Getpid())
+	if ferr == nil {
+		ferr = p.Signal(os.Interrupt)
+	}
+	if ferr != nil {
+		return fmt.Errorf("raising the interrupt: %w", ferr)
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(5 * time.Second): // liveness only: the handler cancels ctx at once
+		return err
+	}
 }
 
 // dashboardSource is the dashboard's tui.Source: the store's reads, and the
@@ -96,8 +127,13 @@ type dashboardSource struct {
 	now         func() time.Time
 }
 
+// changesShown is how many of the cutover's latest changes the dashboard
+// reads from the audit log: enough to find the last rollback.
+const changesShown = 20
+
 // CutoverStatus returns the status `oink cutover status` shows, in the
-// dashboard's terms. A run without a plan is an error wrapping
+// dashboard's terms, with the latest changes from the audit log and the
+// route's transitions. A run without a plan is an error wrapping
 // diffstore.ErrNotFound, as cutover.Controller.Status returns it.
 func (s dashboardSource) CutoverStatus(ctx context.Context, run string) (tui.CutoverStatus, error) {
 	c := &cutover.Controller{Store: s.Store, RunName: run, AliveWithin: s.aliveWithin, Now: s.now}
@@ -105,7 +141,44 @@ func (s dashboardSource) CutoverStatus(ctx context.Context, run string) (tui.Cut
 	if err != nil {
 		return tui.CutoverStatus{}, err
 	}
-	return dashboardStatus(st), nil
+	out := dashboardStatus(st)
+	history, err := s.History(ctx, run, changesShown)
+	if err != nil {
+		return tui.CutoverStatus{}, err
+	}
+	out.Changes = dashboardChanges(history)
+	route, err := s.Route(ctx, run)
+	if err != nil {
+		return tui.CutoverStatus{}, err
+	}
+	for _, t := range route.Transitions {
+		out.Transitions = append(out.Transitions, tui.Transition{At: t.EffectiveFrom, Percent: t.Percent})
+	}
+	return out, nil
+}
+
+// dashboardChanges converts audit entries (newest first) to the
+// dashboard's changes, reading the positions and the gate from their
+// details. A change is automatic when the controller decided it on its
+// gate: the entry holds the gate and the controller's "gate: " reason (a
+// manual advance holds the gate it skipped, with the operator's reason).
+func dashboardChanges(entries []diffstore.AuditEntry) []tui.Change {
+	out := make([]tui.Change, 0, len(entries))
+	for _, e := range entries {
+		var d struct {
+			From, To cutover.Position
+			Gate     *cutover.Gate
+		}
+		_ = json.Unmarshal(e.Details, &d) // best effort: an apply's details hold a plan; positions then stay zero
+		ch := tui.Change{ID: e.ID, At: e.At.Local(), Action: e.Action, Actor: e.Actor, Reason: e.Reason,
+			From: tui.Position{Stage: d.From.Stage, Phase: string(d.From.Phase), Percent: d.From.Percent},
+			To:   tui.Position{Stage: d.To.Stage, Phase: string(d.To.Phase), Percent: d.To.Percent}}
+		if g := d.Gate; g != nil && strings.HasPrefix(e.Reason, "gate: ") {
+			ch.Automatic, ch.Divergent, ch.MissingInCandidate = true, g.Stats.Divergent, g.Stats.MissingInCandidate
+		}
+		out = append(out, ch)
+	}
+	return out
 }
 
 // dashboardStatus converts a cutover.Status.
@@ -116,7 +189,10 @@ func dashboardStatus(st cutover.Status) tui.CutoverStatus {
 	}
 	out := tui.CutoverStatus{Stage: st.Stage, Stages: st.Stages, Percent: st.Percent, Phase: string(st.Phase),
 		OnDivergence: string(policy), ControllerActive: st.ControllerActive, UpdatedBy: st.UpdatedBy,
-		Reason: st.Reason, Waiting: st.Waiting}
+		Reason: st.Reason, UpdatedAt: st.UpdatedAt.Local(), Waiting: st.Waiting}
+	for _, step := range st.Plan.Steps {
+		out.Steps = append(out.Steps, step.Percent)
+	}
 	if g := st.Gate; g != nil {
 		out.Gate = &tui.Gate{Verdict: string(g.Verdict), Pairs: g.Stats.Pairs, MinPairs: g.MinPairs, HoldLeft: g.HoldLeft,
 			Divergent: g.Stats.Divergent, MissingInCandidate: g.Stats.MissingInCandidate}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -143,6 +144,36 @@ func TestDashboardAdaptersOverARealStore(t *testing.T) {
 			t.Errorf("%s outcome (-want +got):\n%s", s.name, diff)
 		}
 	}
+	// The status carries the plan's steps, the changes from the audit log
+	// (newest first, the dashboard's own marked as manual) and the route.
+	got, err = src.CutoverStatus(ctx, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]float64{1, 10, 100}, got.Steps); diff != "" {
+		t.Errorf("Steps (-want +got):\n%s", diff)
+	}
+	var actions []string
+	for _, ch := range got.Changes {
+		actions = append(actions, ch.Action)
+		if ch.Automatic {
+			t.Errorf("change %s by %s marked automatic; want manual", ch.Action, ch.Actor)
+		}
+	}
+	if diff := cmp.Diff([]string{"abort", "rollback", "advance", "resume", "pause", "start", "apply"}, actions); diff != "" {
+		t.Errorf("changes (-want +got):\n%s", diff)
+	}
+	if rb := got.Changes[1]; rb.From.Percent != 10 || rb.To.Phase != "rolled_back" || rb.Reason != req.Reason {
+		t.Errorf("rollback change = %+v, want from 10%% to rolled_back with the dashboard's reason", rb)
+	}
+	var percents []float64
+	for _, tr := range got.Transitions {
+		percents = append(percents, tr.Percent)
+	}
+	if diff := cmp.Diff([]float64{1, 1, 10, 0}, percents); diff != "" {
+		t.Errorf("transitions' percents (-want +got):\n%s", diff)
+	}
+
 	if _, err := act.Pause(ctx, run, req); !errors.Is(err, cutover.ErrPhase) {
 		t.Errorf("pause of an aborted cutover = %v, want an error wrapping cutover.ErrPhase", err)
 	}
@@ -155,5 +186,38 @@ func TestDashboardAdaptersOverARealStore(t *testing.T) {
 		if e.Actor != req.Actor || e.Reason != req.Reason {
 			t.Errorf("audit entry %s by %q (%q), want the dashboard's actor and reason", e.Action, e.Actor, e.Reason)
 		}
+	}
+}
+
+// TestDashboardChangesTellAutomaticRollbacks: a rollback the controller
+// decided on its gate (its details hold the gate, its reason is the
+// gate's) is automatic, with the gate's counts; an operator's is not.
+func TestDashboardChangesTellAutomaticRollbacks(t *testing.T) {
+	t.Parallel()
+	details := func(g *cutover.Gate) []byte {
+		b, err := json.Marshal(map[string]any{"from": cutover.Position{Stage: 2, Phase: cutover.Running, Percent: 50},
+			"to": cutover.Position{Stage: -1, Phase: cutover.RolledBack}, "gate": g, "planVersion": 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	gate := &cutover.Gate{Stats: diffstore.GateStats{Divergent: 145, MissingInCandidate: 2}}
+	got := dashboardChanges([]diffstore.AuditEntry{
+		{ID: 2, Action: "rollback", Actor: "controller", Reason: "gate: divergence: 145 divergent and 2 missing in candidate", Details: details(gate)},
+		{ID: 1, Action: "rollback", Actor: "alice", Reason: "alarm", Details: details(nil)},
+	})
+	want := []tui.Change{
+		{ID: 2, Action: "rollback", Actor: "controller", Reason: "gate: divergence: 145 divergent and 2 missing in candidate",
+			From: tui.Position{Stage: 2, Phase: "running", Percent: 50}, To: tui.Position{Stage: -1, Phase: "rolled_back"},
+			Automatic: true, Divergent: 145, MissingInCandidate: 2},
+		{ID: 1, Action: "rollback", Actor: "alice", Reason: "alarm",
+			From: tui.Position{Stage: 2, Phase: "running", Percent: 50}, To: tui.Position{Stage: -1, Phase: "rolled_back"}},
+	}
+	for i := range got {
+		got[i].At = time.Time{}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("dashboardChanges (-want +got):\n%s", diff)
 	}
 }

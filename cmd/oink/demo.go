@@ -2,25 +2,30 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
-	"sync"
+	"path/filepath"
+	"sync/atomic"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/tui"
-
 	"github.com/oinkhq/oink/tools/demo"
-	"github.com/spf13/cobra"
+	"github.com/oinkhq/oink/tui"
 )
 
 type demoOptions struct {
-	noTUI bool
-	json  bool
-	rate  float64
-	rules string
-	plan  string
+	noTUI   bool
+	json    bool
+	rate    float64
+	rules   string
+	plan    string
+	logFile string
 }
 
 func newDemoCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *demoOptions) error) *cobra.Command {
@@ -30,7 +35,7 @@ func newDemoCmd(d deps, g *globalOptions, runF func(context.Context, deps, *glob
 	o := &demoOptions{}
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "The whole migration on one machine, in one command (about two minutes)",
+		Short: "The whole migration on one machine, in one command (about a minute and a half)",
 		Long: `Starts the embedded broker, finds or starts Postgres, and runs live upstream
 traffic, the v1 simulator with its known faults, OINK v2, the comparator with
 the shipped rules, the switch and the cutover controller with a short plan.
@@ -40,8 +45,15 @@ gate opens stage by stage; then v1 starts a fault no rule accepts, the
 controller rolls back to 0% by itself; the fault stops, an operator resumes,
 and the cutover reaches 100%. At the end oink reads the topics and the
 diffstore and checks the invariants: nothing lost, the accounting adds up,
-every RTCIM on the live topic exactly once. It exits 3 if any check fails.`,
-		Example: `  oink demo --no-tui
+every RTCIM on the live topic exactly once, byte for byte as its owning
+version wrote it. It exits 3 if any check fails, 130 when interrupted
+(Ctrl-C), without checking.
+
+On a terminal the dashboard shows the run, with the story told in it as it
+happens; logs then go to --log-file, not to the screen. When the story ends
+the dashboard stays until a key is pressed, then the summary is printed.`,
+		Example: `  oink demo
+  oink demo --no-tui
   oink demo --json > summary.json`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
@@ -52,6 +64,7 @@ every RTCIM on the live topic exactly once. It exits 3 if any check fails.`,
 	f.Float64Var(&o.rate, "rate", 1000, "upstream events per second")
 	f.StringVar(&o.rules, "rules", "shipped/rules/rtcim.yaml", "comparator rules (this path, or the copy built into oink when it does not exist here)")
 	f.StringVar(&o.plan, "plan", "shipped/plans/demo.yaml", "cutover plan (this path, or the copy built into oink when it does not exist here)")
+	f.StringVar(&o.logFile, "log-file", "", "where the logs go while the dashboard shows (default: oink-demo-<time>.log in the temporary directory); with --no-tui, logs go to stderr unless this is set")
 	return cmd
 }
 
@@ -66,14 +79,37 @@ func runDemo(ctx context.Context, d deps, g *globalOptions, o *demoOptions) erro
 	defer cleanup()
 	cfg := demo.Config{DatabaseURL: g.databaseURL, Rate: o.rate, RulesFile: o.rules, PlanFile: o.plan,
 		Log: g.log.With("role", "demo")}
+	f, ok := d.stdout.(*os.File)
+	withTUI := ok && isTerminal(f) && !o.noTUI && !o.json
+	logPath := o.logFile
+	if withTUI && logPath == "" {
+		logPath = filepath.Join(os.TempDir(), "oink-demo-"+d.now().UTC().Format("20060102-150405")+".log")
+	}
+	if logPath != "" {
+		closeLog, err := demoLogFile(g, logPath, &cfg)
+		if err != nil {
+			return err
+		}
+		defer closeLog()
+	}
 	var sum demo.Summary
-	if f, ok := d.stdout.(*os.File); ok && isTerminal(f) && !o.noTUI && !o.json {
-		sum, err = demoWithDashboard(ctx, d, cfg)
+	if withTUI {
+		sum, err = demoWithDashboard(ctx, d, cfg, logPath)
 	} else {
 		cfg.Events = func(e demo.Event) {
 			fmt.Fprintf(d.stderr, "%s  %s\n", e.At.Format("15:04:05"), e.Message)
 		}
 		sum, err = demo.Run(ctx, cfg)
+	}
+	// Interrupted: a check would judge a pipeline stopped half way, so
+	// nothing is printed but that.
+	switch {
+	case ctx.Err() != nil: // a signal: main's handler chooses exit 130
+		fmt.Fprintln(d.stderr, "interrupted")
+		return ctx.Err()
+	case errors.Is(err, errViewerStopped): // a key: the signal is raised again
+		fmt.Fprintln(d.stderr, "interrupted")
+		return interrupted(ctx, tui.ErrInterrupted)
 	}
 	if err != nil {
 		return err
@@ -83,7 +119,7 @@ func runDemo(ctx context.Context, d deps, g *globalOptions, o *demoOptions) erro
 			return err
 		}
 	} else {
-		printDemo(d, sum)
+		printDemo(d.stdout, sum, logPath)
 	}
 	if !sum.OK {
 		return checkFailed{fmt.Errorf("an invariant check of the demo failed (see above)")}
@@ -91,24 +127,74 @@ func runDemo(ctx context.Context, d deps, g *globalOptions, o *demoOptions) erro
 	return nil
 }
 
-// demoWithDashboard runs the demo behind the dashboard: the dashboard opens
-// once the pipeline runs and closes when the demo ends (or the viewer quits,
-// which stops the demo). The story's lines are printed afterwards.
-func demoWithDashboard(ctx context.Context, d deps, cfg demo.Config) (demo.Summary, error) {
+// demoLogFile sends the demo's logs to path, at the level --log-level
+// asks, as text unless --log-format json; the returned function closes it.
+func demoLogFile(g *globalOptions, path string, cfg *demo.Config) (func(), error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(g.logLevel)); err != nil {
+		return nil, usageError{fmt.Errorf("--log-level %q: want debug, info, warn or error", g.logLevel)}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("--log-file %s: %w (give a writable path)", path, err)
+	}
+	var h slog.Handler = slog.NewTextHandler(f, &slog.HandlerOptions{Level: level})
+	if g.logFormat == "json" {
+		h = slog.NewJSONHandler(f, &slog.HandlerOptions{Level: level})
+	}
+	cfg.Log = slog.New(h).With("role", "demo")
+	return func() { _ = f.Close() }, nil // best effort: the logs are written as they come
+}
+
+// errViewerStopped says the viewer closed the dashboard before the story
+// ended, which stops the demo: an interruption.
+var errViewerStopped = errors.New("the dashboard was closed before the demo ended")
+
+// storyBuffer bounds the notes waiting for the dashboard: the story has
+// about twenty.
+const storyBuffer = 64
+
+// demoWithDashboard runs the demo behind the dashboard. The dashboard opens
+// once the pipeline runs and tells the story as it happens; when the checks
+// are done it shows their outcome and stays until a key is pressed, and
+// only then does the demo tear its pipeline down. Closing the dashboard
+// before (q, Ctrl-C) stops the demo: errViewerStopped, or, for Ctrl-C, the
+// interrupt raised again.
+func demoWithDashboard(ctx context.Context, d deps, cfg demo.Config, logPath string) (demo.Summary, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var mu sync.Mutex
-	var story []demo.Event
+	notes := make(chan tui.Note, storyBuffer)
+	closed := make(chan struct{}) // the dashboard has exited (uiErr is then set)
+	var uiErr error
+	var started, ended atomic.Bool
 	cfg.Events = func(e demo.Event) {
-		mu.Lock()
-		story = append(story, e)
-		mu.Unlock()
+		select {
+		case notes <- tui.Note{At: e.At, Text: e.Message}:
+		case <-closed:
+		case <-ctx.Done():
+		}
 	}
-	ready := make(chan tui.Config, 1)
+	cfg.Events(demo.Event{At: d.now(), Message: "logs go to " + logPath + " (not to this screen)"})
 	cfg.Ready = func(store *diffstore.Store, run string, _ *cutover.Controller) {
-		ready <- tui.Config{Run: run, Now: d.now, Actor: "dashboard:" + currentUser(d),
+		tc := tui.Config{Run: run, Now: d.now, Actor: "dashboard:" + currentUser(d), Story: notes,
 			Source:  dashboardSource{Store: store, aliveWithin: 5 * time.Second, now: d.now},
 			Actions: dashboardActions{store: store, aliveWithin: 5 * time.Second, now: d.now}}
+		started.Store(true)
+		go func() {
+			uiErr = tui.Run(ctx, tc)
+			close(closed)
+		}()
+	}
+	cfg.End = func(sum demo.Summary) {
+		for _, n := range endNotes(sum) {
+			cfg.Events(demo.Event{At: d.now(), Message: n})
+		}
+		ended.Store(true)
+		close(notes)
+		select { // the viewer reads the end; the pipeline stays up meanwhile
+		case <-closed:
+		case <-ctx.Done():
+		}
 	}
 	type result struct {
 		sum demo.Summary
@@ -122,41 +208,43 @@ func demoWithDashboard(ctx context.Context, d deps, cfg demo.Config) (demo.Summa
 	var res result
 	select {
 	case res = <-done:
-	case tc := <-ready:
-		uiCtx, stopUI := context.WithCancel(ctx)
-		uiDone := make(chan error, 1)
-		go func() { uiDone <- tui.Run(uiCtx, tc) }()
-		select {
-		case res = <-done:
-			stopUI()
-			<-uiDone
-		case err := <-uiDone: // the viewer quit: stop the demo
-			stopUI()
+	case <-closed:
+		if errors.Is(uiErr, tui.ErrInterrupted) || (uiErr == nil && !ended.Load()) {
 			cancel()
-			res = <-done
-			if err != nil && res.err == nil {
-				res.err = err
-			}
 		}
+		res = <-done
 	}
-	for _, e := range story {
-		fmt.Fprintf(d.stderr, "%s  %s\n", e.At.Format("15:04:05"), e.Message)
+	if started.Load() {
+		cancel() // a dashboard still up after a failure closes
+		<-closed
+	}
+	switch {
+	case errors.Is(uiErr, tui.ErrInterrupted), uiErr == nil && started.Load() && !ended.Load():
+		return res.sum, errViewerStopped
+	case uiErr != nil && res.err == nil:
+		res.err = uiErr
 	}
 	return res.sum, res.err
 }
 
-func printDemo(d deps, s demo.Summary) {
-	w := d.stdout
-	fmt.Fprintf(w, "\ndemo run %s: %d events in %.0fs\n", s.Run, s.Events, s.Seconds)
-	fmt.Fprintf(w, "  cutover: %v\n", s.Stages)
-	fmt.Fprintf(w, "  comparator: %d pairs, %d identical, %d equivalent, %d accepted %v, %d divergent\n",
-		s.Comparator.Pairs, s.Comparator.Identical, s.Comparator.Equivalent, s.Comparator.Accepted, s.Comparator.AcceptedByRule, s.Comparator.Divergent)
-	fmt.Fprintf(w, "  live topic: %d records, %d from v1, %d from v2\n", s.Live.Live, s.Live.FromV1, s.Live.FromV2)
+// endNotes are the story's last notes: what the checks found, the
+// downstream criterion, and what a key does, in one note that the story
+// pane shows whole.
+func endNotes(s demo.Summary) []string {
+	held := 0
 	for _, c := range s.Checks {
-		mark := "ok  "
-		if !c.OK {
-			mark = "FAIL"
+		if c.OK {
+			held++
 		}
-		fmt.Fprintf(w, "  [%s] %s: %s\n", mark, c.Name, c.Detail)
 	}
+	verdict := fmt.Sprintf("the end: %d of %d checks held", held, len(s.Checks))
+	if held < len(s.Checks) {
+		verdict += " (the summary says which failed)"
+	}
+	return []string{verdict + " · " + downstreamLine(s) + " · any key shows the summary"}
+}
+
+// printDemo writes the summary for people (demo_summary.go).
+func printDemo(w io.Writer, s demo.Summary, logPath string) {
+	writeDemoSummary(w, s, logPath)
 }

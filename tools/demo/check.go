@@ -9,6 +9,7 @@ import (
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/tui/style"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -60,7 +61,7 @@ func (s *stage) check(ctx context.Context, runErr error) {
 	if runErr != nil {
 		add("the story ran to its end", false, runErr.Error())
 	} else {
-		add("the story ran to its end", true, fmt.Sprintf("%d state changes", len(s.sum.Stages)))
+		add("the story ran to its end", true, fmt.Sprintf("%d cutover changes", len(s.sum.Stages)))
 	}
 	// Every read has a deadline and reports its error: a topic that could
 	// not be read, or that is empty where records must be, fails the
@@ -78,17 +79,26 @@ func (s *stage) check(ctx context.Context, runErr error) {
 	acc, err := producer.CheckNoLoss(orders, v2, dlq)
 	err = errors.Join(errOrders, errV2, errDLQ, err)
 	s.sum.Producer = acc
-	add("invariant 1: every event is an RTCIM on rtcim.v2 or a dead letter", err == nil, errText(err, fmt.Sprintf("%+v", acc)))
+	if errOrders == nil {
+		s.sum.Events = acc.Upstream // the events as the topic holds them, which invariant 1 accounts for
+	}
+	add("invariant 1: every upstream event is an RTCIM on rtcim.v2 or a dead letter, never both", err == nil,
+		errText(err, fmt.Sprintf("%s events: %s RTCIMs, %s dead letters", n(acc.Upstream-acc.Copies), n(acc.Produced), n(acc.DeadLetters))))
 
 	sum, err := s.store.Summary(ctx, s.run)
 	if err == nil {
 		c := sum.Counts
 		ok := sum.AccountingHolds() && c.Unleveled() == 0
 		s.sum.Comparator = ComparatorTotals{Pairs: c.Pairs, Equal: c.Equal, Identical: c.Identical, Equivalent: c.Equivalent,
-			Accepted: c.Accepted, AcceptedByRule: sum.AcceptedByRule,
-			Divergent: c.Divergent, MissingControl: c.MissingInControl, DuplicatesV1: c.DuplicatesControl, Accounting: ok}
-		add("invariant 2: the comparator's accounting adds up", ok, fmt.Sprintf("%d pairs: %d identical, %d equivalent, %d accepted, %d divergent",
-			c.Pairs, c.Identical, c.Equivalent, c.Accepted, c.Divergent))
+			Accepted: c.Accepted, AcceptedByRule: sum.AcceptedByRule, Divergent: c.Divergent, MissingControl: c.MissingInControl,
+			MissingCandidate: c.MissingInCandidate, DuplicatesV1: c.DuplicatesControl, Accounting: ok}
+		if c.Pairs > 0 {
+			s.sum.Downstream.IdenticalPairs = float64(c.Identical) / float64(c.Pairs)
+		}
+		add("invariant 2: the comparator's accounting adds up", ok, fmt.Sprintf(
+			"on each side, records read = paired + missing on the other side + pending + duplicates + undecodable; "+
+				"%s pairs = %s identical + %s equivalent + %s accepted + %s divergent",
+			style.Count(c.Pairs), style.Count(c.Identical), style.Count(c.Equivalent), style.Count(c.Accepted), style.Count(c.Divergent)))
 	} else {
 		add("invariant 2: the comparator's accounting adds up", false, err.Error())
 	}
@@ -99,10 +109,15 @@ func (s *stage) check(ctx context.Context, runErr error) {
 	if err == nil {
 		s.sum.Live, err = cutover.CheckLive(live, v1, v2, route, s.rules.Identity())
 	}
-	add("invariant 4: every identity is on the live topic exactly once, from its owner", err == nil, errText(err, fmt.Sprintf("%+v", s.sum.Live)))
-	add("the injected divergence rolled the cutover back", s.sum.Rollbacks >= 1, fmt.Sprintf("%d rollbacks", s.sum.Rollbacks))
+	s.sum.Downstream.LiveRecords, s.sum.Downstream.CanTell = len(live), 0
+	if err != nil {
+		s.sum.Downstream.CanTell = -1
+	}
+	add("invariant 4: every identity is on the live topic exactly once, byte for byte as its owning version wrote it", err == nil,
+		errText(err, fmt.Sprintf("%s records: %s from v1, %s from v2", n(s.sum.Live.Live), n(s.sum.Live.FromV1), n(s.sum.Live.FromV2))))
+	add("the injected divergence rolled the cutover back", s.sum.Rollbacks >= 1, plural(s.sum.Rollbacks, "rollback"))
 	add("the cutover ended promoted at 100%", s.sum.Final.Phase == cutover.Promoted && s.sum.Final.Percent == 100,
-		fmt.Sprintf("%s at %g%%", s.sum.Final.Phase, s.sum.Final.Percent))
+		fmt.Sprintf("%s at %g%%, stage %d/%d", s.sum.Final.Phase, s.sum.Final.Percent, s.sum.Final.Stage, s.sum.Final.Stages))
 	s.sum.OK = true
 	for _, c := range s.sum.Checks {
 		s.sum.OK = s.sum.OK && c.OK
@@ -127,6 +142,17 @@ func readEvidence(ctx context.Context, brokers []string, topic string, must bool
 		return out, fmt.Errorf("no evidence: %s is empty", topic)
 	}
 	return out, nil
+}
+
+// n formats a count for people, with thousands separators.
+func n(v int) string { return style.Count(int64(v)) }
+
+// plural says "1 rollback", "2 rollbacks".
+func plural(n int, what string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, what)
+	}
+	return fmt.Sprintf("%d %ss", n, what)
 }
 
 func errText(err error, ok string) string {

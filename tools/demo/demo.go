@@ -37,6 +37,11 @@ type Config struct {
 	// Ready, when set, is called once the pipeline runs, with the store and
 	// run name (the dashboard attaches there).
 	Ready func(store *diffstore.Store, run string, ctl *cutover.Controller)
+	// End, when set, is called with the summary once the checks are done,
+	// while the broker and the store are still up: Run tears them down
+	// only after End returns (a dashboard stays up until the viewer has
+	// read it).
+	End func(Summary)
 }
 
 // Event is one step of the story, for progress lines.
@@ -48,17 +53,59 @@ type Event struct {
 // Summary is the demo's outcome. Checks lists every invariant checked and
 // whether it held; OK is true only when all did.
 type Summary struct {
-	Run        string              `json:"run"`
-	Seconds    float64             `json:"seconds"`
+	Run     string  `json:"run"`
+	Seconds float64 `json:"seconds"`
+	// Events are the upstream events, as read back from the orders topic
+	// (Producer.Upstream, the same number).
 	Events     int                 `json:"events"`
 	Producer   producer.Accounting `json:"producer"`
 	Comparator ComparatorTotals    `json:"comparator"`
 	Live       cutover.LiveReport  `json:"live"`
+	Downstream Downstream          `json:"downstream"`
 	Rollbacks  int                 `json:"rollbacks"`
-	Stages     []string            `json:"stages"`
-	Final      cutover.Position    `json:"final"`
-	Checks     []Check             `json:"checks"`
-	OK         bool                `json:"ok"`
+	// RollbackEvents say when, from where and why each rollback happened.
+	RollbackEvents []Rollback `json:"rollbackEvents"`
+	Stages         []string   `json:"stages"`
+	Final          Final      `json:"final"`
+	Checks         []Check    `json:"checks"`
+	OK             bool       `json:"ok"`
+}
+
+// Final is where the cutover ended, counted as people read "stage 4/4".
+type Final struct {
+	// Stage is the plan's step, from 1 (0 before the first step), of
+	// Stages.
+	Stage   int           `json:"stage"`
+	Stages  int           `json:"stages"`
+	Phase   cutover.Phase `json:"phase"`
+	Percent float64       `json:"percent"`
+}
+
+// Rollback is one rollback of the cutover.
+type Rollback struct {
+	At time.Time `json:"at"`
+	// FromStage (from 1) and FromPercent are where the cutover stood.
+	FromStage   int     `json:"fromStage"`
+	FromPercent float64 `json:"fromPercent"`
+	By          string  `json:"by"`
+	Reason      string  `json:"reason"`
+	// Cause is what the story knows and the comparison cannot: which
+	// version was at fault.
+	Cause string `json:"cause"`
+}
+
+// Downstream is the migration's criterion: downstream consumers must be
+// unable to tell which version made a record.
+type Downstream struct {
+	// LiveRecords are the records of the live topic.
+	LiveRecords int `json:"liveRecords"`
+	// CanTell is how many of them differ from the record their owning
+	// version wrote: 0 when invariant 4's check read every one byte for
+	// byte; -1 when it failed (it stops at the first difference).
+	CanTell int `json:"canTell"`
+	// IdenticalPairs is the share of compared pairs whose two records are
+	// identical (key, value bytes, headers, timestamp).
+	IdenticalPairs float64 `json:"identicalPairs"`
 }
 
 // ComparatorTotals are the comparator's totals at the end.
@@ -71,8 +118,11 @@ type ComparatorTotals struct {
 	AcceptedByRule map[string]int64 `json:"acceptedByRule"`
 	Divergent      int64            `json:"divergent"`
 	MissingControl int64            `json:"missingInControl"`
-	DuplicatesV1   int64            `json:"duplicatesControl"`
-	Accounting     bool             `json:"accountingHolds"`
+	// MissingCandidate are v1's records v2 never wrote: what the gate
+	// counts against v2 (none expected here).
+	MissingCandidate int64 `json:"missingInCandidate"`
+	DuplicatesV1     int64 `json:"duplicatesControl"`
+	Accounting       bool  `json:"accountingHolds"`
 }
 
 // Check is one invariant checked at the end.
@@ -101,7 +151,8 @@ func (c *Config) defaults() {
 }
 
 // Run runs the demo to its end and returns its summary; the error is for
-// failures to run at all (a failed invariant is reported in the summary).
+// failures to run at all (a failed invariant is reported in the summary),
+// or ctx's error when ctx ended first: then nothing is checked.
 func Run(ctx context.Context, cfg Config) (Summary, error) {
 	cfg.defaults()
 	start := time.Now()

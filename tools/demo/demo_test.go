@@ -37,6 +37,17 @@ func TestDemoTellsTheWholeStory(t *testing.T) {
 	if sum.Live.FromV1 == 0 || sum.Live.FromV2 == 0 || sum.Comparator.Accepted == 0 {
 		t.Fatalf("summary %+v: want live records from both versions and accepted known differences", sum)
 	}
+	// The numbers agree with one another and say what people read.
+	if sum.Events != sum.Producer.Upstream || sum.Final.Stage != sum.Final.Stages || sum.Final.Stages == 0 {
+		t.Errorf("events %d, upstream %d, final stage %d/%d; want events = upstream and the last stage counted from 1",
+			sum.Events, sum.Producer.Upstream, sum.Final.Stage, sum.Final.Stages)
+	}
+	if len(sum.RollbackEvents) != sum.Rollbacks || sum.RollbackEvents[0].Reason == "" || sum.RollbackEvents[0].FromStage < 1 {
+		t.Errorf("rollback events %+v for %d rollbacks: want each with where it came from and its reason", sum.RollbackEvents, sum.Rollbacks)
+	}
+	if d := sum.Downstream; d.CanTell != 0 || d.LiveRecords != sum.Live.Live || d.IdenticalPairs <= 0 {
+		t.Errorf("downstream %+v: want 0 of the %d live records, and a share of identical pairs", d, sum.Live.Live)
+	}
 }
 
 // TestReadEvidenceFailsWithoutEvidence: a check reading an empty topic

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,8 +28,22 @@ const (
 	topicCmpDLQ = "rtcim.compare.dlq"
 )
 
-// knownFaults are v1's known bugs, which the shipped rules accept.
+// knownFaults are v1's known bugs, which the shipped rules accept, and
+// knownFaultsText says them in words.
 var knownFaults = legacy.Faults{Rounding: 0.02, UTCDate: 0.01, Drop: 0.001, Dup: 0.001, Reorder: 0.05}
+
+const knownFaultsText = "it rounds half up on 2% of orders, dates 1% in UTC, drops 0.1%, writes 0.1% twice " +
+	"and reorders the lines of 5% (the shipped rules accept all of them)"
+
+// The actors the demo's cutover changes are recorded as.
+const (
+	actorController = "oink-demo:controller"
+	actorOperator   = "oink-demo:operator"
+)
+
+// faultCause is act 2's fault, which the story knows and the comparison
+// cannot: which version was wrong.
+const faultCause = "v1's fault: act 2 made v1 leave shipping out of its totals; v2 was right"
 
 // stage holds a demo in progress.
 type stage struct {
@@ -61,13 +76,13 @@ func (s *stage) play(ctx context.Context) (Summary, error) {
 	if err := s.store.EnsureRun(ctx, diffstore.Run{Name: s.run, ControlTopic: topicV1, CandidateTopic: topicV2, RulesName: s.rules.Name}); err != nil {
 		return s.sum, err
 	}
-	s.ctl = &cutover.Controller{Store: s.store, RunName: s.run, Actor: "oink-demo", AutoStart: true,
+	s.ctl = &cutover.Controller{Store: s.store, RunName: s.run, Actor: actorController, AutoStart: true,
 		Tick: 250 * time.Millisecond, Log: s.cfg.Log.With("role", "controller")}
-	if _, err := s.ctl.Apply(ctx, s.plan, cutover.Request{Actor: "oink-demo", Reason: "the demo plan"}); err != nil {
+	if _, err := s.ctl.Apply(ctx, s.plan, cutover.Request{Actor: actorOperator, Reason: "the demo plan"}); err != nil {
 		return s.sum, err
 	}
 	s.faults = legacy.NewLiveFaults(knownFaults)
-	s.say("pipeline: embedded broker %v, run %s; v1 has its known faults (%s)", s.brokers, s.run, knownFaults)
+	s.say("pipeline: embedded broker at %s, run %s; v1 has its known bugs: %s", strings.Join(s.brokers, ", "), s.run, knownFaultsText)
 
 	loadCtx, stopLoad := context.WithCancel(ctx)
 	defer stopLoad()
@@ -80,6 +95,12 @@ func (s *stage) play(ctx context.Context) (Summary, error) {
 		s.cfg.Ready(s.store, s.run, s.ctl)
 	}
 	storyErr := s.story(ctx, errs)
+	if ctx.Err() != nil { // interrupted: nothing to check
+		stopLoad()
+		stopAll()
+		wg.Wait()
+		return s.sum, ctx.Err()
+	}
 	stopLoad()
 	s.say("upstream stopped; draining every component")
 	drainErr := s.drain(ctx, errs)
@@ -91,8 +112,17 @@ func (s *stage) play(ctx context.Context) (Summary, error) {
 			storyErr = errors.Join(storyErr, err)
 		}
 	}
+	if ctx.Err() != nil {
+		return s.sum, ctx.Err()
+	}
 	s.sum.Seconds = time.Since(s.start).Seconds()
 	s.check(ctx, errors.Join(storyErr, drainErr))
+	if ctx.Err() != nil {
+		return s.sum, ctx.Err()
+	}
+	if s.cfg.End != nil {
+		s.cfg.End(s.sum)
+	}
 	return s.sum, nil
 }
 
@@ -172,11 +202,12 @@ func (s *stage) story(ctx context.Context, errs <-chan error) error {
 		return err
 	}
 	s.faults.Set(knownFaults)
-	s.say("act 3: the fault stops; once the comparator has seen it gone, an operator resumes")
+	s.say("the controller rolled back by itself; the fault was v1's (v2 was right): the comparison alone cannot tell which side is wrong, the story can")
+	s.say("act 3: v1's fault stops; once the comparator has seen it gone, an operator resumes from the first step")
 	if err := s.faultGone(ctx, errs); err != nil {
 		return err
 	}
-	if _, err := s.ctl.Resume(ctx, cutover.Request{Actor: "oink-demo", Reason: "v1 fault fixed"}); err != nil {
+	if _, err := s.ctl.Resume(ctx, cutover.Request{Actor: actorOperator, Reason: "v1's shipping fault fixed"}); err != nil {
 		return fmt.Errorf("resume: %w", err)
 	}
 	return s.until(ctx, errs, "the cutover is promoted to 100%", func(p cutover.Position) bool {
@@ -215,10 +246,30 @@ func (s *stage) observe(st cutover.Status) {
 	}
 	if p.Phase == cutover.RolledBack && s.last.Phase != cutover.RolledBack {
 		s.sum.Rollbacks++
+		s.sum.RollbackEvents = append(s.sum.RollbackEvents, Rollback{At: st.UpdatedAt, FromStage: s.last.Stage + 1,
+			FromPercent: s.last.Percent, By: st.UpdatedBy, Reason: st.Reason, Cause: faultCause})
 	}
 	s.last = p
-	s.sum.Final = p
-	label := fmt.Sprintf("%s at %g%%", p.Phase, p.Percent)
+	s.sum.Final = Final{Stage: p.Stage + 1, Stages: st.Stages, Phase: p.Phase, Percent: p.Percent}
+	label := phaseLabel(p)
 	s.sum.Stages = append(s.sum.Stages, label)
-	s.say("cutover: %s (stage %d/%d) %s", label, p.Stage+1, st.Stages, st.Reason)
+	where := fmt.Sprintf("stage %d/%d", p.Stage+1, st.Stages)
+	if p.Stage < 0 {
+		where = "before the first step"
+	}
+	s.say("cutover: %s (%s), by %s: %s", label, where, st.UpdatedBy, st.Reason)
+}
+
+// phaseLabel names a position in the cutover's path: "pending", "10%",
+// "rolled back to 0%", "promoted at 100%".
+func phaseLabel(p cutover.Position) string {
+	switch p.Phase {
+	case cutover.Pending:
+		return "pending"
+	case cutover.Running:
+		return fmt.Sprintf("%g%%", p.Percent)
+	case cutover.RolledBack:
+		return fmt.Sprintf("rolled back to %g%%", p.Percent)
+	}
+	return fmt.Sprintf("%s at %g%%", p.Phase, p.Percent)
 }

@@ -1,18 +1,18 @@
 // Package divlist is the dashboard's recent-divergences pane: the newest
-// divergences of the run (optionally only those with a difference at one
-// path), one a row. Enter on a row asks to open it side by side (OpenMsg).
+// divergences of the run (optionally only those with a difference at a
+// path matching a filter), one a row, in a [list.Model]. Enter on a row
+// asks to open it side by side (OpenMsg).
 package divlist
 
 import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/tui/cursor"
 	"github.com/oinkhq/oink/tui/keys"
+	"github.com/oinkhq/oink/tui/list"
 	"github.com/oinkhq/oink/tui/style"
 )
 
@@ -24,91 +24,51 @@ type OpenMsg struct {
 
 // Model is the recent-divergences pane.
 type Model struct {
-	st      style.Styles
-	keys    keys.Map
-	width   int
-	height  int
-	focused bool
-	filter  string
-	items   []diffstore.Divergence
-	cur     cursor.Cursor
+	list.Model[diffstore.Divergence]
+	st     style.Styles
+	filter string
+	// limit is how many divergences a read returns at most: a list of that
+	// many says there are more.
+	limit int
+	// more says the read found more divergences than limit.
+	more bool
+	// accepted says, for a filter with no divergence, how many pairs
+	// differ at the paths it matches in ways rules accept.
+	accepted []diffstore.PathStat
 }
 
-// New returns an empty pane.
-func New(st style.Styles, km keys.Map) Model { return Model{st: st, keys: km} }
-
-// Init does nothing.
-func (m Model) Init() tea.Cmd { return nil }
-
-// SetSize sets the pane's size, its title line included.
-func (m *Model) SetSize(width, height int) {
-	m.width, m.height = width, height
-	m.cur.SetHeight(height - 1)
+// New returns an empty pane whose reads return at most limit divergences.
+func New(st style.Styles, km keys.Map, limit int) Model {
+	return Model{st: st, limit: limit, Model: list.New(st, km, list.Spec[diffstore.Divergence]{
+		Title:  "recent divergences",
+		Same:   func(a, b diffstore.Divergence) bool { return a.Identity == b.Identity && a.Kind == b.Kind },
+		Follow: true,
+		Open: func(d diffstore.Divergence) tea.Msg {
+			return OpenMsg{Identity: d.Identity, Kind: d.Kind}
+		},
+	})}
 }
 
-// SetFocused says whether keys go to this pane.
-func (m *Model) SetFocused(f bool) { m.focused = f }
+// Update moves the selection; Enter sends an OpenMsg.
+func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
+	var cmd tea.Cmd
+	m.Model, cmd = m.Model.Update(msg)
+	return m, cmd
+}
 
 // SetFilter sets the path filter the title shows.
-func (m *Model) SetFilter(path string) { m.filter = path }
+func (m *Model) SetFilter(text string) { m.filter = text }
 
-// SetItems replaces the divergences. A selection on the first row stays
-// there, following the newest divergence as tail -f would; any other stays
-// on the same divergence while it is listed.
-func (m *Model) SetItems(items []diffstore.Divergence) {
-	id, kind, ok := m.Selected()
-	m.items = items
-	m.cur.SetLen(len(items))
-	if !ok || m.cur.Index == 0 {
-		return
-	}
-	for i, d := range items {
-		if d.Identity == id && d.Kind == kind {
-			m.cur.Index = i
-			m.cur.Move(0)
-		}
-	}
+// SetItems replaces the divergences: at most the pane's limit of them, and
+// more says that the read found more (see New).
+func (m *Model) SetItems(items []diffstore.Divergence, more bool) {
+	m.more = more
+	m.Model.SetItems(items)
 }
 
-// Len is the number of divergences listed.
-func (m Model) Len() int { return len(m.items) }
-
-// Selected returns the selected divergence's identity and kind.
-func (m Model) Selected() (string, diffstore.Kind, bool) {
-	if m.cur.Index < len(m.items) {
-		d := m.items[m.cur.Index]
-		return d.Identity, d.Kind, true
-	}
-	return "", "", false
-}
-
-// Update moves the selection, and on Enter returns a command sending an
-// OpenMsg for the selected divergence.
-func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return m, nil
-	}
-	switch {
-	case key.Matches(k, m.keys.Up):
-		m.cur.Move(-1)
-	case key.Matches(k, m.keys.Down):
-		m.cur.Move(1)
-	case key.Matches(k, m.keys.PageUp):
-		m.cur.Move(-m.cur.Page())
-	case key.Matches(k, m.keys.PageDown):
-		m.cur.Move(m.cur.Page())
-	case key.Matches(k, m.keys.Top):
-		m.cur.Top()
-	case key.Matches(k, m.keys.Bottom):
-		m.cur.Bottom()
-	case key.Matches(k, m.keys.Open):
-		if id, kind, ok := m.Selected(); ok {
-			return m, func() tea.Msg { return OpenMsg{Identity: id, Kind: kind} }
-		}
-	}
-	return m, nil
-}
+// SetAccepted gives, for a filter that matches no divergence, the paths it
+// matches where rules accepted differences.
+func (m *Model) SetAccepted(paths []diffstore.PathStat) { m.accepted = paths }
 
 // KindText names a kind in a few characters.
 func KindText(k diffstore.Kind) string {
@@ -127,53 +87,50 @@ func KindText(k diffstore.Kind) string {
 	return string(k)
 }
 
-// wide is the width from which the partition and when the comparator first
-// saw the divergence are shown.
+// wide is the width from which the partition is shown.
 const wide = 100
 
 // View renders the title and the visible rows.
 func (m Model) View() string {
-	title := m.st.Title.Render("  recent divergences")
-	if m.focused {
-		title = m.st.Focused.Render("▸ recent divergences")
+	items := m.Items()
+	note := fmt.Sprintf("(%d)", len(items))
+	if m.more {
+		note = fmt.Sprintf("(newest %d shown: a display limit; more exist)", len(items))
 	}
-	title += m.st.Dim.Render(fmt.Sprintf(" (%d)", len(m.items)))
 	if m.filter != "" {
-		title += " · filter " + m.st.Warn.Render(m.filter)
-	}
-	lines := []string{title}
-	if len(m.items) == 0 {
-		none := "  none"
-		if m.filter != "" {
-			none = "  none with a difference at " + m.filter + " (/ to change the filter)"
-		}
-		lines = append(lines, m.st.Dim.Render(none))
+		note += " · paths containing " + m.filter
 	}
 	idW := 0
-	for _, d := range m.items {
+	for _, d := range items {
 		idW = max(idW, style.Width(d.Identity))
 	}
-	idW = min(idW, max(m.width*2/5, 12))
-	from, to := m.cur.Visible()
-	for i := from; i < to; i++ {
-		d := m.items[i]
-		sel := i == m.cur.Index && m.focused
-		mark := "  "
-		if sel {
-			mark = "> "
-		}
-		row := mark + d.EventTime.UTC().Format("15:04:05") + " " + style.Pad(d.Identity, idW) + " " + style.Pad(KindText(d.Kind), 13)
-		if m.width >= wide {
+	idW = min(idW, max(m.Width()*2/5, 12))
+	return m.Model.View(list.Frame{Note: note, Empty: m.empty()}, func(d diffstore.Divergence) string {
+		row := d.EventTime.UTC().Format("15:04:05") + " " + style.Pad(d.Identity, idW) + " " + style.Pad(KindText(d.Kind), 13)
+		if m.Width() >= wide {
 			row += fmt.Sprintf(" p%-3d", d.Partition)
 		}
-		row += " " + paths(d.Diff)
-		row = style.Pad(row, m.width)
-		if sel {
-			row = m.st.Selected.Render(row)
-		}
-		lines = append(lines, row)
+		return row + " " + paths(d.Diff)
+	})
+}
+
+// empty says why the list is empty: no divergence at all, or none at a
+// path the filter matches, with the accepted differences there.
+func (m Model) empty() string {
+	if m.filter == "" {
+		return "none"
 	}
-	return style.Lines(lines, m.width, m.height)
+	text := "no divergence at a path containing " + m.filter
+	var acc []string
+	for _, p := range m.accepted {
+		if p.Accepted > 0 {
+			acc = append(acc, fmt.Sprintf("%s %s", p.Path, style.Count(p.Accepted)))
+		}
+	}
+	if len(acc) > 0 {
+		text += "; accepted differences (pairs a rule accepts) at " + strings.Join(acc, ", ")
+	}
+	return text + " (/ changes the filter)"
 }
 
 // paths lists the differing paths, divergent ones first, accepted ones

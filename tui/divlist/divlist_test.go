@@ -19,25 +19,25 @@ func items(ids ...string) []diffstore.Divergence {
 }
 
 func selected(m Model) string {
-	id, _, _ := m.Selected()
-	return id
+	d, _ := m.Selected()
+	return d.Identity
 }
 
 func TestSetItemsFollowsTheNewestOrKeepsTheSelection(t *testing.T) {
 	t.Parallel()
-	m := New(style.New(), keys.Default())
+	m := New(style.New(), keys.Default(), 100)
 	m.SetSize(80, 10)
-	m.SetItems(items("b", "a"))
-	m.SetItems(items("c", "b", "a"))
+	m.SetItems(items("b", "a"), false)
+	m.SetItems(items("c", "b", "a"), false)
 	if got := selected(m); got != "c" {
 		t.Errorf("selection on the first row after a new divergence = %q, want the newest, c", got)
 	}
 	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyDown})
-	m.SetItems(items("d", "c", "b", "a"))
+	m.SetItems(items("d", "c", "b", "a"), false)
 	if got := selected(m); got != "b" {
 		t.Errorf("selection below the first row after a new divergence = %q, want it kept on b", got)
 	}
-	m.SetItems(items("d", "c"))
+	m.SetItems(items("d", "c"), false)
 	if got := selected(m); got != "c" {
 		t.Errorf("selection after b left the list = %q, want the last row, c", got)
 	}
@@ -45,9 +45,9 @@ func TestSetItemsFollowsTheNewestOrKeepsTheSelection(t *testing.T) {
 
 func TestEnterOpensTheSelectedDivergence(t *testing.T) {
 	t.Parallel()
-	m := New(style.New(), keys.Default())
+	m := New(style.New(), keys.Default(), 100)
 	m.SetSize(80, 10)
-	m.SetItems(items("x", "y"))
+	m.SetItems(items("x", "y"), false)
 	m, _ = m.Update(tea.KeyMsg{Type: tea.KeyDown})
 	_, cmd := m.Update(tea.KeyMsg{Type: tea.KeyEnter})
 	if cmd == nil {

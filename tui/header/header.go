@@ -1,7 +1,8 @@
 // Package header is the dashboard's header pane: the run, where its cutover
-// stands (stage, percent, phase), the progress of the stage's gate, and the
-// comparator's health, including a version that is behind. It only shows what the root model hands it with
-// SetData.
+// stands (stage, percent, phase), the progress of the stage's gate, the
+// comparator's health (including a version that is behind), what the switch
+// forwarded, and, after a rollback, its whole reason with advice naming the
+// side at fault. It only shows what the root model hands it with SetData.
 package header
 
 import (
@@ -14,30 +15,6 @@ import (
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/tui/style"
 )
-
-// Cutover is where a run's cutover stands, as the dashboard shows it.
-type Cutover struct {
-	// Stage indexes the plan's steps (-1 before the first); Stages is the
-	// number of steps.
-	Stage, Stages int
-	// Percent of key buckets v2 owns at this stage.
-	Percent float64
-	// Phase is one of diffstore's Phase… values ("running", "paused", …).
-	Phase string
-	// OnDivergence is the plan's policy ("rollback" or "pause").
-	OnDivergence string
-	// ControllerActive reports whether a controller leads the run.
-	ControllerActive bool
-	// UpdatedBy and Reason describe the last change.
-	UpdatedBy, Reason string
-	// Gate is the stage's gate evaluated now; nil unless running or paused.
-	Gate *Gate
-	// Waiting says, in sentences, what the cutover waits for.
-	Waiting []string
-	// Live is what the switch forwarded to the live topic; nil when no
-	// switch has reported yet.
-	Live *Live
-}
 
 // Live is the switch's provenance: what went to the live topic from which
 // version (index 0: v1, 1: v2), and what it dropped.
@@ -65,6 +42,12 @@ type Data struct {
 	CutoverErr error
 	// Updated is when the data was read.
 	Updated time.Time
+	// TopPath is the path that diverged most often, "" when none did: the
+	// advice after a rollback names it.
+	TopPath string
+	// ReadOnly says the dashboard has no cutover keys: the advice names
+	// the command instead.
+	ReadOnly bool
 }
 
 // Model is the header pane.
@@ -113,12 +96,20 @@ func (m Model) lines() []string {
 	if gap := m.width - style.Width(run) - style.Width(updated); gap > 0 {
 		first = run + strings.Repeat(" ", gap) + updated
 	}
-	lines := []string{first, m.cutoverLine(), m.gateLine(), m.comparatorLine()}
-	if d.Cutover != nil && d.Cutover.Live != nil {
-		lines = append(lines, m.liveLine(*d.Cutover.Live))
+	lines := []string{first, m.cutoverLine()}
+	c := d.Cutover
+	if c != nil && c.Gate != nil {
+		lines = append(lines, m.gateLine())
 	}
-	if m.width >= wide && d.Cutover != nil {
-		for i, w := range d.Cutover.Waiting {
+	lines = append(lines, m.comparatorLine())
+	if c != nil && c.Live != nil {
+		lines = append(lines, m.liveLine(*c.Live))
+	}
+	if c != nil && c.ShowsRollback() {
+		return append(lines, m.rollbackLines(*c)...)
+	}
+	if m.width >= wide && c != nil {
+		for i, w := range c.Waiting {
 			if i == 2 {
 				break
 			}
@@ -128,7 +119,45 @@ func (m Model) lines() []string {
 	return lines
 }
 
-func (m Model) label(s string) string { return m.st.Label.Render(fmt.Sprintf("%-11s", s)) }
+// labelWidth is the width of the labels that start the header's lines.
+const labelWidth = 11
+
+// rollbackLines show the last rollback whole, wrapped under its label, and
+// while the cutover stays rolled back, the advice.
+func (m Model) rollbackLines(c Cutover) []string {
+	ch, _ := c.LastRollback()
+	w := max(m.width-labelWidth, 20)
+	var lines []string
+	for i, l := range style.Wrap(rollbackText(ch, c.Stages), w) {
+		if i == 0 {
+			l = m.st.Bad.Render(l)
+		}
+		lines = append(lines, m.indent(i, "rollback")+l)
+	}
+	if c.Phase != diffstore.PhaseRolledBack {
+		return lines
+	}
+	resume := "p (resume)"
+	if m.data.ReadOnly {
+		resume = "oink cutover resume"
+	}
+	for i, l := range style.Wrap(advice(ch, m.data.TopPath, resume), w) {
+		lines = append(lines, m.indent(i, "advice")+l)
+	}
+	return lines
+}
+
+// indent is the label of a block's first line, blanks on the next ones.
+func (m Model) indent(i int, label string) string {
+	if i == 0 {
+		return m.label(label)
+	}
+	return strings.Repeat(" ", labelWidth)
+}
+
+func (m Model) label(s string) string {
+	return m.st.Label.Render(fmt.Sprintf("%-*s", labelWidth, s))
+}
 
 func (m Model) cutoverLine() string {
 	d, st := m.data, m.st
@@ -187,17 +216,13 @@ func (m Model) gateLine() string {
 	g := c.Gate
 	hold := "hold passed"
 	if g.HoldLeft > 0 {
-		hold = "hold " + style.Duration(g.HoldLeft) + " left"
+		hold = style.Duration(g.HoldLeft) + " to hold"
 	}
 	div := fmt.Sprintf("divergent %d", g.Divergent)
 	if g.Divergent > 0 {
 		div = m.st.Bad.Render(div)
 	}
-	missing := "missing"
-	if m.width >= wide {
-		missing = "missing in candidate"
-	}
-	miss := fmt.Sprintf("%s %d", missing, g.MissingInCandidate)
+	miss := fmt.Sprintf("missing in candidate %d", g.MissingInCandidate)
 	if g.MissingInCandidate > 0 {
 		miss = m.st.Bad.Render(miss)
 	}

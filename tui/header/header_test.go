@@ -38,3 +38,30 @@ func TestComparatorLineShowsASideBehind(t *testing.T) {
 		})
 	}
 }
+
+// TestAdviceNamesTheSideAtFault: records missing in the candidate are v2's
+// loss; divergent pairs say only that v1 and v2 disagree, and the advice
+// then never presumes v2 is the one to fix.
+func TestAdviceNamesTheSideAtFault(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		ch         Change
+		want, none string
+	}{
+		{"missing in candidate: v2", Change{Automatic: true, MissingInCandidate: 3}, "v2 is at fault", "disagree"},
+		{"divergent: both named, at the top path", Change{Automatic: true, Divergent: 12},
+			"v1 and v2 disagree (most at totals.shipping_minor): fix whichever is wrong", "v2 is"},
+		{"both", Change{Automatic: true, Divergent: 12, MissingInCandidate: 3}, "v2 lost records v1 wrote, and v1 and v2 disagree", "once v2"},
+		{"by hand", Change{Actor: "alice"}, "rolled back by hand", "v2"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := advice(tc.ch, "totals.shipping_minor", "p (resume)")
+			if !strings.Contains(got, tc.want) || strings.Contains(got, tc.none) {
+				t.Errorf("advice = %q, want %q and no %q", got, tc.want, tc.none)
+			}
+		})
+	}
+}

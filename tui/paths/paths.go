@@ -1,18 +1,18 @@
 // Package paths is the dashboard's top-paths pane: the field paths that
 // differ most often, with their divergent count, their share of the compared
-// pairs and how often an accept rule explained them. Enter on a path asks to
-// filter the divergences by it (SelectMsg).
+// pairs and how often an accept rule explained them, in a [list.Model].
+// Enter on a path asks to filter the divergences by it (SelectMsg).
 package paths
 
 import (
 	"fmt"
+	"strings"
 
-	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/tui/cursor"
 	"github.com/oinkhq/oink/tui/keys"
+	"github.com/oinkhq/oink/tui/list"
 	"github.com/oinkhq/oink/tui/style"
 )
 
@@ -21,83 +21,29 @@ type SelectMsg struct{ Path string }
 
 // Model is the top-paths pane.
 type Model struct {
-	st      style.Styles
-	keys    keys.Map
-	width   int
-	height  int
-	focused bool
-	filter  string // the path the divergences are filtered by, marked with *
-	items   []diffstore.PathStat
-	cur     cursor.Cursor
+	list.Model[diffstore.PathStat]
+	st     style.Styles
+	filter string // the filter of the divergences: the paths it matches are marked with *
 }
 
 // New returns an empty pane.
-func New(st style.Styles, km keys.Map) Model { return Model{st: st, keys: km} }
-
-// Init does nothing.
-func (m Model) Init() tea.Cmd { return nil }
-
-// SetSize sets the pane's size, its title line included.
-func (m *Model) SetSize(width, height int) {
-	m.width, m.height = width, height
-	m.cur.SetHeight(height - 1)
+func New(st style.Styles, km keys.Map) Model {
+	return Model{st: st, Model: list.New(st, km, list.Spec[diffstore.PathStat]{
+		Title: "top diverging paths",
+		Same:  func(a, b diffstore.PathStat) bool { return a.Path == b.Path },
+		Open:  func(p diffstore.PathStat) tea.Msg { return SelectMsg{Path: p.Path} },
+	})}
 }
 
-// SetFocused says whether keys go to this pane.
-func (m *Model) SetFocused(f bool) { m.focused = f }
-
-// SetFilter marks the path the divergences are filtered by.
-func (m *Model) SetFilter(path string) { m.filter = path }
-
-// SetItems replaces the paths, keeping the selection on the same path when
-// it is still listed.
-func (m *Model) SetItems(items []diffstore.PathStat) {
-	selected := m.Selected()
-	m.items = items
-	m.cur.SetLen(len(items))
-	for i, p := range items {
-		if p.Path == selected {
-			m.cur.Index = i
-			m.cur.Move(0)
-		}
-	}
-}
-
-// Selected returns the selected path, or "" when there is none.
-func (m Model) Selected() string {
-	if m.cur.Index < len(m.items) {
-		return m.items[m.cur.Index].Path
-	}
-	return ""
-}
-
-// Update moves the selection, and on Enter returns a command sending a
-// SelectMsg for the selected path.
+// Update moves the selection; Enter sends a SelectMsg.
 func (m Model) Update(msg tea.Msg) (Model, tea.Cmd) {
-	k, ok := msg.(tea.KeyMsg)
-	if !ok {
-		return m, nil
-	}
-	switch {
-	case key.Matches(k, m.keys.Up):
-		m.cur.Move(-1)
-	case key.Matches(k, m.keys.Down):
-		m.cur.Move(1)
-	case key.Matches(k, m.keys.PageUp):
-		m.cur.Move(-m.cur.Page())
-	case key.Matches(k, m.keys.PageDown):
-		m.cur.Move(m.cur.Page())
-	case key.Matches(k, m.keys.Top):
-		m.cur.Top()
-	case key.Matches(k, m.keys.Bottom):
-		m.cur.Bottom()
-	case key.Matches(k, m.keys.Open):
-		if p := m.Selected(); p != "" {
-			return m, func() tea.Msg { return SelectMsg{Path: p} }
-		}
-	}
-	return m, nil
+	var cmd tea.Cmd
+	m.Model, cmd = m.Model.Update(msg)
+	return m, cmd
 }
+
+// SetFilter marks the paths the divergences' filter matches.
+func (m *Model) SetFilter(text string) { m.filter = text }
 
 // wide is the width from which the accepted count and the numeric delta
 // range are shown.
@@ -105,47 +51,29 @@ const wide = 66
 
 // View renders the title and the visible rows.
 func (m Model) View() string {
-	title := m.st.Title.Render("  top diverging paths")
-	if m.focused {
-		title = m.st.Focused.Render("▸ top diverging paths")
-	}
-	title += m.st.Dim.Render(fmt.Sprintf(" (%d)", len(m.items)))
 	numW := 9 + 9
 	columns := style.PadLeft("divergent", 9) + style.PadLeft("share", 9)
-	if m.width >= wide {
+	if m.Width() >= wide {
 		numW += 9 + 12
 		columns += style.PadLeft("accepted", 9) + style.PadLeft("range", 12)
 	}
-	pathW := max(m.width-2-numW, 8)
-	lines := []string{style.Pad(title, 2+pathW) + m.st.Dim.Render(columns)}
-	if len(m.items) == 0 {
-		lines = append(lines, m.st.Dim.Render("  no field has differed"))
-	}
-	from, to := m.cur.Visible()
-	for i := from; i < to; i++ {
-		p := m.items[i]
-		mark := "  "
-		if i == m.cur.Index && m.focused {
-			mark = "> "
-		}
+	pathW := max(m.Width()-list.Mark-numW, 8)
+	f := list.Frame{Note: fmt.Sprintf("(%d)", m.Len()), Columns: columns, ColumnsAt: list.Mark + pathW, Empty: "no field has differed"}
+	return m.Model.View(f, func(p diffstore.PathStat) string {
 		name := p.Path
-		if name == m.filter {
+		if m.filter != "" && strings.Contains(name, m.filter) {
 			name = "*" + name
 		}
 		div := style.PadLeft(style.Count(p.Divergent), 9)
 		if p.Divergent > 0 {
 			div = m.st.Bad.Render(div)
 		}
-		row := mark + style.Pad(name, pathW) + div + style.PadLeft(style.Percent(p.Share), 9)
-		if m.width >= wide {
+		row := style.Pad(name, pathW) + div + style.PadLeft(style.Percent(p.Share), 9)
+		if m.Width() >= wide {
 			row += style.PadLeft(style.Count(p.Accepted), 9) + style.PadLeft(deltaRange(p), 12)
 		}
-		if i == m.cur.Index && m.focused {
-			row = m.st.Selected.Render(style.Pad(row, m.width))
-		}
-		lines = append(lines, row)
-	}
-	return style.Lines(lines, m.width, m.height)
+		return row
+	})
 }
 
 // deltaRange shows the range of candidate − control over the numeric
@@ -159,9 +87,3 @@ func deltaRange(p diffstore.PathStat) string {
 	}
 	return fmt.Sprintf("Δ %+g…%+g", *p.MinDelta, *p.MaxDelta)
 }
-
-// Len is the number of paths listed.
-func (m Model) Len() int { return len(m.items) }
-
-// Height is the number of lines View returns.
-func (m Model) Height() int { return m.height }

@@ -102,8 +102,36 @@ func (m Model) ID() string { return m.req.ID }
 // Value is the text typed so far.
 func (m Model) Value() string { return m.in.Value() }
 
-// Height is the number of lines View returns while active.
-const Height = 2
+// maxQuestionLines is how many lines a confirmation's question may wrap
+// over.
+const maxQuestionLines = 3
+
+// Height is the number of lines View returns while active: the title or
+// the question (wrapped, at most maxQuestionLines), then the input.
+func (m Model) Height() int {
+	if m.stage == closed {
+		return 0
+	}
+	return len(m.firstLines()) + 1
+}
+
+// firstLines are the lines above the input: the question wrapped while
+// confirming, else the title with the hint or the keys, on one line.
+func (m Model) firstLines() []string {
+	st := m.st
+	if m.stage == confirm {
+		lines := style.Wrap(m.req.Confirm, max(m.width, 10))
+		for i, l := range lines {
+			lines[i] = st.Prompt.Render(l)
+		}
+		return lines[:min(len(lines), maxQuestionLines)]
+	}
+	first := st.Prompt.Render(m.req.Title)
+	if m.hint != "" {
+		return []string{st.Error.Render(m.hint) + "  " + first}
+	}
+	return []string{first + st.Dim.Render("  (enter to continue, esc to cancel)")}
+}
 
 // Update reads keys while active: at the input Enter submits (or asks to
 // confirm) and Esc cancels; at the confirmation y submits and any other
@@ -154,24 +182,16 @@ func (m Model) close(msg tea.Msg) (Model, tea.Cmd) {
 	return m, func() tea.Msg { return msg }
 }
 
-// View renders the prompt's two lines, or nothing when closed.
+// View renders the prompt's Height lines, or nothing when closed.
 func (m Model) View() string {
 	if m.stage == closed {
 		return ""
 	}
 	st := m.st
-	first := st.Prompt.Render(m.req.Title)
-	var second string
+	second := st.Label.Render(m.req.Label) + m.in.View()
 	if m.stage == confirm {
-		first = st.Prompt.Render(m.req.Confirm)
 		second = st.Label.Render(strings.TrimSpace(m.req.Label)) + " " + m.answer() + "   " + st.Prompt.Render("[y/N]")
-	} else {
-		second = st.Label.Render(m.req.Label) + m.in.View()
-		if m.hint != "" {
-			first += "  " + st.Error.Render(m.hint)
-		} else {
-			first += st.Dim.Render("  (enter to continue, esc to cancel)")
-		}
 	}
-	return style.Lines([]string{first, second}, m.width, Height)
+	lines := append(m.firstLines(), second)
+	return style.Lines(lines, m.width, len(lines))
 }

@@ -142,6 +142,36 @@ func PadLeft(s string, width int) string {
 	return s
 }
 
+// Wrap breaks s into lines of at most width cells at spaces (never inside
+// a word such as v1-utc-business-date; a word wider than width is cut),
+// dropping the spaces it breaks at: joining the lines with single spaces
+// gives s back when s has no run of spaces and no overlong word.
+func Wrap(s string, width int) []string {
+	if width <= 0 {
+		return nil
+	}
+	var lines []string
+	line := ""
+	for _, word := range strings.Split(s, " ") {
+		for Width(word) > width { // cut a word that fits no line
+			if line != "" {
+				lines, line = append(lines, line), ""
+			}
+			lines = append(lines, ansi.Cut(word, 0, width))
+			word = ansi.Cut(word, width, Width(word))
+		}
+		switch {
+		case line == "":
+			line = word
+		case Width(line)+1+Width(word) <= width:
+			line += " " + word
+		default:
+			lines, line = append(lines, line), word
+		}
+	}
+	return append(lines, line)
+}
+
 // Width is the number of cells s takes on a terminal.
 func Width(s string) int { return ansi.StringWidth(s) }
 

@@ -1,6 +1,7 @@
 package style
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -37,5 +38,30 @@ func TestFormats(t *testing.T) {
 				t.Errorf("got %q, want %q", tc.got, tc.want)
 			}
 		})
+	}
+}
+
+// TestWrapKeepsEveryWord: wrapped lines fit the width and joined with
+// spaces give the text back.
+func TestWrapKeepsEveryWord(t *testing.T) {
+	t.Parallel()
+	s := "gate: divergence: 145 divergent and 0 missing in candidate in the stage's window (policy: rollback)"
+	lines := Wrap(s, 30)
+	if len(lines) < 3 {
+		t.Fatalf("Wrap(%d cells, 30) = %q, want several lines", len(s), lines)
+	}
+	for _, l := range lines {
+		if Width(l) > 30 {
+			t.Errorf("line %q is wider than 30", l)
+		}
+	}
+	if got := strings.Join(lines, " "); got != s {
+		t.Errorf("the lines joined = %q, want %q", got, s)
+	}
+	if got := Wrap("accept v1-utc-business-date", 20); len(got) != 2 || got[1] != "v1-utc-business-date" {
+		t.Errorf("Wrap breaks inside a hyphenated word: %q", got)
+	}
+	if got := Wrap("abcdefghij", 4); strings.Join(got, "") != "abcdefghij" || len(got) != 3 {
+		t.Errorf("Wrap of an overlong word = %q, want it cut into 3 lines", got)
 	}
 }

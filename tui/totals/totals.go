@@ -131,7 +131,10 @@ func (m Model) View() string {
 	left := []string{
 		st.Title.Render(fmt.Sprintf("%-12s", "totals")) + style.PadLeft("control", colW) + " " + style.PadLeft("candidate", colW),
 		row("read", cell(c.ReadControl, r.ReadControl), cell(c.ReadCandidate, r.ReadCandidate)),
-		row("missing in", m.bad(c.MissingInControl), m.bad(c.MissingInCandidate)),
+		// Missing in control (v1 lacks what v2 wrote: v1's drops) does not
+		// count against the gate; missing in candidate does, so only it is
+		// drawn as bad.
+		row("missing in", style.Count(c.MissingInControl), m.bad(c.MissingInCandidate)),
 		row("duplicates", style.Count(c.DuplicatesControl), style.Count(c.DuplicatesCandidate)),
 		row("undecodable", style.Count(c.UndecodableControl), style.Count(c.UndecodableCandidate)),
 	}

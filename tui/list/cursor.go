@@ -1,10 +1,8 @@
-// Package cursor is the selection and scroll position of a list pane: which
-// row is selected and which rows fit on the screen. The paths and
-// divergences panes share it.
-package cursor
+package list
 
-// Cursor is a selected row (Index) in a list of Len rows, of which Height
-// are shown from Offset. The zero value is an empty list.
+// Cursor is the selection and scroll position of a list: the selected row
+// (Index) in a list of Len rows, of which Height are shown from Offset. The
+// zero value is an empty list.
 type Cursor struct {
 	Index, Offset int
 	Len, Height   int
