@@ -125,7 +125,10 @@ func TestParseRulesNamesTheLineAndFieldOfEachProblem(t *testing.T) {
 			}
 			for _, re := range errs {
 				if re.Line == tc.wantLine && re.Field == tc.wantField {
-					prefix := "rules.yaml:" + strconv.Itoa(tc.wantLine) + ": " + tc.wantField + ": "
+					prefix := "rules.yaml:" + strconv.Itoa(tc.wantLine) + ":" + strconv.Itoa(re.Column) + ": " + tc.wantField + ": "
+					if tc.wantLine > 0 && re.Column <= 0 {
+						t.Errorf("Error() = %q: column %d, want the column of the problem", re.Error(), re.Column)
+					}
 					if tc.wantLine == 0 {
 						prefix = "rules.yaml: " + tc.wantField + ": "
 					}

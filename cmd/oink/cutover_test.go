@@ -101,7 +101,7 @@ func TestCutoverUsageErrorsNameTheFlag(t *testing.T) {
 	}{
 		{"a command without --run", []string{"cutover", "status"}, "--run"},
 		{"apply without a file", []string{"cutover", "apply"}, "--file"},
-		{"a plan with a bad field names the line and field", []string{"cutover", "apply", "-f", "BADPLAN"}, "plan.yaml:3: steps[0].percent"},
+		{"a plan with a bad field names the line and field", []string{"cutover", "apply", "-f", "BADPLAN"}, "plan.yaml:3:15: steps[0].percent"},
 		{"advance without a reason", []string{"cutover", "advance", "--run", "r"}, "--reason"},
 		{"rollback with a blank reason", []string{"cutover", "rollback", "--run", "r", "--reason", " "}, "--reason"},
 		{"abort off a terminal without --yes", []string{"cutover", "abort", "--run", "r", "--reason", "x"}, "--yes"},
