@@ -1,0 +1,4 @@
+// Package divlist is the dashboard's recent-divergences pane: the newest
+// divergences of the run (optionally only those with a difference at one
+// path), one a row. Enter on a row asks to open it side by side (OpenMsg).
+package divlist
