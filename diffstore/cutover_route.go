@@ -82,9 +82,9 @@ const touchStateSQL = `UPDATE cutover_state SET version = version + 1, updated_a
 // must have a cutover state (a plan applied), else the error wraps
 // [ErrNotFound]. It raises the state's Version.
 //
-// The invariant it keeps, on which the switch relies (DESIGN.md, invariant
-// 4): a [Route] read at database time T is complete for every source event
-// time before T plus the plan's margin. To keep it,
+// The invariant it keeps, on which the switch relies (invariant 4 of
+// docs/design.md): a [Route] read at database time T is complete for every
+// source event time before T plus the plan's margin. To keep it,
 //
 //   - effective_from is computed inside the INSERT, from the database clock
 //     (clock_timestamp(), not the transaction's start) plus the larger of
