@@ -223,22 +223,7 @@ accept:
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := mustParseRules(t, tc.yaml)
-			first, err := r.JSON()
-			if err != nil {
-				t.Fatalf("JSON() = %v", err)
-			}
-			again, err := ParseRules("rules.json", first)
-			if err != nil {
-				t.Fatalf("ParseRules(JSON()) = %v\nJSON: %s", err, first)
-			}
-			second, err := again.JSON()
-			if err != nil {
-				t.Fatalf("JSON() of the reparsed rules = %v", err)
-			}
-			if string(first) != string(second) {
-				t.Errorf("JSON() after a round trip:\n got %s\nwant %s", second, first)
-			}
+			checkJSONRoundTrip(t, mustParseRules(t, tc.yaml))
 		})
 	}
 }

@@ -129,13 +129,9 @@ func insertTransition(ctx context.Context, tx pgx.Tx, run string, percent float6
 	if _, err := tx.Exec(ctx, routeLockSQL, run); err != nil {
 		return Transition{}, fmt.Errorf("lock route: %w", err)
 	}
-	rows, err := tx.Query(ctx, insertTransitionSQL, run, percent, margin, actor, reason)
+	tr, err := selectOne[Transition](ctx, tx, insertTransitionSQL, run, percent, margin, actor, reason)
 	if err != nil {
 		return Transition{}, fmt.Errorf("insert transition: %w", err)
-	}
-	tr, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Transition])
-	if err != nil {
-		return Transition{}, fmt.Errorf("insert transition: %w", convertErr(err))
 	}
 	return tr, nil
 }
@@ -167,12 +163,11 @@ func (s *Store) Route(ctx context.Context, run string) (Route, error) {
 		if err := tx.QueryRow(ctx, routeHorizonSQL, run).Scan(&r.Horizon); err != nil {
 			return fmt.Errorf("read horizon: %w", err)
 		}
-		rows, err := tx.Query(ctx, transitionsSQL, run)
-		if err != nil {
+		var err error
+		if r.Transitions, err = selectAll[Transition](ctx, tx, transitionsSQL, run); err != nil {
 			return fmt.Errorf("read transitions: %w", err)
 		}
-		r.Transitions, err = pgx.CollectRows(rows, pgx.RowToStructByName[Transition])
-		return err
+		return nil
 	})
 	if err != nil {
 		return Route{}, fmt.Errorf("route of run %q: %w", run, err)
