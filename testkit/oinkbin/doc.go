@@ -5,6 +5,6 @@
 // them several times slower. The code it runs is covered with -race by the
 // in-process tests of its packages.
 //
-//	func TestMain(m *testing.M) { code := m.Run(); oinkbin.Cleanup(); os.Exit(code) }
+//	func TestMain(m *testing.M) { oinkbin.Main(m) }
 //	cmd := exec.Command(oinkbin.Path(t), "produce", …)
 package oinkbin

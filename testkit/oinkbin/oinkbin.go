@@ -37,9 +37,18 @@ func Path(tb testing.TB) string {
 }
 
 // Cleanup removes the binary Path built, if any. Call it from TestMain
-// after m.Run.
+// after m.Run, or let Main do both.
 func Cleanup() {
 	if dir != "" {
 		os.RemoveAll(dir)
 	}
+}
+
+// Main runs the package's tests, removes the binary Path built and exits
+// with the tests' code: the whole TestMain of a package whose tests run
+// oink as a process.
+func Main(m *testing.M) {
+	code := m.Run()
+	Cleanup()
+	os.Exit(code)
 }
