@@ -71,40 +71,69 @@ var malformedKinds = []malformedKind{
 // not stop; each bad record is counted as undecodable on its side and
 // dead-lettered once with the field named; the good pairs' counts are exact.
 func TestChaosBadInputAtVolumeComparator(t *testing.T) {
-	env := kafkatest.New(t)
-	v1, v2, dlq := env.Topic("v1"), env.Topic("v2"), env.Topic("dlq")
-	store := diffstore.New(pgtest.Schema(t))
-	rules, err := LoadRules("../testdata/rules/rtcim-strict.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newBadRig(t)
 	const goodPairs, badPerSide = 1000, 5000
-	want, msgs := malformedLoad(t, v1, v2, goodPairs, badPerSide*chaosScale)
-	w := kafkaio.NewWriter(env.Brokers)
-	w.BatchBytes = 1<<20 - 1<<10 // a 1 MB record fits one batch, under the broker's 1 MiB
-	defer w.Close()
-	if err := w.WriteMessages(t.Context(), msgs...); err != nil {
-		t.Fatal(err)
-	}
+	want, msgs := malformedLoad(t, r.v1, r.v2, goodPairs, badPerSide*chaosScale)
+	r.write(t, msgs)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
-	err = Run(ctx, Config{Run: "bad", Brokers: env.Brokers, Control: v1, Candidate: v2, Group: env.Group("bad"), Rules: rules,
-		Window: time.Second, StopWhenIdle: time.Second, DLQ: dlq, Store: store, Topics: env.Spec,
-		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatalf("Run: %v", err)
-	}
-	sum, err := store.Summary(ctx, "bad")
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertAccounting(t, sum)
+	sum := r.compare(ctx, t)
 	bad := int64(badPerSide * chaosScale)
 	if sum.UndecodableControl != bad || sum.UndecodableCandidate != bad || sum.Pairs != goodPairs || sum.Equal != goodPairs ||
 		sum.ReadControl != goodPairs+bad || sum.ReadCandidate != goodPairs+bad {
 		t.Fatalf("summary %+v; want %d undecodable per side and %d equal pairs", sum.Counts, bad, goodPairs)
 	}
-	checkMalformedLetters(t, env.ReadAll(dlq), want, int(2*bad))
+	checkMalformedLetters(t, r.env.ReadAll(r.dlq), want, int(2*bad))
+}
+
+// badRig is a run over two topics of a test's broker that the bad-input
+// tests fill, under the strict RTCIM rules.
+type badRig struct {
+	env         *kafkatest.Env
+	v1, v2, dlq string
+	store       *diffstore.Store
+	rules       *Rules
+}
+
+func newBadRig(t *testing.T) *badRig {
+	t.Helper()
+	env := kafkatest.New(t)
+	rules, err := LoadRules("../testdata/rules/rtcim-strict.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &badRig{env: env, v1: env.Topic("v1"), v2: env.Topic("v2"), dlq: env.Topic("dlq"),
+		store: diffstore.New(pgtest.Schema(t)), rules: rules}
+}
+
+// write writes msgs, each as one record even at 1 MB (under the broker's
+// 1 MiB).
+func (r *badRig) write(t *testing.T, msgs []kafka.Message) {
+	t.Helper()
+	w := kafkaio.NewWriter(r.env.Brokers)
+	w.BatchBytes = 1<<20 - 1<<10
+	defer w.Close()
+	if err := w.WriteMessages(t.Context(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// compare runs the comparator over both topics until they are idle and
+// returns the run's summary, whose accounting identity must hold.
+func (r *badRig) compare(ctx context.Context, t *testing.T) diffstore.Summary {
+	t.Helper()
+	err := Run(ctx, Config{Run: "bad", Brokers: r.env.Brokers, Control: r.v1, Candidate: r.v2, Group: r.env.Group("bad"),
+		Rules: r.rules, Window: time.Second, StopWhenIdle: time.Second, DLQ: r.dlq, Store: r.store, Topics: r.env.Spec,
+		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	sum, err := r.store.Summary(ctx, "bad")
+	if err != nil {
+		t.Fatal(err)
+	}
+	assertAccounting(t, sum)
+	return sum
 }
 
 // malformedLoad returns the records of both topics, shuffled per topic, and

@@ -24,7 +24,7 @@ func ExampleParseRules() {
 	_, err := comparator.ParseRules("rules.yaml", []byte("name: x\naccept:\n  - name: a\n    paths: []\n    reason: r\n"))
 	fmt.Println(err)
 	// Output:
-	// rules.yaml:4: accept[0].paths: empty; list the field paths this rule accepts, e.g. [business_date]
+	// rules.yaml:4:12: accept[0].paths: empty; list the field paths this rule accepts, e.g. [business_date]
 }
 
 func ExampleRules_Compare() {

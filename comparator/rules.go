@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/oinkhq/oink/identity"
+	"github.com/oinkhq/oink/internal/yamlstrict"
 )
 
 // Rules is a parsed, validated rules file: how to identify a record and
@@ -116,13 +117,13 @@ type condition struct {
 // in errors and as the default Name. The error joins every problem found,
 // each a *RuleError naming the line, the field and the fix.
 func ParseRules(name string, data []byte) (*Rules, error) {
-	root, err := parseYAML(name, data)
+	root, err := yamlstrict.Document(name, data, "a rules file needs at least a name (see shipped/rules/rtcim.yaml)", "set of rules")
 	if err != nil {
 		return nil, err
 	}
-	p := &ruleParser{file: name}
+	p := &ruleParser{yamlstrict.Walker{File: name}}
 	r := p.rules(root)
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	if r.Name == "" {

@@ -27,20 +27,27 @@ func FuzzParseRules(f *testing.F) {
 		if err != nil {
 			return
 		}
-		first, err := r.JSON()
-		if err != nil {
-			t.Fatalf("JSON() = %v", err)
-		}
-		again, err := ParseRules("rules.json", first)
-		if err != nil {
-			t.Fatalf("ParseRules(JSON()) = %v\nJSON: %s", err, first)
-		}
-		second, err := again.JSON()
-		if err != nil {
-			t.Fatalf("JSON() after a round trip = %v", err)
-		}
-		if string(first) != string(second) {
-			t.Fatalf("JSON() after a round trip:\n got %s\nwant %s", second, first)
-		}
+		checkJSONRoundTrip(t, r)
 	})
+}
+
+// checkJSONRoundTrip checks that r's JSON() parses back to rules whose
+// JSON() is the same bytes.
+func checkJSONRoundTrip(t *testing.T, r *Rules) {
+	t.Helper()
+	first, err := r.JSON()
+	if err != nil {
+		t.Fatalf("JSON() = %v", err)
+	}
+	again, err := ParseRules("rules.json", first)
+	if err != nil {
+		t.Fatalf("ParseRules(JSON()) = %v\nJSON: %s", err, first)
+	}
+	second, err := again.JSON()
+	if err != nil {
+		t.Fatalf("JSON() of the reparsed rules = %v", err)
+	}
+	if string(first) != string(second) {
+		t.Fatalf("JSON() after a round trip:\n got %s\nwant %s", second, first)
+	}
 }

@@ -125,7 +125,10 @@ func TestParseRulesNamesTheLineAndFieldOfEachProblem(t *testing.T) {
 			}
 			for _, re := range errs {
 				if re.Line == tc.wantLine && re.Field == tc.wantField {
-					prefix := "rules.yaml:" + strconv.Itoa(tc.wantLine) + ": " + tc.wantField + ": "
+					prefix := "rules.yaml:" + strconv.Itoa(tc.wantLine) + ":" + strconv.Itoa(re.Column) + ": " + tc.wantField + ": "
+					if tc.wantLine > 0 && re.Column <= 0 {
+						t.Errorf("Error() = %q: column %d, want the column of the problem", re.Error(), re.Column)
+					}
 					if tc.wantLine == 0 {
 						prefix = "rules.yaml: " + tc.wantField + ": "
 					}
@@ -220,22 +223,7 @@ accept:
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r := mustParseRules(t, tc.yaml)
-			first, err := r.JSON()
-			if err != nil {
-				t.Fatalf("JSON() = %v", err)
-			}
-			again, err := ParseRules("rules.json", first)
-			if err != nil {
-				t.Fatalf("ParseRules(JSON()) = %v\nJSON: %s", err, first)
-			}
-			second, err := again.JSON()
-			if err != nil {
-				t.Fatalf("JSON() of the reparsed rules = %v", err)
-			}
-			if string(first) != string(second) {
-				t.Errorf("JSON() after a round trip:\n got %s\nwant %s", second, first)
-			}
+			checkJSONRoundTrip(t, mustParseRules(t, tc.yaml))
 		})
 	}
 }

@@ -2,16 +2,11 @@ package comparator
 
 import (
 	"context"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/deadletter"
-	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/testkit/kafkatest"
-	"github.com/oinkhq/oink/testkit/pgtest"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -21,13 +16,7 @@ import (
 // dead-lettered with its field named, the good pairs are still compared,
 // and the accounting identity holds (invariant 5).
 func TestInvariantBadRecordsNeverStopTheComparator(t *testing.T) {
-	env := kafkatest.New(t)
-	v1, v2, dlq := env.Topic("v1"), env.Topic("v2"), env.Topic("dlq")
-	store := diffstore.New(pgtest.Schema(t))
-	rules, err := LoadRules("../testdata/rules/rtcim-strict.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := newBadRig(t)
 	bad := []string{
 		`{"order_id":"O-1","source_event_id":`,                  // truncated
 		`[1,2,3]`,                                               // not an object
@@ -44,36 +33,22 @@ func TestInvariantBadRecordsNeverStopTheComparator(t *testing.T) {
 		return `{"order_id":"O-G` + string(rune('a'+i)) + `","source_event_id":"E","source_event_time":"` + now.Format(time.RFC3339Nano) + `","total":1}`
 	}
 	for i := range 10 {
-		c = append(c, kafka.Message{Topic: v1, Key: []byte("k"), Value: []byte(good(i)), Time: now})
-		d = append(d, kafka.Message{Topic: v2, Key: []byte("k"), Value: []byte(good(i)), Time: now})
+		c = append(c, kafka.Message{Topic: r.v1, Key: []byte("k"), Value: []byte(good(i)), Time: now})
+		d = append(d, kafka.Message{Topic: r.v2, Key: []byte("k"), Value: []byte(good(i)), Time: now})
 	}
 	for _, b := range bad {
-		c = append(c, kafka.Message{Topic: v1, Key: []byte("k"), Value: []byte(b), Time: now})
-		d = append(d, kafka.Message{Topic: v2, Key: []byte("k"), Value: []byte(b), Time: now})
+		c = append(c, kafka.Message{Topic: r.v1, Key: []byte("k"), Value: []byte(b), Time: now})
+		d = append(d, kafka.Message{Topic: r.v2, Key: []byte("k"), Value: []byte(b), Time: now})
 	}
-	w := kafkaio.NewWriter(env.Brokers)
-	defer w.Close()
-	if err := w.WriteMessages(t.Context(), append(c, d...)...); err != nil {
-		t.Fatal(err)
-	}
+	r.write(t, append(c, d...))
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
-	err = Run(ctx, Config{Run: "bad", Brokers: env.Brokers, Control: v1, Candidate: v2, Group: env.Group("bad"), Rules: rules,
-		Window: time.Second, StopWhenIdle: time.Second, DLQ: dlq, Store: store, Topics: env.Spec,
-		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum, err := store.Summary(ctx, "bad")
-	if err != nil {
-		t.Fatal(err)
-	}
-	assertAccounting(t, sum)
+	sum := r.compare(ctx, t)
 	n := int64(len(bad))
 	if sum.UndecodableControl != n || sum.UndecodableCandidate != n || sum.Pairs != 10 || sum.Equal != 10 {
 		t.Fatalf("summary %+v; want %d undecodable per side and 10 equal pairs", sum.Counts, n)
 	}
-	letters := env.ReadAll(dlq)
+	letters := r.env.ReadAll(r.dlq)
 	if len(letters) != 2*len(bad) {
 		t.Fatalf("%d dead letters, want %d", len(letters), 2*len(bad))
 	}

@@ -1,5 +1,5 @@
 // Package cutover moves a run's live traffic from v1 to v2 in stages, only
-// while the comparator finds no divergence (DESIGN.md, invariant 3), and
+// while the comparator finds no divergence (invariant 3 of docs/design.md), and
 // records every decision in the diffstore.
 //
 // A [Plan] is data: a list of [Step]s (percent of key buckets owned by v2,

@@ -6,6 +6,8 @@ import (
 	"math"
 	"os"
 	"time"
+
+	"github.com/oinkhq/oink/internal/yamlstrict"
 )
 
 // Plan is a cutover plan: the steps by which v2 takes over the live topic,
@@ -113,22 +115,10 @@ const (
 // transition must take effect strictly after it is written.
 const minMargin = time.Millisecond
 
-// PlanError is one problem in a plan. ParsePlan joins every PlanError it
-// finds (errors.Join); use errors.As to reach the first.
-type PlanError struct {
-	File  string // the name given to ParsePlan
-	Line  int    // 1-based; 0 when the problem is not at one line
-	Field string // e.g. "steps[1].percent"; "$" for the whole file
-	Msg   string // what is wrong and how to fix it
-}
-
-// Error returns "file:line: field: msg".
-func (e *PlanError) Error() string {
-	if e.Line == 0 {
-		return fmt.Sprintf("%s: %s: %s", e.File, e.Field, e.Msg)
-	}
-	return fmt.Sprintf("%s:%d: %s: %s", e.File, e.Line, e.Field, e.Msg)
-}
+// PlanError is one problem in a plan: its file, line and column, field and
+// fix (see yamlstrict.Error). ParsePlan joins every PlanError it finds
+// (errors.Join); use errors.As to reach the first.
+type PlanError = yamlstrict.Error
 
 // LoadPlan reads and parses the plan file at path (see ParsePlan).
 func LoadPlan(path string) (Plan, error) {

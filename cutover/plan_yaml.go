@@ -1,16 +1,15 @@
 package cutover
 
 import (
-	"bytes"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/oinkhq/oink/internal/yamlstrict"
 )
 
 // ParsePlan parses a YAML plan; name is used in error messages (a file
@@ -32,50 +31,22 @@ import (
 // "1h30m"). Every problem is reported at once, each a *PlanError naming the
 // line, the field and the fix.
 func ParsePlan(name string, data []byte) (Plan, error) {
-	root, err := parsePlanDoc(name, data)
+	root, err := yamlstrict.Document(name, data, "a plan needs run and steps (see testdata/plans/example.yaml)", "plan")
 	if err != nil {
 		return Plan{}, err
 	}
-	p := &planParser{file: name}
+	p := &planParser{yamlstrict.Walker{File: name}}
 	plan := p.plan(root)
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return Plan{}, err
 	}
 	return plan, nil
 }
 
-// parsePlanDoc reads exactly one YAML document and returns its root node.
-func parsePlanDoc(file string, data []byte) (*yaml.Node, error) {
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	var doc yaml.Node
-	if err := dec.Decode(&doc); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, &PlanError{File: file, Field: "$", Msg: "empty; a plan needs run and steps (see testdata/plans/example.yaml)"}
-		}
-		return nil, &PlanError{File: file, Field: "$", Msg: fmt.Sprintf("not valid YAML (%v); fix the syntax", err)}
-	}
-	var extra yaml.Node
-	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
-		return nil, &PlanError{File: file, Line: extra.Line, Field: "$", Msg: "more than one YAML document; keep one plan per file"}
-	}
-	if len(doc.Content) == 0 {
-		return nil, &PlanError{File: file, Field: "$", Msg: "empty; a plan needs run and steps (see testdata/plans/example.yaml)"}
-	}
-	return doc.Content[0], nil
-}
-
 // planParser walks a plan's nodes, collecting every problem.
 type planParser struct {
-	file string
-	errs []error
+	yamlstrict.Walker
 }
-
-// failf records a problem at node n's line.
-func (p *planParser) failf(n *yaml.Node, field, format string, args ...any) {
-	p.errs = append(p.errs, &PlanError{File: p.file, Line: n.Line, Field: field, Msg: fmt.Sprintf(format, args...)})
-}
-
-func (p *planParser) err() error { return errors.Join(p.errs...) }
 
 // planFields and stepFields are the keys a plan and a step may have.
 var (
@@ -85,20 +56,23 @@ var (
 	stepRequired = []string{"percent", "hold", "min_pairs"}
 )
 
+// stepExample is a step as a plan writes it.
+const stepExample = "{percent: 10, hold: 30m, min_pairs: 50000}"
+
 // plan reads the root mapping.
 func (p *planParser) plan(root *yaml.Node) Plan {
 	plan := Plan{OnDivergence: DefaultPolicy, Margin: DefaultMargin, MaxComparatorLag: DefaultMaxComparatorLag}
-	fields := p.mapping(root, "$", planFields)
+	fields := p.Fields(root, "$", planFields, "run: shadow-2026-11")
 	if fields == nil {
 		return plan
 	}
 	if n, ok := fields["run"]; !ok {
-		p.failf(root, "run", "missing; name the shadow run, e.g. run: shadow-2026-11")
+		p.Failf(root, "run", "missing; name the shadow run, e.g. run: shadow-2026-11")
 	} else {
 		plan.Run = p.runName(n)
 	}
 	if n, ok := fields["steps"]; !ok {
-		p.failf(root, "steps", "missing; list the steps, e.g. steps: [{percent: 100, hold: 0s, min_pairs: 1000}]")
+		p.Failf(root, "steps", "missing; list the steps, e.g. steps: [{percent: 100, hold: 0s, min_pairs: 1000}]")
 	} else {
 		plan.Steps = p.steps(n)
 	}
@@ -117,55 +91,18 @@ func (p *planParser) plan(root *yaml.Node) Plan {
 	return plan
 }
 
-// mapping checks that n is a mapping with only known, distinct keys, and
-// returns its values by key; nil if n is not a mapping.
-func (p *planParser) mapping(n *yaml.Node, field string, known []string) map[string]*yaml.Node {
-	if n.Kind != yaml.MappingNode {
-		p.failf(n, field, "want a mapping with the keys %s", strings.Join(known, ", "))
-		return nil
-	}
-	out := map[string]*yaml.Node{}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		name := sub(field, k.Value)
-		switch {
-		case k.Kind != yaml.ScalarNode || !contains(known, k.Value):
-			p.failf(k, name, "unknown field; the fields are %s", strings.Join(known, ", "))
-		case out[k.Value] != nil:
-			p.failf(k, name, "given twice; keep one")
-		default:
-			out[k.Value] = v
-		}
-	}
-	return out
-}
-
-// sub names field's child key.
-func sub(field, key string) string {
-	if field == "$" {
-		return key
-	}
-	return field + "." + key
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // runName reads the run's name: a non-empty string without control
 // characters or surrounding spaces.
 func (p *planParser) runName(n *yaml.Node) string {
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || n.Value == "" {
-		p.failf(n, "run", "want the run's name as a string, e.g. run: shadow-2026-11")
+	if !p.Usable(n, "run") {
+		return ""
+	}
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != yamlstrict.TagStr || n.Value == "" {
+		p.Failf(n, "run", "want the run's name as a string, e.g. run: shadow-2026-11")
 		return ""
 	}
 	if strings.TrimSpace(n.Value) != n.Value || strings.ContainsFunc(n.Value, func(r rune) bool { return r < ' ' || r == 0x7f }) {
-		p.failf(n, "run", "%q has surrounding spaces or control characters; use the run's name as oink compare --run got it", n.Value)
+		p.Failf(n, "run", "%q has surrounding spaces or control characters; use the run's name as oink compare --run got it", n.Value)
 		return ""
 	}
 	return n.Value
@@ -173,8 +110,11 @@ func (p *planParser) runName(n *yaml.Node) string {
 
 // steps reads the step list and checks the percents' order.
 func (p *planParser) steps(n *yaml.Node) []Step {
+	if !p.Usable(n, "steps") {
+		return nil
+	}
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		p.failf(n, "steps", "want a list of at least one step, the last at percent 100")
+		p.Failf(n, "steps", "want a list of at least one step, the last at percent 100")
 		return nil
 	}
 	steps := make([]Step, 0, len(n.Content))
@@ -184,7 +124,7 @@ func (p *planParser) steps(n *yaml.Node) []Step {
 		s, pn, ok := p.step(sn, field)
 		if ok {
 			if msg := percentProblem(s.Percent, prev, i == len(n.Content)-1); msg != "" {
-				p.failf(pn, field+".percent", "%s", msg)
+				p.Failf(pn, field+".percent", "%s", msg)
 			}
 			prev = s.Percent
 		}
@@ -197,42 +137,46 @@ func (p *planParser) steps(n *yaml.Node) []Step {
 // percent is a number in range (so that the order can be checked).
 func (p *planParser) step(n *yaml.Node, field string) (Step, *yaml.Node, bool) {
 	var s Step
-	fields := p.mapping(n, field, stepFields)
+	fields := p.Fields(n, field, stepFields, stepExample)
 	if fields == nil {
 		return s, nil, false
 	}
 	for _, key := range stepRequired {
 		if _, ok := fields[key]; !ok {
-			p.failf(n, sub(field, key), "missing; every step sets percent, hold and min_pairs, e.g. {percent: 10, hold: 30m, min_pairs: 50000}")
+			p.Failf(n, yamlstrict.Sub(field, key), "missing; every step sets percent, hold and min_pairs, e.g. %s", stepExample)
 		}
 	}
 	if r, ok := fields["require"]; ok {
-		s.Require = p.level(r, sub(field, "require"))
+		s.Require = p.level(r, yamlstrict.Sub(field, "require"))
 	}
 	if h, ok := fields["hold"]; ok {
-		s.Hold = p.duration(h, sub(field, "hold"), 0, "hold: 10m")
+		s.Hold = p.duration(h, yamlstrict.Sub(field, "hold"), 0, "hold: 10m")
 	}
 	if m, ok := fields["min_pairs"]; ok {
-		s.MinPairs = p.minPairs(m, sub(field, "min_pairs"))
+		s.MinPairs = p.minPairs(m, yamlstrict.Sub(field, "min_pairs"))
 	}
 	pn, ok := fields["percent"]
 	if !ok {
 		return s, nil, false
 	}
-	s.Percent, ok = p.percent(pn, sub(field, "percent"))
+	s.Percent, ok = p.percent(pn, yamlstrict.Sub(field, "percent"))
 	return s, pn, ok
 }
 
 // percent reads a number in (0, 100].
 func (p *planParser) percent(n *yaml.Node, field string) (float64, bool) {
-	tag := n.ShortTag()
-	if n.Kind != yaml.ScalarNode || (tag != "!!int" && tag != "!!float") {
-		p.failf(n, field, "want a number above 0 and at most 100, e.g. percent: 10")
+	const want = "want a number above 0 and at most 100, e.g. percent: 10"
+	text, tag, ok := p.Scalar(n, field, want)
+	if !ok {
 		return 0, false
 	}
-	v, err := strconv.ParseFloat(strings.ReplaceAll(n.Value, "_", ""), 64)
+	if tag != yamlstrict.TagInt && tag != yamlstrict.TagFloat {
+		p.Failf(n, field, "%s", want)
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(strings.ReplaceAll(text, "_", ""), 64)
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 || v > 100 {
-		p.failf(n, field, "%s is out of range; want a percent above 0 and at most 100", n.Value)
+		p.Failf(n, field, "%s is out of range; want a percent above 0 and at most 100", text)
 		return 0, false
 	}
 	return v, true
@@ -240,9 +184,14 @@ func (p *planParser) percent(n *yaml.Node, field string) (float64, bool) {
 
 // minPairs reads a non-negative integer.
 func (p *planParser) minPairs(n *yaml.Node, field string) int64 {
-	v, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 10, 64)
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || err != nil || v < 0 {
-		p.failf(n, field, "%q: want a whole number of pairs, 0 or more, e.g. min_pairs: 5000", n.Value)
+	want := fmt.Sprintf("%q: want a whole number of pairs, 0 or more, e.g. min_pairs: 5000", n.Value)
+	text, tag, ok := p.Scalar(n, field, want)
+	if !ok {
+		return 0
+	}
+	v, err := strconv.ParseInt(strings.ReplaceAll(text, "_", ""), 10, 64)
+	if tag != yamlstrict.TagInt || err != nil || v < 0 {
+		p.Failf(n, field, "%s", want)
 		return 0
 	}
 	return v
@@ -250,17 +199,17 @@ func (p *planParser) minPairs(n *yaml.Node, field string) int64 {
 
 // duration reads a Go duration of at least least.
 func (p *planParser) duration(n *yaml.Node, field string, least time.Duration, example string) time.Duration {
-	if n.Kind != yaml.ScalarNode {
-		p.failf(n, field, "want a duration such as %s", example)
+	text, _, ok := p.Scalar(n, field, "want a duration such as "+example)
+	if !ok {
 		return 0
 	}
-	d, err := time.ParseDuration(n.Value)
+	d, err := time.ParseDuration(text)
 	if err != nil {
-		p.failf(n, field, "%q is not a duration; write one with a unit, e.g. %s", n.Value, example)
+		p.Failf(n, field, "%q is not a duration; write one with a unit, e.g. %s", text, example)
 		return 0
 	}
 	if d < least {
-		p.failf(n, field, "%v is too small; want at least %v, e.g. %s", d, least, example)
+		p.Failf(n, field, "%v is too small; want at least %v, e.g. %s", d, least, example)
 		return 0
 	}
 	return d
@@ -268,21 +217,29 @@ func (p *planParser) duration(n *yaml.Node, field string, least time.Duration, e
 
 // level reads a required level.
 func (p *planParser) level(n *yaml.Node, field string) Level {
-	l := Level(n.Value)
-	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!str" || l == "" || !l.valid() {
-		p.failf(n, field, "%q: %s, e.g. require: identical", n.Value, levelHint)
+	want := fmt.Sprintf("%q: %s, e.g. require: identical", n.Value, levelHint)
+	text, tag, ok := p.Scalar(n, field, want)
+	if !ok {
 		return ""
 	}
-	return l
+	if l := Level(text); tag == yamlstrict.TagStr && l != "" && l.valid() {
+		return l
+	}
+	p.Failf(n, field, "%s", want)
+	return ""
 }
 
 // policy reads on_divergence.
 func (p *planParser) policy(n *yaml.Node) Policy {
-	switch v := Policy(n.Value); {
-	case n.Kind == yaml.ScalarNode && (v == PolicyRollback || v == PolicyPause):
+	want := fmt.Sprintf("%q: want rollback (0%% at once) or pause (hold the stage)", n.Value)
+	text, _, ok := p.Scalar(n, "on_divergence", want)
+	if !ok {
+		return DefaultPolicy
+	}
+	if v := Policy(text); v == PolicyRollback || v == PolicyPause {
 		return v
 	}
-	p.failf(n, "on_divergence", "%q: want rollback (0%% at once) or pause (hold the stage)", n.Value)
+	p.Failf(n, "on_divergence", "%s", want)
 	return DefaultPolicy
 }
 

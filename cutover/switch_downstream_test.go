@@ -75,26 +75,7 @@ func TestInvariantDownstreamCannotTellTheVersion(t *testing.T) {
 	cfg := r.switchConfig()
 	cfg.StopWhenIdle = 0
 	stop := r.startSwitch(t, cfg)
-	steps := make(chan error, 1)
-	go func() {
-		for _, pct := range []float64{1, 10, 50, 0, 100} {
-			select {
-			case <-ctx.Done():
-				steps <- ctx.Err()
-				return
-			case <-time.After(time.Second):
-			}
-			reason := "advance"
-			if pct == 0 {
-				reason = "rollback"
-			}
-			if _, err := r.store.AddTransition(ctx, r.run, pct, 300*time.Millisecond, "test", reason); err != nil {
-				steps <- err
-				return
-			}
-		}
-		steps <- nil
-	}()
+	steps := r.walkRoute(ctx, time.Second, 1, 10, 50, 0, 100)
 	r.produce(ctx, t, 12000, 2000)
 	if err := <-steps; err != nil {
 		t.Fatal(err)

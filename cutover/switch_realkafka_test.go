@@ -29,19 +29,7 @@ func TestRealKafkaBrokerKillDuringCutover(t *testing.T) {
 	cfg := r.switchConfig()
 	cfg.StopWhenIdle = 0
 	stop := r.startSwitch(t, cfg)
-	go func() {
-		for _, pct := range []float64{1, 10, 50, 0, 100} {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(3 * time.Second):
-			}
-			if _, err := r.store.AddTransition(ctx, r.run, pct, 300*time.Millisecond, "test", "route change"); err != nil {
-				t.Error(err)
-				return
-			}
-		}
-	}()
+	steps := r.walkRoute(ctx, 3*time.Second, 1, 10, 50, 0, 100)
 	produced := make(chan struct{})
 	go func() {
 		defer close(produced)
@@ -73,6 +61,9 @@ func TestRealKafkaBrokerKillDuringCutover(t *testing.T) {
 		t.Fatal(err)
 	}
 	<-produced
+	if err := <-steps; err != nil {
+		t.Fatal(err)
+	}
 	kafkatest.WaitFor(t, 3*time.Minute, "the switch to forward everything", func() bool {
 		v1, v2 := r.env.ReadAll(r.v1), r.env.ReadAll(r.v2)
 		route, err := r.store.Route(ctx, r.run)

@@ -100,6 +100,34 @@ func (r *liveRig) check(t *testing.T) LiveReport {
 	return rep
 }
 
+// walkRoute moves the run's route through percents in the background, one
+// transition every interval (a 0 is a rollback). The channel it returns
+// gets nil once every transition is added, or the first error (ctx's
+// included).
+func (r *liveRig) walkRoute(ctx context.Context, every time.Duration, percents ...float64) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		for _, pct := range percents {
+			select {
+			case <-ctx.Done():
+				done <- ctx.Err()
+				return
+			case <-time.After(every):
+			}
+			reason := "advance"
+			if pct == 0 {
+				reason = "rollback"
+			}
+			if _, err := r.store.AddTransition(ctx, r.run, pct, 300*time.Millisecond, "test", reason); err != nil {
+				done <- err
+				return
+			}
+		}
+		done <- nil
+	}()
+	return done
+}
+
 // TestInvariantOneLiveCopyAcrossAdvances: a fault-free run moving 0 → 1 →
 // 10 → 50 → 100% while events flow puts every identity on the live topic
 // exactly once, each from the version that owned its bucket at its source
@@ -110,22 +138,7 @@ func TestInvariantOneLiveCopyAcrossAdvances(t *testing.T) {
 	defer cancel()
 	swErr := make(chan error, 1)
 	go func() { _, err := RunSwitch(ctx, r.switchConfig()); swErr <- err }()
-	steps := make(chan error, 1)
-	go func() {
-		for _, pct := range []float64{1, 10, 50, 100} {
-			select {
-			case <-ctx.Done():
-				steps <- ctx.Err()
-				return
-			case <-time.After(time.Second):
-			}
-			if _, err := r.store.AddTransition(ctx, r.run, pct, 300*time.Millisecond, "test", "advance"); err != nil {
-				steps <- err
-				return
-			}
-		}
-		steps <- nil
-	}()
+	steps := r.walkRoute(ctx, time.Second, 1, 10, 50, 100)
 	r.produce(ctx, t, 12000, 2000)
 	if err := <-steps; err != nil {
 		t.Fatal(err)

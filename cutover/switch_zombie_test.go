@@ -3,7 +3,6 @@ package cutover
 import (
 	"context"
 	"errors"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -18,9 +17,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	code := m.Run()
-	oinkbin.Cleanup()
-	os.Exit(code)
+	oinkbin.Main(m)
 }
 
 // switchProc is an `oink switch` child process.
@@ -95,19 +92,7 @@ func TestInvariantOneLiveCopyWithAZombieSwitch(t *testing.T) {
 		defer close(produced)
 		r.produce(ctx, t, 30000, 2500)
 	}()
-	go func() {
-		for _, pct := range []float64{1, 10, 50, 0, 100} {
-			select {
-			case <-ctx.Done():
-				return
-			case <-time.After(2 * time.Second):
-			}
-			if _, err := r.store.AddTransition(ctx, r.run, pct, 300*time.Millisecond, "test", "route change"); err != nil {
-				t.Error(err)
-				return
-			}
-		}
-	}()
+	steps := r.walkRoute(ctx, 2*time.Second, 1, 10, 50, 0, 100)
 	liveEnd := func() int64 {
 		ends, err := kafkaio.EndOffsets(ctx, r.env.Brokers, r.live)
 		if err != nil {
@@ -133,6 +118,9 @@ func TestInvariantOneLiveCopyWithAZombieSwitch(t *testing.T) {
 		t.Logf("round %d: froze and thawed one switch; %d live offsets", round+1, liveEnd())
 	}
 	<-produced
+	if err := <-steps; err != nil {
+		t.Fatal(err)
+	}
 	if t.Failed() {
 		return
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // NoOffset is the offset of a checkpoint that has none yet: the partition was
@@ -98,13 +96,9 @@ func (s *Store) ClaimPartition(ctx context.Context, run string, partition int, o
 	if partition < 0 || owner == "" {
 		return Checkpoint{}, fmt.Errorf("claim partition %d of run %q by %q: need a partition >= 0 and an owner", partition, run, owner)
 	}
-	rows, err := s.db.Query(ctx, claimPartitionSQL, run, partition, owner)
+	cp, err := selectOne[Checkpoint](ctx, s.db, claimPartitionSQL, run, partition, owner)
 	if err != nil {
 		return Checkpoint{}, fmt.Errorf("claim partition %d of run %q: %w", partition, run, err)
-	}
-	cp, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Checkpoint])
-	if err != nil {
-		return Checkpoint{}, fmt.Errorf("claim partition %d of run %q: %w", partition, run, convertErr(err))
 	}
 	return cp, nil
 }
@@ -114,11 +108,7 @@ const checkpointsSQL = `SELECT ` + checkpointColumns + ` FROM checkpoints WHERE 
 // Checkpoints returns the checkpoints of every claimed partition of the run,
 // by partition.
 func (s *Store) Checkpoints(ctx context.Context, run string) ([]Checkpoint, error) {
-	rows, err := s.db.Query(ctx, checkpointsSQL, run)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoints of run %q: %w", run, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Checkpoint])
+	out, err := selectAll[Checkpoint](ctx, s.db, checkpointsSQL, run)
 	if err != nil {
 		return nil, fmt.Errorf("checkpoints of run %q: %w", run, err)
 	}

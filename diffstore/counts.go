@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Counts are the record totals of a run, or of one minute of it. Column and
@@ -136,11 +134,7 @@ WHERE c.run = $1 AND c.bucket >= $2`
 // without counts, or an unknown run, gives zero Totals: the caller must treat
 // too few Pairs as "not enough evidence", never as "no divergence".
 func (s *Store) CountsSince(ctx context.Context, run string, since time.Time) (Totals, error) {
-	rows, err := s.db.Query(ctx, countsSinceSQL, run, truncBucket(since))
-	if err != nil {
-		return Totals{}, fmt.Errorf("counts of run %q since %s: %w", run, since, err)
-	}
-	t, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Totals])
+	t, err := selectOne[Totals](ctx, s.db, countsSinceSQL, run, truncBucket(since))
 	if err != nil {
 		return Totals{}, fmt.Errorf("counts of run %q since %s: %w", run, since, err)
 	}
@@ -165,11 +159,7 @@ ORDER BY m.minute`
 // time at or after since (truncated to its minute), oldest first. Minutes
 // without records have no entry.
 func (s *Store) CountsPerMinute(ctx context.Context, run string, since time.Time) ([]MinuteCounts, error) {
-	rows, err := s.db.Query(ctx, countsPerMinuteSQL, run, truncMinute(since))
-	if err != nil {
-		return nil, fmt.Errorf("counts per minute of run %q: %w", run, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[MinuteCounts])
+	out, err := selectAll[MinuteCounts](ctx, s.db, countsPerMinuteSQL, run, truncMinute(since))
 	if err != nil {
 		return nil, fmt.Errorf("counts per minute of run %q: %w", run, err)
 	}

@@ -72,13 +72,9 @@ const cutoverStateSQL = `SELECT ` + stateColumns + ` FROM cutover_state WHERE ru
 // CutoverState returns the run's cutover state, or an error wrapping
 // [ErrNotFound] when no plan was ever applied to it.
 func (s *Store) CutoverState(ctx context.Context, run string) (CutoverState, error) {
-	rows, err := s.db.Query(ctx, cutoverStateSQL, run)
+	st, err := selectOne[CutoverState](ctx, s.db, cutoverStateSQL, run)
 	if err != nil {
 		return CutoverState{}, fmt.Errorf("cutover state of run %q: %w", run, err)
-	}
-	st, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[CutoverState])
-	if err != nil {
-		return CutoverState{}, fmt.Errorf("cutover state of run %q: %w", run, convertErr(err))
 	}
 	return st, nil
 }
@@ -89,13 +85,9 @@ const planSQL = `SELECT ` + planColumns + ` FROM plans WHERE run = $1 AND versio
 
 // Plan returns version of the run's plan, or an error wrapping [ErrNotFound].
 func (s *Store) Plan(ctx context.Context, run string, version int) (StoredPlan, error) {
-	rows, err := s.db.Query(ctx, planSQL, run, version)
+	p, err := selectOne[StoredPlan](ctx, s.db, planSQL, run, version)
 	if err != nil {
 		return StoredPlan{}, fmt.Errorf("plan %d of run %q: %w", version, run, err)
-	}
-	p, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[StoredPlan])
-	if err != nil {
-		return StoredPlan{}, fmt.Errorf("plan %d of run %q: %w", version, run, convertErr(err))
 	}
 	return p, nil
 }

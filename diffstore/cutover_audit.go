@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
@@ -63,14 +62,7 @@ FROM audit WHERE run = $1 ORDER BY id DESC LIMIT $2`
 // History returns the run's audit log, newest first: at most limit entries
 // (DefaultLimit when limit <= 0).
 func (s *Store) History(ctx context.Context, run string, limit int) ([]AuditEntry, error) {
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	rows, err := s.db.Query(ctx, historySQL, run, limit)
-	if err != nil {
-		return nil, fmt.Errorf("history of run %q: %w", run, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[AuditEntry])
+	out, err := selectAll[AuditEntry](ctx, s.db, historySQL, run, orDefault(limit))
 	if err != nil {
 		return nil, fmt.Errorf("history of run %q: %w", run, err)
 	}

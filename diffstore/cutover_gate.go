@@ -149,11 +149,7 @@ SELECT clock_timestamp() AS db_now,
 // while a side is behind: what that side has not written yet is neither
 // compared nor missing.
 func (s *Store) ComparatorHealth(ctx context.Context, run string, aliveWithin time.Duration) (ComparatorHealth, error) {
-	rows, err := s.db.Query(ctx, comparatorHealthSQL, run, aliveWithin)
-	if err != nil {
-		return ComparatorHealth{}, fmt.Errorf("comparator health of run %q: %w", run, err)
-	}
-	h, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[ComparatorHealth])
+	h, err := selectOne[ComparatorHealth](ctx, s.db, comparatorHealthSQL, run, aliveWithin)
 	if err != nil {
 		return ComparatorHealth{}, fmt.Errorf("comparator health of run %q: %w", run, err)
 	}
@@ -305,14 +301,7 @@ FROM gate_evaluations WHERE run = $1 ORDER BY id DESC LIMIT $2`
 // GateEvaluations returns the run's newest gate evaluations, newest first:
 // at most limit (DefaultLimit when limit <= 0).
 func (s *Store) GateEvaluations(ctx context.Context, run string, limit int) ([]GateEvaluation, error) {
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	rows, err := s.db.Query(ctx, gateEvaluationsSQL, run, limit)
-	if err != nil {
-		return nil, fmt.Errorf("gate evaluations of run %q: %w", run, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[GateEvaluation])
+	out, err := selectAll[GateEvaluation](ctx, s.db, gateEvaluationsSQL, run, orDefault(limit))
 	if err != nil {
 		return nil, fmt.Errorf("gate evaluations of run %q: %w", run, err)
 	}

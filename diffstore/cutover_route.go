@@ -82,9 +82,9 @@ const touchStateSQL = `UPDATE cutover_state SET version = version + 1, updated_a
 // must have a cutover state (a plan applied), else the error wraps
 // [ErrNotFound]. It raises the state's Version.
 //
-// The invariant it keeps, on which the switch relies (DESIGN.md, invariant
-// 4): a [Route] read at database time T is complete for every source event
-// time before T plus the plan's margin. To keep it,
+// The invariant it keeps, on which the switch relies (invariant 4 of
+// docs/design.md): a [Route] read at database time T is complete for every
+// source event time before T plus the plan's margin. To keep it,
 //
 //   - effective_from is computed inside the INSERT, from the database clock
 //     (clock_timestamp(), not the transaction's start) plus the larger of
@@ -129,13 +129,9 @@ func insertTransition(ctx context.Context, tx pgx.Tx, run string, percent float6
 	if _, err := tx.Exec(ctx, routeLockSQL, run); err != nil {
 		return Transition{}, fmt.Errorf("lock route: %w", err)
 	}
-	rows, err := tx.Query(ctx, insertTransitionSQL, run, percent, margin, actor, reason)
+	tr, err := selectOne[Transition](ctx, tx, insertTransitionSQL, run, percent, margin, actor, reason)
 	if err != nil {
 		return Transition{}, fmt.Errorf("insert transition: %w", err)
-	}
-	tr, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Transition])
-	if err != nil {
-		return Transition{}, fmt.Errorf("insert transition: %w", convertErr(err))
 	}
 	return tr, nil
 }
@@ -167,12 +163,11 @@ func (s *Store) Route(ctx context.Context, run string) (Route, error) {
 		if err := tx.QueryRow(ctx, routeHorizonSQL, run).Scan(&r.Horizon); err != nil {
 			return fmt.Errorf("read horizon: %w", err)
 		}
-		rows, err := tx.Query(ctx, transitionsSQL, run)
-		if err != nil {
+		var err error
+		if r.Transitions, err = selectAll[Transition](ctx, tx, transitionsSQL, run); err != nil {
 			return fmt.Errorf("read transitions: %w", err)
 		}
-		r.Transitions, err = pgx.CollectRows(rows, pgx.RowToStructByName[Transition])
-		return err
+		return nil
 	})
 	if err != nil {
 		return Route{}, fmt.Errorf("route of run %q: %w", run, err)

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Kind is what went wrong with an identity; the values are those of the
@@ -96,25 +94,26 @@ LIMIT $5`
 // zero or negative.
 const DefaultLimit = 100
 
+// orDefault returns limit, or DefaultLimit when limit is zero or negative.
+func orDefault(limit int) int {
+	if limit <= 0 {
+		return DefaultLimit
+	}
+	return limit
+}
+
 // Divergences returns the run's divergences that match f, newest first (by
 // first_seen, then source event time).
 func (s *Store) Divergences(ctx context.Context, f Filter) ([]Divergence, error) {
 	if f.Kind != "" && !f.Kind.Valid() {
 		return nil, fmt.Errorf("divergences of run %q: unknown kind %q", f.Run, f.Kind)
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
+	limit := orDefault(f.Limit)
 	var since *time.Time
 	if !f.Since.IsZero() {
 		since = &f.Since
 	}
-	rows, err := s.db.Query(ctx, divergencesSQL, f.Run, string(f.Kind), f.Path, since, limit, f.PathContains)
-	if err != nil {
-		return nil, fmt.Errorf("divergences of run %q: %w", f.Run, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Divergence])
+	out, err := selectAll[Divergence](ctx, s.db, divergencesSQL, f.Run, string(f.Kind), f.Path, since, limit, f.PathContains)
 	if err != nil {
 		return nil, fmt.Errorf("divergences of run %q: %w", f.Run, err)
 	}
@@ -131,11 +130,7 @@ ORDER BY d.kind`
 // kind, ordered by kind), each with its field diffs in Diff. It returns an
 // error wrapping [ErrNotFound] when there is none.
 func (s *Store) Divergence(ctx context.Context, run, identity string) ([]Divergence, error) {
-	rows, err := s.db.Query(ctx, divergenceSQL, run, identity)
-	if err != nil {
-		return nil, fmt.Errorf("divergence %q of run %q: %w", identity, run, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Divergence])
+	out, err := selectAll[Divergence](ctx, s.db, divergenceSQL, run, identity)
 	if err != nil {
 		return nil, fmt.Errorf("divergence %q of run %q: %w", identity, run, err)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Instance is the latest heartbeat of one comparator instance of a run.
@@ -102,11 +100,7 @@ func (s *Store) Instances(ctx context.Context, run string, aliveWithin time.Dura
 	if aliveWithin > 0 {
 		within = &aliveWithin
 	}
-	rows, err := s.db.Query(ctx, instancesSQL, run, within)
-	if err != nil {
-		return nil, fmt.Errorf("instances of run %q: %w", run, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[Instance])
+	out, err := selectAll[Instance](ctx, s.db, instancesSQL, run, within)
 	if err != nil {
 		return nil, fmt.Errorf("instances of run %q: %w", run, err)
 	}

@@ -3,8 +3,6 @@ package diffstore
 import (
 	"context"
 	"fmt"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // PathStat describes one field path that differed in a run.
@@ -69,14 +67,7 @@ LIMIT $2`
 // divergent first (then most accepted, then most equivalent, then by path),
 // at most limit of them (default DefaultLimit).
 func (s *Store) TopPaths(ctx context.Context, run string, limit int) ([]PathStat, error) {
-	if limit <= 0 {
-		limit = DefaultLimit
-	}
-	rows, err := s.db.Query(ctx, topPathsSQL, run, limit)
-	if err != nil {
-		return nil, fmt.Errorf("top paths of run %q: %w", run, err)
-	}
-	out, err := pgx.CollectRows(rows, pgx.RowToStructByName[PathStat])
+	out, err := selectAll[PathStat](ctx, s.db, topPathsSQL, run, orDefault(limit))
 	if err != nil {
 		return nil, fmt.Errorf("top paths of run %q: %w", run, err)
 	}

@@ -102,13 +102,9 @@ const getRunSQL = `SELECT ` + runColumns + ` FROM runs WHERE name = $1`
 
 // GetRun returns the run called name, or an error wrapping [ErrNotFound].
 func (s *Store) GetRun(ctx context.Context, name string) (Run, error) {
-	rows, err := s.db.Query(ctx, getRunSQL, name)
+	r, err := selectOne[Run](ctx, s.db, getRunSQL, name)
 	if err != nil {
 		return Run{}, fmt.Errorf("get run %q: %w", name, err)
-	}
-	r, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Run])
-	if err != nil {
-		return Run{}, fmt.Errorf("get run %q: %w", name, convertErr(err))
 	}
 	return r, nil
 }
@@ -117,11 +113,7 @@ const listRunsSQL = `SELECT ` + runColumns + ` FROM runs ORDER BY created_at DES
 
 // ListRuns returns every run, newest first.
 func (s *Store) ListRuns(ctx context.Context) ([]Run, error) {
-	rows, err := s.db.Query(ctx, listRunsSQL)
-	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
-	}
-	runs, err := pgx.CollectRows(rows, pgx.RowToStructByName[Run])
+	runs, err := selectAll[Run](ctx, s.db, listRunsSQL)
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // Summary is everything the dashboard's header shows about a run: the run,
@@ -56,13 +54,9 @@ WHERE r.name = $1`
 // Summary returns the run's summary in one query, or an error wrapping
 // [ErrNotFound] when there is no such run.
 func (s *Store) Summary(ctx context.Context, run string) (Summary, error) {
-	rows, err := s.db.Query(ctx, summarySQL, run)
+	sum, err := selectOne[Summary](ctx, s.db, summarySQL, run)
 	if err != nil {
 		return Summary{}, fmt.Errorf("summary of run %q: %w", run, err)
-	}
-	sum, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Summary])
-	if err != nil {
-		return Summary{}, fmt.Errorf("summary of run %q: %w", run, convertErr(err))
 	}
 	return sum, nil
 }

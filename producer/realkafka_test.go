@@ -5,10 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"os"
-	"os/exec"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -41,142 +38,10 @@ const (
 	// realKafkaDeadline bounds each fault test from producer.Run's start to its end.
 	// Under -race on 2 busy cores producer.Run took up to 2m12s for the load.
 	realKafkaDeadline = 5 * time.Minute
-	// nodeTimeout is how long scripts/kafka may wait for a restarted node
-	// (OINK_KAFKA_TIMEOUT, 90 s by default): after a SIGKILL a node
-	// recovers every log it holds, which took 91 s on a loaded machine.
-	nodeTimeout = "300"
 	// metricEventsIn is the Prometheus counter of events a producer handled
 	// (written and acknowledged, about to be committed).
 	metricEventsIn = "oink_producer_events_in_total"
 )
-
-// kafkaScript drives scripts/kafka: node K of the cluster is broker node.id K.
-type kafkaScript struct{ path string }
-
-// realKafka returns the real cluster and its script, or skips the test when
-// OINK_TEST_KAFKA_SCRIPT and OINK_TEST_BROKERS are not both set. The default
-// suite runs on the embedded kfake broker, which cannot lose a node.
-func realKafka(t *testing.T) (*kafkatest.Env, kafkaScript) {
-	t.Helper()
-	path := os.Getenv("OINK_TEST_KAFKA_SCRIPT")
-	if path == "" || os.Getenv("OINK_TEST_BROKERS") == "" {
-		t.Skip("needs a real Kafka cluster whose nodes it can kill: run " +
-			"`export OINK_TEST_BROKERS=$(scripts/kafka up 3) OINK_TEST_KAFKA_SCRIPT=$PWD/scripts/kafka`, " +
-			"then `go test -run TestRealKafka ./producer/`")
-	}
-	if _, err := os.Stat(path); err != nil {
-		t.Fatalf("OINK_TEST_KAFKA_SCRIPT=%s: %v (give the absolute path of scripts/kafka)", path, err)
-	}
-	env := kafkatest.New(t)
-	// A broker is killed: with one replica its partitions would be gone.
-	env.Spec.ReplicationFactor = 3
-	// A node the previous test restarted may still be registering.
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
-	defer cancel()
-	if err := waitLiveBrokers(ctx, env.Brokers, 3); err != nil {
-		t.Fatalf("%v; these tests kill one broker of 3 (scripts/kafka up 3)", err)
-	}
-	return env, kafkaScript{path: path}
-}
-
-// waitLiveBrokers waits until the cluster's metadata lists n live brokers.
-func waitLiveBrokers(ctx context.Context, brokers []string, n int) error {
-	live, lastErr := 0, error(nil)
-	for {
-		md, err := freshMetadata(ctx, brokers, nil)
-		if err == nil {
-			if live = len(md.Brokers); live >= n {
-				return nil
-			}
-		}
-		lastErr = err
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("the cluster at %v lists %d live brokers, want %d (last error: %v)", brokers, live, n, lastErr)
-		case <-time.After(200 * time.Millisecond): // polling interval
-		}
-	}
-}
-
-// start restarts node and waits until it is a live broker again. A failed
-// `start` is tried once more: under heavy load scripts/kafka can report a
-// node that is still exec'ing java as "exited during startup", and the
-// second call then finds it running.
-func (s kafkaScript) start(ctx context.Context, t *testing.T, brokers []string, node int) error {
-	if err := s.run(ctx, "start", fmt.Sprint(node)); err != nil {
-		t.Logf("%v; trying once more", err)
-		if err := s.run(ctx, "start", fmt.Sprint(node)); err != nil {
-			return err
-		}
-	}
-	return waitLiveBrokers(ctx, brokers, 3)
-}
-
-// run runs the script with args, bounded by ctx.
-func (s kafkaScript) run(ctx context.Context, args ...string) error {
-	cmd := exec.CommandContext(ctx, s.path, args...)
-	cmd.WaitDelay = 10 * time.Second
-	if os.Getenv("OINK_KAFKA_TIMEOUT") == "" {
-		cmd.Env = append(os.Environ(), "OINK_KAFKA_TIMEOUT="+nodeTimeout)
-	}
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("%s %s: %w\n%s", s.path, strings.Join(args, " "), err, out)
-	}
-	return nil
-}
-
-// freshMetadata reads metadata from the cluster itself. kafka.Client with the
-// default transport answers Metadata from a cache refreshed only every few
-// seconds, which would hide a leader change.
-func freshMetadata(ctx context.Context, brokers []string, topics []string) (*kafka.MetadataResponse, error) {
-	tr := &kafka.Transport{}
-	defer tr.CloseIdleConnections()
-	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second, Transport: tr}
-	return c.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})
-}
-
-// partitionLeaders returns the leader's node id of each partition of topic;
-// -1 where the partition has no live leader.
-func partitionLeaders(ctx context.Context, brokers []string, topic string) (map[int]int, error) {
-	md, err := freshMetadata(ctx, brokers, []string{topic})
-	if err != nil {
-		return nil, err
-	}
-	for _, tp := range md.Topics {
-		if tp.Name != topic {
-			continue
-		}
-		if tp.Error != nil {
-			return nil, fmt.Errorf("topic %s: %w", topic, tp.Error)
-		}
-		leaders := make(map[int]int, len(tp.Partitions))
-		for _, p := range tp.Partitions {
-			// kafka-go maps a leader missing from the broker list (-1, or a
-			// fenced node) to the zero Broker; node ids start at 1.
-			leaders[p.ID] = p.Leader.ID
-			if p.Error != nil || p.Leader.ID == 0 {
-				leaders[p.ID] = -1
-			}
-		}
-		return leaders, nil
-	}
-	return nil, fmt.Errorf("topic %s is not in the metadata", topic)
-}
-
-// coordinator returns the node id of group's coordinator.
-func coordinator(ctx context.Context, brokers []string, group string) (int, error) {
-	tr := &kafka.Transport{}
-	defer tr.CloseIdleConnections()
-	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second, Transport: tr}
-	resp, err := c.FindCoordinator(ctx, &kafka.FindCoordinatorRequest{Key: group, KeyType: kafka.CoordinatorKeyTypeConsumer})
-	if err != nil {
-		return 0, err
-	}
-	if resp.Error != nil {
-		return 0, resp.Error
-	}
-	return resp.Coordinator.NodeID, nil
-}
 
 // dropTopics deletes topics at the end of the test, so that the records of
 // repeated runs do not pile up on the cluster: a node restarted after a
@@ -336,7 +201,7 @@ func (r *bgRun) finished() bool {
 // and for producer.Run to make progress again, restarts the node, lets producer.Run finish
 // and checks that no event was lost.
 func runUntilKilled(t *testing.T, sc killScenario) {
-	env, script := realKafka(t)
+	env, script := kafkatest.RealCluster(t)
 	p := &pipeline{env: env, orders: env.Topic("orders"), out: env.Topic("rtcim.v2"), dlq: env.Topic("orders.dlq"),
 		gen: loadgen.Config{Seed: 42, InvalidRatio: 0.01, Start: time.Date(2026, 3, 7, 20, 0, 0, 0, time.UTC), Step: time.Millisecond}}
 	dropTopics(t, env.Brokers, p.orders, p.out, p.dlq)
@@ -367,19 +232,19 @@ func runUntilKilled(t *testing.T, sc killScenario) {
 		}
 		cctx, ccancel := context.WithTimeout(context.WithoutCancel(t.Context()), 6*time.Minute)
 		defer ccancel()
-		if err := script.start(cctx, t, env.Brokers, node); err != nil {
+		if err := script.Start(cctx, t, env.Brokers, node); err != nil {
 			t.Errorf("restarting node %d: %v", node, err)
 		}
 	})
 	killAt := time.Now()
-	if err := script.run(ctx, "kill", fmt.Sprint(node)); err != nil {
+	if err := script.Kill(ctx, node); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("killed node %d, the %s, after %v of producer.Run, at %v events", node, sc.role, killAt.Sub(run.start).Round(time.Millisecond), atKill)
 	awaitRecovery(t, ctx, sc, p, cfg, run, node, killAt, atKill)
 
 	restartAt := time.Now()
-	if err := script.start(ctx, t, env.Brokers, node); err != nil {
+	if err := script.Start(ctx, t, env.Brokers, node); err != nil {
 		t.Fatal(err)
 	}
 	killed = false
@@ -401,7 +266,7 @@ func runUntilKilled(t *testing.T, sc killScenario) {
 
 // logRoles logs what node does for the pipeline before it is killed.
 func logRoles(t *testing.T, ctx context.Context, p *pipeline, cfg producer.Config, node int) {
-	leaders, err := partitionLeaders(ctx, p.env.Brokers, p.out)
+	leaders, err := kafkatest.Leaders(ctx, p.env.Brokers, p.out)
 	if err != nil {
 		return // only informative
 	}
@@ -411,7 +276,7 @@ func logRoles(t *testing.T, ctx context.Context, p *pipeline, cfg producer.Confi
 			led++
 		}
 	}
-	coord, _ := coordinator(ctx, p.env.Brokers, cfg.Group)
+	coord, _ := kafkatest.Coordinator(ctx, p.env.Brokers, cfg.Group)
 	t.Logf("node %d leads %d of %d partitions of the output topic; the group coordinator is node %d", node, led, len(leaders), coord)
 }
 
@@ -476,7 +341,7 @@ func TestRealKafkaLeaderKilledDuringProduce(t *testing.T) {
 	runUntilKilled(t, killScenario{
 		role: "busiest leader of the output topic",
 		victim: func(ctx context.Context, p *pipeline, _ producer.Config) (int, error) {
-			leaders, err := partitionLeaders(ctx, p.env.Brokers, p.out)
+			leaders, err := kafkatest.Leaders(ctx, p.env.Brokers, p.out)
 			if err != nil {
 				return 0, err
 			}
@@ -494,7 +359,7 @@ func TestRealKafkaLeaderKilledDuringProduce(t *testing.T) {
 			return busiest, nil
 		},
 		moved: func(ctx context.Context, p *pipeline, _ producer.Config, node int) bool {
-			leaders, err := partitionLeaders(ctx, p.env.Brokers, p.out)
+			leaders, err := kafkatest.Leaders(ctx, p.env.Brokers, p.out)
 			if err != nil {
 				return false
 			}
@@ -516,10 +381,10 @@ func TestRealKafkaCoordinatorKilled(t *testing.T) {
 	runUntilKilled(t, killScenario{
 		role: "group coordinator",
 		victim: func(ctx context.Context, p *pipeline, cfg producer.Config) (int, error) {
-			return coordinator(ctx, p.env.Brokers, cfg.Group)
+			return kafkatest.Coordinator(ctx, p.env.Brokers, cfg.Group)
 		},
 		moved: func(ctx context.Context, p *pipeline, cfg producer.Config, node int) bool {
-			id, err := coordinator(ctx, p.env.Brokers, cfg.Group)
+			id, err := kafkatest.Coordinator(ctx, p.env.Brokers, cfg.Group)
 			return err == nil && id > 0 && id != node
 		},
 	})

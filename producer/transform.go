@@ -24,11 +24,11 @@ type Variant struct {
 	UTCBusinessDate bool          // business date in UTC instead of store-local
 }
 
-// contract is the RTCIM contract of DESIGN.md, what v2 implements.
+// contract is the RTCIM contract of docs/design.md, what v2 implements.
 var contract = Variant{Rounding: oink.HalfEven}
 
 // Transform turns one order event into its RTCIM under the contract of
-// DESIGN.md. It is pure: the same event always gives the same RTCIM (rtcim_id
+// docs/design.md. It is pure: the same event always gives the same RTCIM (rtcim_id
 // included), which is what makes redelivery harmless. A rejected event gets an
 // *oink.InputError naming the offending field; such events belong in the DLQ.
 func Transform(ev oink.OrderEvent) (oink.RetailTransaction, error) {

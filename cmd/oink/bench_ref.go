@@ -67,15 +67,11 @@ func runBenchRef(ctx context.Context, d deps, g *globalOptions, mode bench.RefMo
 	cfg := bench.RefConfig{Brokers: g.brokers, From: o.from, To: o.to, DLQ: o.dlq, Group: o.group,
 		Mode: mode, Events: o.events, BatchSize: o.batchSize, Run: o.run}
 	if mode == bench.RefModeCompare || mode == bench.RefModeSwitch {
-		rules, err := loadRules(o.rules)
-		if err != nil {
-			return err
-		}
-		store, closeStore, err := openStore(ctx, g)
-		if err != nil {
-			return err
-		}
+		rules, store, closeStore, err := rulesAndStore(ctx, g, o.rules)
 		defer closeStore()
+		if err != nil {
+			return err
+		}
 		cfg.Rules, cfg.Store = rules, store
 	}
 	st, err := bench.RunRef(ctx, cfg)

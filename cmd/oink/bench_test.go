@@ -73,11 +73,7 @@ func TestBenchRoleFlagsToConfig(t *testing.T) {
 // before anything starts.
 func TestBenchUsageErrorsNameTheFlag(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		flag string
-	}{
+	checkUsageCases(t, nil, []usageCase{
 		{"a percent of 0 is refused", []string{"bench", "switch", "--rules", testRules, "--percent", "0"}, "--percent"},
 		{"a percent over 100 is refused", []string{"bench", "pipeline", "--rules", testRules, "--percent", "101"}, "--percent"},
 		{"a negative rate is refused", []string{"bench", "pipeline", "--rules", testRules, "--rate", "-5"}, "--rate"},
@@ -89,19 +85,7 @@ func TestBenchUsageErrorsNameTheFlag(t *testing.T) {
 		{"the producer has no route", []string{"bench", "producer", "--percent", "50"}, "--percent"},
 		{"the comparator has no rate", []string{"bench", "comparator", "--rate", "10"}, "--rate"},
 		{"an unknown reference mode is refused", []string{"bench", "ref", "copy"}, "copy"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, out, errb := testDeps(false, nil)
-			if code := execute(t, d, newRootCmd(d), tc.args...); code != exitUsage || !strings.Contains(errb.String(), tc.flag) {
-				t.Errorf("oink %v: exit %d, stderr %q; want exit %d naming %q", tc.args, code, errb, exitUsage, tc.flag)
-			}
-			if out.Len() != 0 {
-				t.Errorf("oink %v wrote to stdout on error: %q", tc.args, out)
-			}
-		})
-	}
+	})
 }
 
 // TestPrintBenchReportOfThePipeline: the pipeline role's table shows event

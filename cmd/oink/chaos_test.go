@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
 	"os/exec"
@@ -24,12 +23,7 @@ func TestChaosFlagsAndEnvironmentTwins(t *testing.T) {
 		f(&o)
 		return o
 	}
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want chaosOptions
-	}{
+	checkFlagCases(t, newChaosCmd, []string{"chaos"}, []flagCase[chaosOptions]{
 		{"the defaults are the CI-sized suite over every role", nil, nil, defaults},
 		{"flags set roles, trials, seed and sizes", []string{"--roles", "switch,controller", "--trials", "20", "--seed", "42",
 			"--events", "5000", "--rate", "400", "--kills", "0", "--parallel", "4", "--json", "--keep"}, nil,
@@ -41,34 +35,12 @@ func TestChaosFlagsAndEnvironmentTwins(t *testing.T) {
 			with(func(o *chaosOptions) { o.trials = 7 })},
 		{"--brokers makes the run use that cluster", []string{"--brokers", "kafka-1:9092"}, nil,
 			with(func(o *chaosOptions) { o.external = true })},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, _, errb := testDeps(false, tc.env)
-			root, g := newBareRoot(d)
-			var got *chaosOptions
-			root.AddCommand(newChaosCmd(d, g, func(_ context.Context, _ deps, _ *globalOptions, o *chaosOptions) error {
-				got = o
-				return nil
-			}))
-			if code := execute(t, d, root, append([]string{"chaos"}, tc.args...)...); code != exitOK || got == nil {
-				t.Fatalf("oink chaos %v: exit %d, stderr %s", tc.args, code, errb)
-			}
-			if diff := cmp.Diff(tc.want, *got, cmp.AllowUnexported(chaosOptions{})); diff != "" {
-				t.Errorf("options of oink chaos %v (-want +got):\n%s", tc.args, diff)
-			}
-		})
-	}
+	})
 }
 
 func TestChaosRejectsBadFlagsNamingThem(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		flag string
-	}{
+	checkUsageCases(t, []string{"chaos", "--rules", "../../shipped/rules/rtcim.yaml"}, []usageCase{
 		{"an unknown role", []string{"--roles", "producer,broker"}, "--roles"},
 		{"no trial", []string{"--trials", "0"}, "--trials"},
 		{"too few events to meet v1's faults", []string{"--events", "100"}, "--events"},
@@ -77,21 +49,7 @@ func TestChaosRejectsBadFlagsNamingThem(t *testing.T) {
 		{"no trial at a time", []string{"--parallel", "0"}, "--parallel"},
 		{"a rules file that is not there", []string{"--rules", "no/such/rules.yaml"}, "--rules"},
 		{"a seed that is not a number", []string{"--seed", "abc"}, "--seed"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, out, errb := testDeps(false, nil)
-			root := newRootCmd(d)
-			args := append([]string{"chaos", "--rules", "../../shipped/rules/rtcim.yaml"}, tc.args...)
-			if code := execute(t, d, root, args...); code != exitUsage {
-				t.Fatalf("oink %v: exit %d, want %d (usage); stderr %s", args, code, exitUsage, errb)
-			}
-			if !strings.Contains(errb.String(), tc.flag) || out.Len() != 0 {
-				t.Errorf("oink %v: stdout %q, stderr %q: want nothing on stdout and the flag %s named", args, out, errb, tc.flag)
-			}
-		})
-	}
+	})
 }
 
 func TestChaosPrintsAFailedTrialWithItsReplayCommand(t *testing.T) {

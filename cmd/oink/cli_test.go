@@ -54,18 +54,9 @@ func TestProduceFlagsAndEnvironmentTwins(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			d, _, errb := testDeps(false, tc.env)
-			root, g := newBareRoot(d)
-			var got *producerOptions
-			root.AddCommand(newProduceCmd(d, g, func(_ context.Context, _ deps, _ *globalOptions, o *producerOptions) error {
-				got = o
-				return nil
-			}))
-			if code := execute(t, d, root, append([]string{"produce"}, tc.args...)...); code != exitOK || got == nil {
-				t.Fatalf("oink produce %v: exit %d, stderr %s", tc.args, code, errb)
-			}
-			if !tc.check(got) {
-				t.Errorf("options after %v with env %v = %+v", tc.args, tc.env, *got)
+			got := parsedOptions(t, tc.env, newProduceCmd, append([]string{"produce"}, tc.args...)...)
+			if !tc.check(&got) {
+				t.Errorf("options after %v with env %v = %+v", tc.args, tc.env, got)
 			}
 		})
 	}

@@ -113,18 +113,13 @@ func runCompare(ctx context.Context, d deps, g *globalOptions, o *compareOptions
 	if err := o.validate(); err != nil {
 		return err
 	}
-	rules, err := loadRules(o.rules)
-	if err != nil {
-		return err
-	}
-	store, closeStore, err := openStore(ctx, g)
-	if err != nil {
-		return err
-	}
+	rules, store, closeStore, err := rulesAndStore(ctx, g, o.rules)
 	defer closeStore()
-	reg := newRegistry()
-	healthy := newHealthy()
-	if err := serveMetrics(ctx, o.metricsAddr, reg, healthy, g.log); err != nil {
+	if err != nil {
+		return err
+	}
+	reg, healthy, err := roleMetrics(ctx, g, o.metricsAddr)
+	if err != nil {
 		return err
 	}
 	err = comparator.Run(ctx, comparator.Config{Run: o.run, Brokers: g.brokers, Control: o.control, Candidate: o.candidate,

@@ -12,12 +12,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/oinkhq/oink/testkit/pgtest"
 	"github.com/oinkhq/oink/testkit/shadowtest"
 )
@@ -62,17 +60,10 @@ func TestInvariantComparatorKillRestartIsExact(t *testing.T) {
 			before = sum.ReadControl + sum.ReadCandidate
 		}
 		target := before + 1 + rng.Int64N(max(1, (total-before)/4))
-		cmd := oinkCmd(t, args("killed")...)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		kafkatest.WaitFor(t, 2*time.Minute, "compare progress", func() bool {
+		killWhen(t, "compare progress", func() bool {
 			sum, err := store.Summary(ctx, "killed")
 			return err == nil && sum.ReadControl+sum.ReadCandidate >= target
-		})
-		_ = cmd.Process.Signal(syscall.SIGKILL)
-		_ = cmd.Wait() // killed: the error is the signal
+		}, args("killed")...)
 		t.Logf("kill %d at %d of %d records read", kill, target, total)
 	}
 	final := oinkCmd(t, args("killed", "--stop-when-idle", "2s")...)

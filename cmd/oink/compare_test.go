@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -40,18 +39,12 @@ func TestCompareFlagsAndEnvironmentTwins(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			d, _, errb := testDeps(false, tc.env)
-			root, g := newBareRoot(d)
-			var got *compareOptions
-			root.AddCommand(newCompareCmd(d, g, func(_ context.Context, _ deps, _ *globalOptions, o *compareOptions) error {
-				got = o
-				return o.validate()
-			}))
-			if code := execute(t, d, root, append([]string{"compare"}, tc.args...)...); code != exitOK || got == nil {
-				t.Fatalf("oink compare %v: exit %d, stderr %s", tc.args, code, errb)
+			got := parsedOptions(t, tc.env, newCompareCmd, append([]string{"compare"}, tc.args...)...)
+			if err := got.validate(); err != nil {
+				t.Fatalf("options after %v with env %v: %v", tc.args, tc.env, err)
 			}
-			if !tc.check(got) {
-				t.Errorf("options after %v with env %v = %+v", tc.args, tc.env, *got)
+			if !tc.check(&got) {
+				t.Errorf("options after %v with env %v = %+v", tc.args, tc.env, got)
 			}
 		})
 	}
@@ -59,24 +52,10 @@ func TestCompareFlagsAndEnvironmentTwins(t *testing.T) {
 
 func TestCompareUsageErrorsNameTheFlag(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		flag string
-	}{
+	checkUsageCases(t, []string{"compare", "--run", "r"}, []usageCase{
 		{"a zero future skew names the flag", []string{"--max-future-skew", "0"}, "--max-future-skew"},
 		{"the control topic as input names the flag", []string{"--input", "rtcim.v1"}, "--input"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, out, errb := testDeps(false, nil)
-			code := execute(t, d, newRootCmd(d), append([]string{"compare", "--run", "r"}, tc.args...)...)
-			if code != exitUsage || !strings.Contains(errb.String(), tc.flag) || out.Len() != 0 {
-				t.Errorf("oink compare %v: exit %d, stderr %q, stdout %q; want exit %d naming %q", tc.args, code, errb, out, exitUsage, tc.flag)
-			}
-		})
-	}
+	})
 }
 
 // TestCutoverStatusShowsASideBehind: with the comparator reporting v2

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -17,12 +16,7 @@ import (
 
 func TestCutoverFlagsAndEnvironmentTwins(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want cutoverOptions
-	}{
+	checkFlagCases(t, newCutoverCmd, []string{"cutover"}, []flagCase[cutoverOptions]{
 		{"apply reads the plan file", []string{"apply", "-f", "plan.yaml", "--dry-run", "--json"}, nil,
 			cutoverOptions{verb: "apply", file: "plan.yaml", dryRun: true, json: true}},
 		{"advance takes the run, who and why", []string{"advance", "--run", "r", "--actor", "bob", "--reason", "ok"}, nil,
@@ -37,100 +31,38 @@ func TestCutoverFlagsAndEnvironmentTwins(t *testing.T) {
 			cutoverOptions{verb: "start", run: "from-env"}},
 		{"OINK_CUTOVER_PAUSE_REASON sets --reason of pause only", []string{"pause", "--run", "r"},
 			map[string]string{"OINK_CUTOVER_PAUSE_REASON": "peak"}, cutoverOptions{verb: "pause", run: "r", reason: "peak"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, _, errb := testDeps(false, tc.env)
-			root, g := newBareRoot(d)
-			var got *cutoverOptions
-			root.AddCommand(newCutoverCmd(d, g, func(_ context.Context, _ deps, _ *globalOptions, o *cutoverOptions) error {
-				got = o
-				return nil
-			}))
-			if code := execute(t, d, root, append([]string{"cutover"}, tc.args...)...); code != exitOK || got == nil {
-				t.Fatalf("oink cutover %v: exit %d, stderr %s", tc.args, code, errb)
-			}
-			if diff := cmp.Diff(tc.want, *got, cmp.AllowUnexported(cutoverOptions{})); diff != "" {
-				t.Errorf("options of oink cutover %v (-want +got):\n%s", tc.args, diff)
-			}
-		})
-	}
+	})
 }
 
 func TestControllerFlags(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		want controllerOptions
-	}{
-		{"defaults tick twice a second and wait for start", []string{"--run", "r"},
+	checkFlagCases(t, newControllerCmd, []string{"controller"}, []flagCase[controllerOptions]{
+		{"defaults tick twice a second and wait for start", []string{"--run", "r"}, nil,
 			controllerOptions{run: "r", tick: 500 * time.Millisecond, aliveWithin: 5 * time.Second}},
-		{"flags set every option", []string{"--run", "r", "--tick", "200ms", "--alive-within", "3s", "--auto-start", "--actor", "ctl-1"},
+		{"flags set every option", []string{"--run", "r", "--tick", "200ms", "--alive-within", "3s", "--auto-start", "--actor", "ctl-1"}, nil,
 			controllerOptions{run: "r", tick: 200 * time.Millisecond, aliveWithin: 3 * time.Second, autoStart: true, actor: "ctl-1"}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, _, errb := testDeps(false, nil)
-			root, g := newBareRoot(d)
-			var got *controllerOptions
-			root.AddCommand(newControllerCmd(d, g, func(_ context.Context, _ deps, _ *globalOptions, o *controllerOptions) error {
-				got = o
-				return nil
-			}))
-			if code := execute(t, d, root, append([]string{"controller"}, tc.args...)...); code != exitOK || got == nil {
-				t.Fatalf("oink controller %v: exit %d, stderr %s", tc.args, code, errb)
-			}
-			if diff := cmp.Diff(tc.want, *got, cmp.AllowUnexported(controllerOptions{})); diff != "" {
-				t.Errorf("options of oink controller %v (-want +got):\n%s", tc.args, diff)
-			}
-		})
-	}
+	})
 }
 
 // TestCutoverUsageErrorsNameTheFlag: bad input is exit 2 with the flag (or
 // the plan's field) named, and nothing on stdout. None reaches Postgres.
 func TestCutoverUsageErrorsNameTheFlag(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
+	badPlan := filepath.Join(t.TempDir(), "plan.yaml")
+	if err := os.WriteFile(badPlan, []byte("run: r\nsteps:\n  - {percent: 50, hold: 1m, min_pairs: 1}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	checkUsageCases(t, nil, []usageCase{
 		{"a command without --run", []string{"cutover", "status"}, "--run"},
 		{"apply without a file", []string{"cutover", "apply"}, "--file"},
-		{"a plan with a bad field names the line and field", []string{"cutover", "apply", "-f", "BADPLAN"}, "plan.yaml:3: steps[0].percent"},
+		{"a plan with a bad field names the line and field", []string{"cutover", "apply", "-f", badPlan}, "plan.yaml:3:15: steps[0].percent"},
 		{"advance without a reason", []string{"cutover", "advance", "--run", "r"}, "--reason"},
 		{"rollback with a blank reason", []string{"cutover", "rollback", "--run", "r", "--reason", " "}, "--reason"},
 		{"abort off a terminal without --yes", []string{"cutover", "abort", "--run", "r", "--reason", "x"}, "--yes"},
 		{"a negative history limit", []string{"cutover", "history", "--run", "r", "--limit", "-1"}, "--limit"},
 		{"the controller without --run", []string{"controller"}, "--run"},
 		{"the controller with a zero tick", []string{"controller", "--run", "r", "--tick", "0s"}, "--tick"},
-	}
-	badPlan := filepath.Join(t.TempDir(), "plan.yaml")
-	if err := os.WriteFile(badPlan, []byte("run: r\nsteps:\n  - {percent: 50, hold: 1m, min_pairs: 1}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, out, errb := testDeps(false, nil)
-			for i, a := range tc.args {
-				if a == "BADPLAN" {
-					tc.args[i] = badPlan
-				}
-			}
-			code := execute(t, d, newRootCmd(d), tc.args...)
-			if code != exitUsage || !strings.Contains(errb.String(), tc.want) {
-				t.Errorf("oink %v: exit %d, stderr %q; want exit %d naming %q", tc.args, code, errb, exitUsage, tc.want)
-			}
-			if out.Len() != 0 {
-				t.Errorf("oink %v wrote to stdout on error: %q", tc.args, out)
-			}
-		})
-	}
+	})
 }
 
 // cutoverCLI runs oink commands against one schema.

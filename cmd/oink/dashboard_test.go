@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -18,12 +17,7 @@ import (
 
 func TestDashboardFlagsAndEnvironmentTwins(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want dashboardOptions
-	}{
+	checkFlagCases(t, newDashboardCmd, []string{"dashboard"}, []flagCase[dashboardOptions]{
 		{"defaults refresh every second and judge heartbeats over 5s", []string{"--run", "r"}, nil,
 			dashboardOptions{run: "r", refresh: time.Second, aliveWithin: 5 * time.Second}},
 		{"flags set every option", []string{"--run", "r", "--refresh", "500ms", "--alive-within", "3s", "--actor", "alice", "--read-only"}, nil,
@@ -32,54 +26,19 @@ func TestDashboardFlagsAndEnvironmentTwins(t *testing.T) {
 			dashboardOptions{run: "from-env", refresh: time.Second, aliveWithin: 5 * time.Second}},
 		{"OINK_DASHBOARD_REFRESH sets --refresh of the dashboard only", []string{"--run", "r"}, map[string]string{"OINK_DASHBOARD_REFRESH": "2s"},
 			dashboardOptions{run: "r", refresh: 2 * time.Second, aliveWithin: 5 * time.Second}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, _, errb := testDeps(false, tc.env)
-			root, g := newBareRoot(d)
-			var got *dashboardOptions
-			root.AddCommand(newDashboardCmd(d, g, func(_ context.Context, _ deps, _ *globalOptions, o *dashboardOptions) error {
-				got = o
-				return nil
-			}))
-			if code := execute(t, d, root, append([]string{"dashboard"}, tc.args...)...); code != exitOK || got == nil {
-				t.Fatalf("oink dashboard %v: exit %d, stderr %s", tc.args, code, errb)
-			}
-			if diff := cmp.Diff(tc.want, *got, cmp.AllowUnexported(dashboardOptions{})); diff != "" {
-				t.Errorf("options of oink dashboard %v (-want +got):\n%s", tc.args, diff)
-			}
-		})
-	}
+	})
 }
 
 // TestDashboardUsageErrorsNameTheFlag: bad input is exit 2 with the flag
 // named and nothing on stdout; none reaches Postgres.
 func TestDashboardUsageErrorsNameTheFlag(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		want string
-	}{
+	checkUsageCases(t, nil, []usageCase{
 		{"no --run", []string{"dashboard"}, "--run"},
 		{"a refresh too short", []string{"dashboard", "--run", "r", "--refresh", "10ms"}, "--refresh"},
 		{"a zero heartbeat window", []string{"dashboard", "--run", "r", "--alive-within", "0s"}, "--alive-within"},
 		{"stdout is not a terminal", []string{"dashboard", "--run", "r"}, "terminal"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, out, errb := testDeps(false, nil)
-			code := execute(t, d, newRootCmd(d), tc.args...)
-			if code != exitUsage || !strings.Contains(errb.String(), tc.want) {
-				t.Errorf("oink %v: exit %d, stderr %q; want exit %d naming %q", tc.args, code, errb, exitUsage, tc.want)
-			}
-			if out.Len() != 0 {
-				t.Errorf("oink %v wrote to stdout on error: %q", tc.args, out)
-			}
-		})
-	}
+	})
 }
 
 // TestDashboardAdaptersOverARealStore drives a cutover through the

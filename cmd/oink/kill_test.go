@@ -13,7 +13,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -60,18 +59,7 @@ func TestInvariantNoEventLostAcrossKill9(t *testing.T) {
 			break // finished before we killed it often enough: rerun with a smaller step
 		}
 		target := before + 1 + rng.Int64N(events/8)
-		cmd := oinkCmd(t, args...)
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		kafkatest.WaitFor(t, 2*time.Minute, "output to grow past "+strconv.FormatInt(target, 10), func() bool {
-			return outputs() >= target
-		})
-		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
-			t.Fatal(err)
-		}
-		_ = cmd.Wait() // killed: the error is the signal
+		killWhen(t, "output to grow past "+strconv.FormatInt(target, 10), func() bool { return outputs() >= target }, args...)
 		kills++
 		t.Logf("kill %d at %d outputs", kills, outputs())
 	}

@@ -1,6 +1,3 @@
-// Command oink is the one binary of the oink toolkit: the embedded broker,
-// the load generator, OINK v2, the v1 simulator, dead-letter tools and (as
-// they land) the comparator, the cutover and the dashboard. Run oink --help.
 package main
 
 import (

@@ -17,9 +17,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
-	code := m.Run()
-	oinkbin.Cleanup()
-	os.Exit(code)
+	oinkbin.Main(m)
 }
 
 // oinkBinary is the oink binary the process tests run (testkit/oinkbin).

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/google/go-cmp/cmp"
 
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/diffstore"
@@ -22,12 +19,7 @@ import (
 func TestReportFlagsAndEnvironmentTwins(t *testing.T) {
 	t.Parallel()
 	dlqs := []string{"orders.dlq", "rtcim.compare.dlq"}
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		want reportOptions
-	}{
+	checkFlagCases(t, newReportCmd, []string{"report"}, []flagCase[reportOptions]{
 		{"defaults: html, both DLQs, ten paths", []string{"--run", "r"}, nil,
 			reportOptions{run: "r", format: "html", dlq: dlqs, top: 10}},
 		{"-o and --format set the output", []string{"--run", "r", "-o", "-", "--format", "markdown"}, nil,
@@ -41,48 +33,16 @@ func TestReportFlagsAndEnvironmentTwins(t *testing.T) {
 		{"OINK_RUN, OINK_REPORT_FORMAT and OINK_DLQ set their flags", nil,
 			map[string]string{"OINK_RUN": "env", "OINK_REPORT_FORMAT": "md", "OINK_DLQ": "a.dlq,b.dlq", "OINK_REPORT_OUTPUT": "x.md"},
 			reportOptions{run: "env", out: "x.md", format: "markdown", dlq: []string{"a.dlq", "b.dlq"}, top: 10, formatSet: true}},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, _, errb := testDeps(false, tc.env)
-			root, g := newBareRoot(d)
-			var got *reportOptions
-			root.AddCommand(newReportCmd(d, g, func(_ context.Context, _ deps, _ *globalOptions, o *reportOptions) error {
-				got = o
-				return nil
-			}))
-			if code := execute(t, d, root, append([]string{"report"}, tc.args...)...); code != exitOK || got == nil {
-				t.Fatalf("oink report %v: exit %d, stderr %s", tc.args, code, errb)
-			}
-			if diff := cmp.Diff(tc.want, *got, cmp.AllowUnexported(reportOptions{})); diff != "" {
-				t.Errorf("options of oink report %v with env %v (-want +got):\n%s", tc.args, tc.env, diff)
-			}
-		})
-	}
+	})
 }
 
 func TestReportUsageErrorsNameTheFlag(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		flag string
-	}{
+	checkUsageCases(t, nil, []usageCase{
 		{"no run", []string{"report"}, "--run"},
 		{"an unknown format", []string{"report", "--run", "r", "--format", "pdf"}, "--format"},
 		{"no path", []string{"report", "--run", "r", "--top", "0"}, "--top"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, out, errb := testDeps(false, nil)
-			code := execute(t, d, newRootCmd(d), tc.args...)
-			if code != exitUsage || !strings.Contains(errb.String(), tc.flag) || out.Len() != 0 {
-				t.Errorf("oink %v: exit %d, stdout %q, stderr %q; want exit %d naming %s", tc.args, code, out, errb, exitUsage, tc.flag)
-			}
-		})
-	}
+	})
 }
 
 // reportEnv is a store with one small run and a broker with one dead

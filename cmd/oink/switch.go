@@ -99,18 +99,13 @@ func runSwitch(ctx context.Context, d deps, g *globalOptions, o *switchOptions) 
 	if o.dedupe < 1 {
 		return usageError{fmt.Errorf("--dedupe %d: want at least 1", o.dedupe)}
 	}
-	rules, err := loadRules(o.rules)
-	if err != nil {
-		return err
-	}
-	store, closeStore, err := openStore(ctx, g)
-	if err != nil {
-		return err
-	}
+	rules, store, closeStore, err := rulesAndStore(ctx, g, o.rules)
 	defer closeStore()
-	reg := newRegistry()
-	healthy := newHealthy()
-	if err := serveMetrics(ctx, o.metricsAddr, reg, healthy, g.log); err != nil {
+	if err != nil {
+		return err
+	}
+	reg, healthy, err := roleMetrics(ctx, g, o.metricsAddr)
+	if err != nil {
 		return err
 	}
 	rep, err := cutover.RunSwitch(ctx, cutover.SwitchConfig{Run: o.run, Brokers: g.brokers, Control: o.control,

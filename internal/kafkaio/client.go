@@ -14,7 +14,7 @@ import (
 
 // Writer defaults. kafka-go's own (acks none, round-robin, 1 s linger) lose
 // records and partition by the wrong rule; these are measured on this
-// project's hardware (KAFKA-NOTES.md, BENCHMARKS.md). The batch size is
+// project's hardware (docs/kafka.md, BENCHMARKS.md). The batch size is
 // 1000, not 5000: kafka-go reserves room for a whole batch in every
 // partition, and RTCIM batches are capped near 1,300 records by the 900 KiB
 // batch bytes anyway; 1000 took oink produce from 87 to 68 MB RSS at equal
@@ -25,7 +25,7 @@ const (
 	// WriterBatchBytes bounds one partition's batch. The broker's default
 	// max.message.bytes (~1 MiB) applies to a whole uncompressed batch, so a
 	// larger value gets every full batch refused with [10] Message Size Too
-	// Large (measured; KAFKA-NOTES.md's 16 MiB is wrong for this).
+	// Large (measured: docs/kafka.md; a 16 MiB BatchBytes is wrong for this).
 	WriterBatchBytes = 900 << 10
 )
 
@@ -138,7 +138,7 @@ func EnsureTopics(ctx context.Context, brokers []string, spec TopicSpec, topics 
 }
 
 // retry runs an admin request up to three times: after a broker restart the
-// client's first request may fail on a pooled connection (KAFKA-NOTES.md).
+// client's first request may fail on a pooled connection (docs/kafka.md).
 func retry[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	var (
 		v   T

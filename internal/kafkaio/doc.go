@@ -1,6 +1,6 @@
 // Package kafkaio holds the project's one way of talking to Kafka with
 // segmentio/kafka-go: writers and group readers with settings fit for a
-// service (kafka-go's defaults are not: see KAFKA-NOTES.md), the one
+// service (kafka-go's defaults are not: see docs/kafka.md), the one
 // write-and-retry loop (Write, WriteMessages: errors classified by
 // Classify, temporary ones retried with jittered capped backoff, permanent
 // ones returned as *PermanentWriteError), topic creation, group lag,

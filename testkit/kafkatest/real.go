@@ -99,10 +99,16 @@ func WaitLiveBrokers(ctx context.Context, brokers []string, n int) error {
 // the default transport answers Metadata from a cache refreshed only every
 // few seconds, which would hide a leader change.
 func FreshMetadata(ctx context.Context, brokers []string, topics []string) (*kafka.MetadataResponse, error) {
-	tr := &kafka.Transport{}
-	defer tr.CloseIdleConnections()
-	c := &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second, Transport: tr}
+	c, done := freshClient(brokers)
+	defer done()
 	return c.Metadata(ctx, &kafka.MetadataRequest{Topics: topics})
+}
+
+// freshClient is a kafka.Client on a transport of its own, so that it
+// caches no metadata; done closes the transport's connections.
+func freshClient(brokers []string) (c *kafka.Client, done func()) {
+	tr := &kafka.Transport{}
+	return &kafka.Client{Addr: kafka.TCP(brokers...), Timeout: 5 * time.Second, Transport: tr}, tr.CloseIdleConnections
 }
 
 // Leaders returns the leader's node id of each partition of topic; -1
@@ -131,4 +137,19 @@ func Leaders(ctx context.Context, brokers []string, topic string) (map[int]int, 
 		return leaders, nil
 	}
 	return nil, fmt.Errorf("topic %s is not in the metadata", topic)
+}
+
+// Coordinator returns the node id of group's coordinator, asked of the
+// cluster itself (see FreshMetadata).
+func Coordinator(ctx context.Context, brokers []string, group string) (int, error) {
+	c, done := freshClient(brokers)
+	defer done()
+	resp, err := c.FindCoordinator(ctx, &kafka.FindCoordinatorRequest{Key: group, KeyType: kafka.CoordinatorKeyTypeConsumer})
+	if err != nil {
+		return 0, err
+	}
+	if resp.Error != nil {
+		return 0, resp.Error
+	}
+	return resp.Coordinator.NodeID, nil
 }

@@ -1,12 +1,3 @@
-// Package oinkbin builds the oink binary for tests that run it as separate
-// processes (SIGKILL runs, chaos trials, benchmarks): once per test binary,
-// without the race detector, since those tests push hundreds of thousands
-// of records through it many times, where race instrumentation would make
-// them several times slower. The code it runs is covered with -race by the
-// in-process tests of its packages.
-//
-//	func TestMain(m *testing.M) { code := m.Run(); oinkbin.Cleanup(); os.Exit(code) }
-//	cmd := exec.Command(oinkbin.Path(t), "produce", …)
 package oinkbin
 
 import (
@@ -46,9 +37,18 @@ func Path(tb testing.TB) string {
 }
 
 // Cleanup removes the binary Path built, if any. Call it from TestMain
-// after m.Run.
+// after m.Run, or let Main do both.
 func Cleanup() {
 	if dir != "" {
 		os.RemoveAll(dir)
 	}
+}
+
+// Main runs the package's tests, removes the binary Path built and exits
+// with the tests' code: the whole TestMain of a package whose tests run
+// oink as a process.
+func Main(m *testing.M) {
+	code := m.Run()
+	Cleanup()
+	os.Exit(code)
 }

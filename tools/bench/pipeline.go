@@ -5,17 +5,17 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/oinkhq/oink/internal/kafkaio"
+	"github.com/oinkhq/oink/tools/childproc"
 )
 
 // runner holds what every pipeline of one Run shares.
 type runner struct {
 	cfg     Config
 	brokers []string
-	broker  *embeddedBroker // nil with Config.Brokers
+	broker  *childproc.Broker // nil with Config.Brokers
 	spec    kafkaio.TopicSpec
 	id      string // prefix of every topic, group and run of the run
 	input   string // the loaded topic
@@ -63,14 +63,14 @@ type procSpec struct {
 
 // proc is a running procSpec.
 type proc struct {
-	*child
+	*childproc.Proc
 	spec procSpec
 }
 
 func names(procs []*proc) string {
 	s := make([]string, len(procs))
 	for i, p := range procs {
-		s[i] = p.name
+		s[i] = p.Name()
 	}
 	return strings.Join(s, ", ")
 }
@@ -96,7 +96,7 @@ func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
 	r.cfg.Log.Info("pipeline starting", "role", r.cfg.Role, "pipeline", m.pipeline, "processes", len(m.procs))
 	cpu0 := r.brokerCPU()
 	tl := timeline{start: time.Now(), perPartition: m.perPartition}
-	procs, err := r.start(ctx, m.procs)
+	procs, err := r.start(m.procs)
 	defer stopAll(procs) // after a failure; a no-op once all have exited
 	if err != nil {
 		return res, err
@@ -111,7 +111,7 @@ func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
 	// is stopped does not.
 	logged := make([]string, len(procs))
 	for i, p := range procs {
-		logged[i] = p.stderr.String()
+		logged[i] = p.Stderr()
 	}
 	if err := finish(ctx, procs); err != nil {
 		return res, err
@@ -119,18 +119,16 @@ func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
 	tl.fill(&res, res.Events)
 	for i, p := range procs {
 		if !p.spec.stopAtEnd {
-			logged[i] = p.stderr.String()
+			logged[i] = p.Stderr()
 		}
 		if logged[i] != "" && !p.spec.quiet {
-			r.cfg.Log.Warn("process logged warnings", "pipeline", m.pipeline, "process", p.name, "stderr_tail", logged[i])
+			r.cfg.Log.Warn("process logged warnings", "pipeline", m.pipeline, "process", p.Name(), "stderr_tail", logged[i])
 		}
-		cpu, peak := p.usage()
-		if ru, ok := p.cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			r.cfg.Log.Debug("peak RSS", "process", p.name, "sampled_mb", mib(peak), "ru_maxrss_mb", mib(ru.Maxrss<<10))
-		}
-		res.Processes = append(res.Processes, Process{Name: p.name, PeakRssMB: mib(peak), CPUSeconds: cpu.Seconds()})
-		res.PeakRssMB = max(res.PeakRssMB, mib(peak))
-		res.CPUSeconds += cpu.Seconds()
+		u := p.Usage()
+		r.cfg.Log.Debug("peak RSS", "process", p.Name(), "sampled_mb", mib(u.PeakRSS), "ru_maxrss_mb", mib(u.MaxRSS))
+		res.Processes = append(res.Processes, Process{Name: p.Name(), PeakRssMB: mib(u.PeakRSS), CPUSeconds: u.CPU.Seconds()})
+		res.PeakRssMB = max(res.PeakRssMB, mib(u.PeakRSS))
+		res.CPUSeconds += u.CPU.Seconds()
 	}
 	if err := m.check(parent, &res, procs); err != nil {
 		return res, fmt.Errorf("%s: %w", m.pipeline.Title(r.cfg.Role), err)
@@ -140,21 +138,24 @@ func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
 	return res, nil
 }
 
+// rssEvery is how often a child's peak RSS is sampled while it runs.
+const rssEvery = 10 * time.Millisecond
+
 // start starts the processes in order, each with Config.Env and, when
 // the run has a diffstore, DATABASE_URL: a secret goes through the
 // environment, never the command line.
-func (r *runner) start(ctx context.Context, specs []procSpec) ([]*proc, error) {
+func (r *runner) start(specs []procSpec) ([]*proc, error) {
 	procs := make([]*proc, 0, len(specs))
 	env := slices.Clip(r.cfg.Env)
 	if r.db != nil {
 		env = append(env, "DATABASE_URL="+r.db.url)
 	}
 	for _, s := range specs {
-		c, err := startChild(ctx, s.name, r.cfg.Exe, env, nil, s.args...)
-		if err != nil {
+		c := childproc.New(childproc.Config{Name: s.name, Exe: r.cfg.Exe, Args: s.args, Env: env, SampleRSS: rssEvery})
+		if err := c.Start(nil); err != nil {
 			return procs, err
 		}
-		procs = append(procs, &proc{child: c, spec: s})
+		procs = append(procs, &proc{Proc: c, spec: s})
 	}
 	return procs, nil
 }
@@ -164,21 +165,19 @@ func (r *runner) start(ctx context.Context, specs []procSpec) ([]*proc, error) {
 func finish(ctx context.Context, procs []*proc) error {
 	for _, p := range procs {
 		if p.spec.stopAtEnd {
-			p.cancel()
+			p.Terminate()
 		}
 	}
 	for _, p := range procs {
 		if !p.spec.stopAtEnd {
-			if err := p.wait(ctx); err != nil {
+			if err := p.Wait(ctx); err != nil {
 				return err
 			}
 			continue
 		}
-		// Wait reports the cancellation; what counts is the exit status
-		// (oink commands exit 0 on SIGTERM).
-		<-p.done
-		if st := p.cmd.ProcessState; !st.Success() {
-			return p.failed(fmt.Errorf("stopped at the end: %v", st))
+		// Oink commands exit 0 on SIGTERM.
+		if err := p.Stop(); err != nil {
+			return fmt.Errorf("stopped at the end: %w", err)
 		}
 	}
 	return nil
@@ -187,7 +186,7 @@ func finish(ctx context.Context, procs []*proc) error {
 // stopAll stops every process still running and waits for it.
 func stopAll(procs []*proc) {
 	for _, p := range procs {
-		_ = p.stop() // stopped after a failure, which is the error reported
+		_ = p.Stop() // stopped after a failure, which is the error reported
 	}
 }
 
@@ -197,7 +196,7 @@ func (r *runner) brokerCPU() time.Duration {
 	if r.broker == nil {
 		return 0
 	}
-	d, err := procCPU(r.broker.pid())
+	d, err := childproc.CPU(r.broker.PID())
 	if err != nil {
 		r.cfg.Log.Debug("broker CPU time unavailable", "err", err)
 		return 0

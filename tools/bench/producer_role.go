@@ -47,8 +47,9 @@ func (r *runner) producerPlan(p Pipeline) measurement {
 		},
 		check: func(ctx context.Context, res *Result, procs []*proc) error {
 			var st childStats
-			if err := json.Unmarshal(procs[0].stdout.Bytes(), &st); err != nil {
-				return procs[0].failed(fmt.Errorf("reading its counts %q: %w", procs[0].stdout.String(), err))
+			stdout := procs[0].Stdout()
+			if err := json.Unmarshal(stdout, &st); err != nil {
+				return procs[0].Failed(fmt.Errorf("reading its counts %q: %w", stdout, err))
 			}
 			res.RecordsOut, res.DeadLetters = st.RecordsOut, st.DeadLetters
 			return r.checkProducer(ctx, p, out, dlq, group, st)

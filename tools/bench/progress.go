@@ -134,12 +134,12 @@ func watch(ctx context.Context, read progressReader, procs []*proc, interval tim
 func exitedEarly(procs []*proc, done int64, lastErr error) error {
 	for _, p := range procs {
 		select {
-		case <-p.done:
+		case <-p.Done():
 		default:
 			continue
 		}
-		if p.err != nil || p.spec.untilEnd {
-			return p.failed(fmt.Errorf("exited (%v) with %d done (last poll error: %v)", p.err, done, lastErr))
+		if err := p.Err(); err != nil || p.spec.untilEnd {
+			return p.Failed(fmt.Errorf("exited (%v) with %d done (last poll error: %v)", err, done, lastErr))
 		}
 	}
 	return nil

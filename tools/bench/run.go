@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/loadgen"
+	"github.com/oinkhq/oink/tools/childproc"
 
 	"github.com/oinkhq/oink/internal/kafkaio"
 )
@@ -30,13 +31,13 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		spec: kafkaio.TopicSpec{Partitions: cfg.Partitions, ReplicationFactor: cfg.ReplicationFactor}}
 	rep.Broker = strings.Join(cfg.Brokers, ",")
 	if len(cfg.Brokers) == 0 {
-		b, err := startBroker(ctx, cfg.Exe, cfg.Partitions)
+		b, err := childproc.StartBroker(ctx, cfg.Exe, nil, cfg.Partitions)
 		if err != nil {
 			return rep, err
 		}
-		defer b.close()
-		r.broker, r.brokers, rep.Broker = b, b.addrs, "embedded"
-		cfg.Log.Info("embedded broker started", "brokers", b.addrs, "pid", b.pid())
+		defer b.Close()
+		r.broker, r.brokers, rep.Broker = b, b.Addrs, "embedded"
+		cfg.Log.Info("embedded broker started", "brokers", b.Addrs, "pid", b.PID())
 	}
 	if cfg.Role.usesPostgres() {
 		db, err := openDatabase(ctx, cfg)
@@ -52,7 +53,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	rep.Ratio = ratio(rep.Pipelines, Oink, RefTransform)
 	rep.RatioRaw = ratio(rep.Pipelines, Oink, RefRaw)
 	if r.broker != nil {
-		if peak, err := procPeakRSS(r.broker.pid()); err == nil {
+		if peak, err := childproc.PeakRSS(r.broker.PID()); err == nil {
 			rep.BrokerPeakRssMB = mib(peak)
 		}
 	}

@@ -1,7 +1,6 @@
 package bench
 
 import (
-	"os"
 	"slices"
 	"testing"
 	"time"
@@ -11,9 +10,7 @@ import (
 
 // TestMain removes the oink binary the tests built.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	oinkbin.Cleanup()
-	os.Exit(code)
+	oinkbin.Main(m)
 }
 
 // buildOink returns the oink binary Run's pipelines run as child

@@ -91,7 +91,7 @@ func (r *runner) runShadow(ctx context.Context) error {
 	if err := kafkaio.EnsureTopics(ctx, r.brokers, r.spec, r.shadow.topics()...); err != nil {
 		return err
 	}
-	procs, err := r.start(ctx, r.shadowProcs(faultLog))
+	procs, err := r.start(r.shadowProcs(faultLog))
 	defer stopAll(procs)
 	if err != nil {
 		return err
@@ -100,8 +100,8 @@ func (r *runner) runShadow(ctx context.Context) error {
 	defer cancel()
 	began := time.Now()
 	for _, p := range procs {
-		r.cfg.Log.Info("setup running", "process", p.name)
-		if err := p.wait(ctx); err != nil {
+		r.cfg.Log.Info("setup running", "process", p.Name())
+		if err := p.Wait(ctx); err != nil {
 			return err
 		}
 	}

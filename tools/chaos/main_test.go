@@ -13,9 +13,7 @@ import (
 
 // TestMain removes the oink binary the tests built.
 func TestMain(m *testing.M) {
-	code := m.Run()
-	oinkbin.Cleanup()
-	os.Exit(code)
+	oinkbin.Main(m)
 }
 
 // oinkBinary is the oink binary the trials run (testkit/oinkbin).

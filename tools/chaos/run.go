@@ -4,12 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"net/url"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -76,7 +73,7 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	if err != nil {
 		return Report{}, fmt.Errorf("rules: %w", err)
 	}
-	h := &harness{cfg: cfg, rules: rules, id: randomHex(3), env: childproc.Env(),
+	h := &harness{cfg: cfg, rules: rules, id: randomHex(3),
 		spec: kafkaio.TopicSpec{Partitions: cfg.Partitions, ReplicationFactor: cfg.ReplicationFactor,
 			Configs: map[string]string{"retention.ms": "-1"}}}
 	stop, err := h.setUp(ctx)
@@ -104,7 +101,7 @@ type harness struct {
 	cfg     Config
 	rules   *comparator.Rules
 	id      string   // in every topic, group and run name of this Run
-	env     []string // of every child; DATABASE_URL once set up
+	env     []string // added to every child's (childproc.Env); DATABASE_URL once set up
 	spec    kafkaio.TopicSpec
 	brokers []string
 	dbURL   string // with the run's schema as search_path
@@ -122,12 +119,12 @@ func (h *harness) setUp(ctx context.Context) (func(), error) {
 	}
 	h.brokers = h.cfg.Brokers
 	if len(h.brokers) == 0 {
-		b, err := startBroker(ctx, h.cfg.Exe, h.env, h.cfg.Partitions)
+		b, err := childproc.StartBroker(ctx, h.cfg.Exe, h.env, h.cfg.Partitions)
 		if err != nil {
 			return stop, err
 		}
-		undo = append(undo, b.stop)
-		h.brokers = b.addrs
+		undo = append(undo, b.Close)
+		h.brokers = b.Addrs
 	}
 	schema := "oink_chaos_" + h.id
 	dbURL, err := withSearchPath(h.cfg.DatabaseURL, schema)
@@ -231,61 +228,4 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b) // crypto/rand never fails on Linux
 	return hex.EncodeToString(b)
-}
-
-// brokerStartTimeout bounds how long `oink broker` may take to print its
-// address.
-const brokerStartTimeout = 30 * time.Second
-
-// embeddedBroker is `oink broker` as a child process: the trials' traffic
-// then costs the harness's process nothing (a test binary runs with the
-// race detector).
-type embeddedBroker struct {
-	*proc
-	addrs []string
-	out   *os.File // the read end of its stdout, open so that it never gets SIGPIPE
-}
-
-// startBroker starts `oink broker` on a free port of 127.0.0.1 and returns
-// once it listens.
-func startBroker(ctx context.Context, exe string, env []string, partitions int) (*embeddedBroker, error) {
-	r, w, err := os.Pipe()
-	if err != nil {
-		return nil, fmt.Errorf("starting the embedded broker: %w", err)
-	}
-	p := newProc("oink broker", exe, env, "broker", "--listen", "127.0.0.1:0", "--partitions", strconv.Itoa(partitions),
-		"--json", "--log-level", "warn")
-	err = p.startWith(w)
-	w.Close() // the child has its own copy
-	if err != nil {
-		r.Close()
-		return nil, err
-	}
-	b := &embeddedBroker{proc: p, out: r}
-	// With --json the broker prints {"listen": [addr], …} once it listens;
-	// EOF means it died first.
-	var doc struct {
-		Listen []string `json:"listen"`
-	}
-	done := make(chan error, 1)
-	go func() { done <- json.NewDecoder(r).Decode(&doc) }()
-	select {
-	case err = <-done:
-	case <-time.After(brokerStartTimeout):
-		err = fmt.Errorf("no address within %v", brokerStartTimeout)
-	case <-ctx.Done():
-		err = ctx.Err()
-	}
-	if err != nil || len(doc.Listen) == 0 {
-		b.stop()
-		return nil, p.failed(fmt.Errorf("the embedded broker printed no address (%v)", err))
-	}
-	b.addrs = doc.Listen
-	return b, nil
-}
-
-// stop stops the broker and waits until it has exited.
-func (b *embeddedBroker) stop() {
-	_ = b.proc.stop() // a broker stopped by SIGTERM has nothing more to report
-	b.out.Close()
 }

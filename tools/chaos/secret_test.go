@@ -2,8 +2,8 @@ package chaos
 
 import (
 	"bytes"
+	"io"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -18,7 +18,7 @@ func TestChildCommandLinesCarryNoDatabaseURL(t *testing.T) {
 	t.Parallel()
 	const secret = "postgres://oink:s3cret@db.example:5432/oink?search_path=s"
 	h := &harness{cfg: Config{Exe: "/bin/sh", RulesFile: "rules.yaml", Window: time.Second}, brokers: []string{"127.0.0.1:1"},
-		dbURL: secret, env: append(slices.Clip(os.Environ()), "DATABASE_URL="+secret)}
+		dbURL: secret, env: []string{"DATABASE_URL=" + secret}}
 	tr := &trial{h: h, role: RoleSwitch, n: namesFor("x", RoleSwitch, 1), dir: t.TempDir()}
 	lines := map[string][]string{"v1": tr.argsV1(), "reference comparator": tr.argsCompare("r", "g", "d")}
 	for _, r := range Roles {
@@ -30,11 +30,11 @@ func TestChildCommandLinesCarryNoDatabaseURL(t *testing.T) {
 		}
 	}
 	p := newProc("probe", "/bin/sh", h.env, append([]string{"-c", "sleep 60 >/dev/null 2>&1 </dev/null", "oink"}, tr.args(RoleController)...)...)
-	if err := p.start(); err != nil {
+	if err := p.Start(io.Discard); err != nil {
 		t.Fatal(err)
 	}
-	defer p.kill()
-	pid := strconv.Itoa(p.cmd.Process.Pid)
+	defer p.Kill()
+	pid := strconv.Itoa(p.PID())
 	var cmdline, environ []byte
 	deadline := time.Now().Add(10 * time.Second)
 	for !bytes.Contains(environ, []byte("DATABASE_URL=")) && time.Now().Before(deadline) {

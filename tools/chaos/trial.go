@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/loadgen"
+	"github.com/oinkhq/oink/tools/childproc"
 
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
@@ -72,8 +74,8 @@ type trial struct {
 	seeds trialSeeds
 	dir   string // holds v1's fault log
 	plan  cutover.Plan
-	procs map[Role]*proc // the killable roles; v1 and the reference comparator are extra
-	extra []*proc
+	procs map[Role]*childproc.Proc // the killable roles; v1 and the reference comparator are extra
+	extra []*childproc.Proc
 	res   TrialResult
 }
 
@@ -166,11 +168,11 @@ func (t *trial) run(ctx context.Context) error {
 // startAll starts every role and the extras: v1 and the reference
 // comparator, which are never killed.
 func (t *trial) startAll() error {
-	t.procs = map[Role]*proc{}
+	t.procs = map[Role]*childproc.Proc{}
 	for _, r := range components {
 		t.procs[r] = newProc(string(r), t.h.cfg.Exe, t.h.env, t.args(r)...)
 	}
-	t.extra = []*proc{
+	t.extra = []*childproc.Proc{
 		newProc("v1", t.h.cfg.Exe, t.h.env, t.argsV1()...),
 		newProc("reference comparator", t.h.cfg.Exe, t.h.env, t.argsCompare(t.n.refRun, t.n.groupRef, t.n.refDLQ)...),
 	}
@@ -179,15 +181,24 @@ func (t *trial) startAll() error {
 		t.extra = append(t.extra, newProc("second switch", t.h.cfg.Exe, t.h.env, t.args(RoleSwitch)...))
 	}
 	for _, p := range t.all() {
-		if err := p.start(); err != nil {
+		if err := p.Start(io.Discard); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (t *trial) all() []*proc {
-	out := append([]*proc{}, t.extra...)
+// stderrTail is how much of a child's stderr a failed trial reports.
+const stderrTail = 4 << 10
+
+// newProc is a child of a trial: exe with args, and env added to
+// childproc.Env.
+func newProc(name, exe string, env []string, args ...string) *childproc.Proc {
+	return childproc.New(childproc.Config{Name: name, Exe: exe, Args: args, Env: env, StderrTail: stderrTail})
+}
+
+func (t *trial) all() []*childproc.Proc {
+	out := append([]*childproc.Proc{}, t.extra...)
 	for _, r := range components {
 		if p := t.procs[r]; p != nil {
 			out = append(out, p)
@@ -204,7 +215,7 @@ func (t *trial) stopAll() error {
 	var wg sync.WaitGroup
 	for _, p := range t.all() {
 		wg.Go(func() {
-			if err := p.stop(); err != nil {
+			if err := p.Stop(); err != nil {
 				mu.Lock()
 				errs = append(errs, err)
 				mu.Unlock()
@@ -218,7 +229,7 @@ func (t *trial) stopAll() error {
 // crashed returns the first child that exited by itself.
 func (t *trial) crashed() error {
 	for _, p := range t.all() {
-		if err := p.exited(); err != nil {
+		if err := p.Exited(); err != nil {
 			return err
 		}
 	}
@@ -393,21 +404,21 @@ func (t *trial) killLoop(ctx context.Context) error {
 
 // strike does the trial's fault to p once: SIGKILL and restart, or for
 // RoleStall SIGSTOP, StallWindows match windows, SIGCONT.
-func (t *trial) strike(ctx context.Context, p *proc) error {
+func (t *trial) strike(ctx context.Context, p *childproc.Proc) error {
 	switch t.role {
 	case RoleStall:
 		// The whole stall even if upstream ends meanwhile: a shorter one
 		// would test less than it says.
-		return p.stall(context.WithoutCancel(ctx), StallWindows*t.h.cfg.Window)
+		return p.Stall(context.WithoutCancel(ctx), StallWindows*t.h.cfg.Window)
 	case RoleZombieSwitch:
 		// Frozen past the session timeout, the group moves its
 		// partitions to the other instance, whose producers fence it.
-		return p.stall(ctx, sessionTimeout+zombieExtra)
+		return p.Stall(ctx, sessionTimeout+zombieExtra)
 	}
-	if err := p.kill(); err != nil {
+	if err := p.Kill(); err != nil {
 		return err
 	}
-	return p.start()
+	return p.Start(io.Discard)
 }
 
 // killGap is the least time between a restart and the next kill. For v2

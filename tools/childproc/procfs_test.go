@@ -1,4 +1,4 @@
-package bench
+package childproc
 
 import (
 	"os"
@@ -40,12 +40,12 @@ func TestProcReadsThisProcess(t *testing.T) {
 	busy := time.Now().Add(20 * time.Millisecond)
 	for time.Now().Before(busy) { // use some CPU so that it shows
 	}
-	cpu, err := procCPU(os.Getpid())
+	cpu, err := CPU(os.Getpid())
 	if err != nil || cpu <= 0 {
-		t.Errorf("procCPU(self) = %v, %v; want some CPU time", cpu, err)
+		t.Errorf("CPU(self) = %v, %v; want some CPU time", cpu, err)
 	}
-	peak, err := procPeakRSS(os.Getpid())
+	peak, err := PeakRSS(os.Getpid())
 	if err != nil || peak < 1<<20 {
-		t.Errorf("procPeakRSS(self) = %d, %v; want at least 1 MiB", peak, err)
+		t.Errorf("PeakRSS(self) = %d, %v; want at least 1 MiB", peak, err)
 	}
 }

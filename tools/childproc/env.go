@@ -1,7 +1,3 @@
-// Package childproc runs oink as child processes for the tools built on it
-// (oink bench, oink chaos): the environment every child gets. It imports
-// no test package, so the oink binary that runs the tools never links Go's
-// testing package.
 package childproc
 
 import (
