@@ -274,7 +274,7 @@ func (o *benchOptions) config(g *globalOptions) (bench.Config, error) {
 }
 
 func runBench(ctx context.Context, d deps, g *globalOptions, o *benchOptions) error {
-	cleanup, err := useShipped(&o.rules)
+	cleanup, err := useShipped(fileFlag{"--rules", &o.rules})
 	if err != nil {
 		return err
 	}

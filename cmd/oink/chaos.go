@@ -142,7 +142,7 @@ func (o *chaosOptions) config(g *globalOptions) (chaos.Config, error) {
 }
 
 func runChaos(ctx context.Context, d deps, g *globalOptions, o *chaosOptions) error {
-	cleanup, err := useShipped(&o.rules)
+	cleanup, err := useShipped(fileFlag{"--rules", &o.rules})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kerr"
 
+	"github.com/oinkhq/oink/internal/human"
 	"github.com/oinkhq/oink/testkit/kafkatest"
 )
 
@@ -142,7 +143,7 @@ func TestLoadgenThenProduceOutput(t *testing.T) {
 		"--group", env.Group("v2"), "--stop-when-idle", "1s", "--log-level", "warn"); code != exitOK {
 		t.Fatalf("produce: exit %d, stderr %s", code, stderr)
 	}
-	want := "v2: 3000 events in, " + itoa(sum.Valid) + " records out, " + itoa(3000-sum.Valid) + " dead letters"
+	want := "v2: 3,000 events in, " + human.Count(sum.Valid) + " records out, " + human.Count(3000-sum.Valid) + " dead letters to " + dlq
 	if !strings.HasPrefix(stdout.String(), want) {
 		t.Errorf("produce stdout = %q, want it to start with %q", stdout, want)
 	}

@@ -19,10 +19,15 @@ import (
 	"time"
 )
 
+// Integer is the integer types Count and Counted take.
+type Integer interface {
+	~int | ~int16 | ~int32 | ~int64
+}
+
 // Count spells n with a comma between groups of three digits: 1234567 is
 // "1,234,567", -4200 is "-4,200".
-func Count(n int64) string {
-	s := strconv.FormatInt(n, 10)
+func Count[T Integer](n T) string {
+	s := strconv.FormatInt(int64(n), 10)
 	digits := strings.TrimPrefix(s, "-")
 	var b strings.Builder
 	b.Grow(len(s) + len(digits)/3)
@@ -38,12 +43,9 @@ func Count(n int64) string {
 	return b.String()
 }
 
-// Int is Count for an int.
-func Int(n int) string { return Count(int64(n)) }
-
 // Counted spells n of a noun, plural when n is not 1: "1 record",
 // "12,000 records". The plural adds "s".
-func Counted(n int64, noun string) string {
+func Counted[T Integer](n T, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
