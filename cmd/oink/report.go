@@ -50,7 +50,9 @@ downstream teams: the run and its accounting identity, divergent and missing
 records over source event time (a chart, with stage changes and rollbacks
 marked), the cutover timeline with who and why, the top diverging paths with
 an example pair each, the accepted differences by rule with their reasons,
-and the dead letters by error code and field, read from the --dlq topics.
+the dead letters by error code and field (read from the --dlq topics), the
+share of identical and equivalent pairs, and what the switch forwarded,
+skipped and dropped per version.
 
 The HTML page needs nothing at view time: its CSS and SVG charts are inline,
 it has no script and loads nothing from the network. Markdown carries the same

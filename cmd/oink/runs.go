@@ -32,7 +32,8 @@ func newRunsListCmd(d deps, g *globalOptions) *cobra.Command {
 		Use: "list", Short: "List runs and cutovers, newest first, with the comparator's status and the cutover's phase",
 		Long: `Lists every shadow run and every cutover (a plan may be applied before the
 comparator creates its run). STATUS is the comparator's: finished (it
-stopped once everything was compared, with --stop-when-idle), comparing (an
+stopped once everything was compared, with --stop-when-idle; --json has
+finishedAt), comparing (an
 instance sent a heartbeat in the last 5s), or stopped (interrupted before
 the end; run oink compare again to go on). CUTOVER is the cutover's phase,
 stage and the share of key buckets v2 owns.`,
@@ -82,20 +83,21 @@ func printRuns(d deps, ls []diffstore.RunListing, asJSON bool) error {
 		}
 		rows[i] = []string{l.Name, control, candidate, rules, created, runStatus(l, now), cutoverText(l.Cutover)}
 	}
-	tableLayout{Width: outputWidth, Shrink: []int{3, 0}}.write(d.stdout,
+	tableLayout{Width: outputWidth, Shrink: []int{3, 1, 2}}.write(d.stdout,
 		[]string{"RUN", "CONTROL", "CANDIDATE", "RULES", "CREATED", "STATUS", "CUTOVER"}, rows)
 	return nil
 }
 
-// runStatus says what the run's comparator is doing: finished (with when),
-// comparing, stopped, or "no comparator run" for a cutover alone.
+// runStatus says what the run's comparator is doing: finished, comparing,
+// stopped, or "no comparator run" for a cutover alone (--json has the
+// times).
 func runStatus(l diffstore.RunListing, now time.Time) string {
 	r, hb := l.Run, l.LastHeartbeat
 	switch {
 	case r == nil:
 		return "no comparator run"
 	case r.FinishedAt != nil && (hb == nil || !hb.After(*r.FinishedAt)):
-		return "finished " + shortTime(*r.FinishedAt)
+		return "finished"
 	case hb != nil && now.Sub(*hb) <= cutover.DefaultAliveWithin:
 		return "comparing"
 	}

@@ -246,7 +246,7 @@ func TestRunsListAndDelete(t *testing.T) {
 	cli.ok("cutover", "apply", "-f", writeTemp(t, "plan.yaml", plan))
 
 	out := cli.ok("runs", "list")
-	for _, want := range []string{"finished ", "running 1/4 (1%)", "plan-only", "no comparator run", "pending (0%)"} {
+	for _, want := range []string{"finished", "running 1/4 (1%)", "plan-only", "no comparator run", "pending (0%)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("runs list lacks %q:\n%s", want, out)
 		}
@@ -283,7 +283,7 @@ func TestCompareFinishesItsRun(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("compare: exit %d, stderr %s", code, errs)
 	}
-	if out := cli.ok("runs", "list"); !strings.Contains(out, "idle-1") || !strings.Contains(out, "finished ") {
+	if out := cli.ok("runs", "list"); !strings.Contains(out, "idle-1") || !strings.Contains(out, "finished") {
 		t.Errorf("runs list after a comparator stopped idle:\n%s", out)
 	}
 }
