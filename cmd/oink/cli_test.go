@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -171,8 +170,6 @@ func TestLoadgenThenProduceOutput(t *testing.T) {
 		t.Errorf("dlq replay --dry-run: exit %d, stdout %q", code, stdout)
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestProduceExitsOnAPermanentWriteError: a v2 whose every write is
 // refused for good (not authorized) does not wedge retrying: it logs the

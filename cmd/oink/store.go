@@ -55,17 +55,6 @@ func withStore(ctx context.Context, g *globalOptions, f func(*diffstore.Store) e
 	return f(store)
 }
 
-// requireRun returns a runNotFoundError when the store has no run called
-// run.
-func requireRun(ctx context.Context, s *diffstore.Store, run string) error {
-	if _, err := s.GetRun(ctx, run); errors.Is(err, diffstore.ErrNotFound) {
-		return runNotFoundError{run: run, err: err}
-	} else if err != nil {
-		return err
-	}
-	return nil
-}
-
 // requireCutover returns a noCutoverError when no plan was applied to run
 // (its cutover may exist before the comparator creates the run).
 func requireCutover(ctx context.Context, s *diffstore.Store, run string) error {
