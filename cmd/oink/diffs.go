@@ -369,19 +369,36 @@ func printPaths(d deps, paths []diffstore.PathStat, asJSON bool) error {
 	}
 	tableLayout{Width: outputWidth, Shrink: []int{0, 4}, Right: []bool{false, true, true, true}}.write(d.stdout,
 		[]string{"PATH", "DIVERGENT", "ACCEPTED", "EQUIVALENT", "EXAMPLE"}, rows)
-	first := true
-	for _, p := range out {
+	printSuggestions(d.stdout, out)
+	return nil
+}
+
+// maxSuggestions is how many suggested rules diffs paths prints; --json
+// has every one.
+const maxSuggestions = 5
+
+// printSuggestions prints the paths' suggested rules, the first
+// maxSuggestions of them, each a wrapped paragraph.
+func printSuggestions(w io.Writer, paths []pathJSON) {
+	var shown, more int
+	for _, p := range paths {
 		if p.Suggestion == "" {
 			continue
 		}
-		if first {
-			fmt.Fprintln(d.stdout, "\nsuggested rules:")
-			first = false
+		if shown == maxSuggestions {
+			more++
+			continue
 		}
+		if shown == 0 {
+			fmt.Fprintln(w, "\nsuggested rules:")
+		}
+		shown++
 		text := ansi.Wordwrap(p.Path+": "+p.Suggestion, outputWidth-4, " ")
-		fmt.Fprintln(d.stdout, "  - "+strings.ReplaceAll(text, "\n", "\n    "))
+		fmt.Fprintln(w, "  - "+strings.ReplaceAll(text, "\n", "\n    "))
 	}
-	return nil
+	if more > 0 {
+		fmt.Fprintf(w, "  (%s more: oink diffs paths --json shows each path's suggestion)\n", human.Count(more))
+	}
 }
 
 // suggestRule proposes a rule for a path whose numeric differences stay

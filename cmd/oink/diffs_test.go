@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 
 	"strings"
 	"testing"
@@ -122,5 +123,25 @@ func TestDiffsPathsFitsAHundredColumns(t *testing.T) {
 		if !strings.Contains(strings.ReplaceAll(out, "\n    ", " "), want) {
 			t.Errorf("diffs paths lacks %q:\n%s", want, out)
 		}
+	}
+}
+
+// TestDiffsPathsShowsAFewSuggestions: past maxSuggestions, the rest are
+// counted and pointed at --json.
+func TestDiffsPathsShowsAFewSuggestions(t *testing.T) {
+	t.Parallel()
+	lo, hi := -1.0, 1.0
+	var paths []diffstore.PathStat
+	for i := range maxSuggestions + 3 {
+		paths = append(paths, diffstore.PathStat{Path: fmt.Sprintf("lines[line_no=%d].tax_minor", i+1), Divergent: 10, Pairs: 1000,
+			MinDelta: &lo, MaxDelta: &hi})
+	}
+	d, stdout, _ := testDeps(false, nil)
+	if err := printPaths(d, paths, false); err != nil {
+		t.Fatal(err)
+	}
+	out := stdout.String()
+	if n := strings.Count(out, "\n  - "); n != maxSuggestions || !strings.Contains(out, "(3 more: oink diffs paths --json") {
+		t.Errorf("diffs paths with %d suggestions shows %d:\n%s", len(paths), n, out)
 	}
 }
