@@ -55,7 +55,7 @@ func TestInvariantGateFailsClosed(t *testing.T) {
 			e.comparatorUp(0)
 			e.pairs(1000, e.windowMinute())
 			e.holdFor(59 * time.Second)
-		}, "hold: 1s left of 1m0s"},
+		}, "hold: 1s left of 1m00s"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

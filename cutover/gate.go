@@ -2,11 +2,11 @@ package cutover
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/human"
 )
 
 // Verdict is the outcome of a check, or of a gate: the worst of its checks.
@@ -140,8 +140,8 @@ func evaluateGate(in gateInput) Gate {
 
 func divergenceCheck(s diffstore.GateStats, policy Policy) Check {
 	if s.Divergent+s.MissingInCandidate > 0 {
-		return Check{CheckDivergence, Failed, fmt.Sprintf("%d divergent and %d missing in candidate in the stage's window (policy: %s)",
-			s.Divergent, s.MissingInCandidate, policy)}
+		return Check{CheckDivergence, Failed, fmt.Sprintf("%s divergent and %s missing in candidate in the stage's window (policy: %s)",
+			thousands(s.Divergent), thousands(s.MissingInCandidate), policy)}
 	}
 	return Check{CheckDivergence, Passed, "0 divergent, 0 missing in candidate"}
 }
@@ -197,25 +197,10 @@ func equivalentPaths(ps []diffstore.PathCount) string {
 }
 
 // thousands writes n with a comma between groups of three digits: 4,000.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	if neg {
-		b.WriteByte('-')
-	}
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func thousands(n int64) string { return human.Count(n) }
 
 func pairsCheck(s diffstore.GateStats, minPairs int64) Check {
-	detail := fmt.Sprintf("%d/%d pairs compared (source event time from %s)", s.Pairs, minPairs, s.PairsFrom.UTC().Format(time.RFC3339))
+	detail := fmt.Sprintf("%s/%s pairs compared (source event time from %s)", thousands(s.Pairs), thousands(minPairs), s.PairsFrom.UTC().Format(time.RFC3339))
 	if s.Pairs < minPairs {
 		return Check{CheckPairs, Waiting, detail}
 	}
@@ -233,7 +218,7 @@ func comparatorCheck(h diffstore.ComparatorHealth, maxLag, aliveWithin time.Dura
 	case h.Instances == 0:
 		return wait("no comparator instance has ever sent a heartbeat for this run; start oink compare")
 	case h.Alive == 0:
-		return wait("no comparator instance sent a heartbeat in the last %v (%d known)", aliveWithin, h.Instances)
+		return wait("no comparator instance sent a heartbeat in the last %s (%d known)", human.Duration(aliveWithin), h.Instances)
 	case h.Partitions == 0:
 		return wait("the comparator has not checkpointed any partition yet")
 	case len(h.Uncovered) > 0:
@@ -243,10 +228,10 @@ func comparatorCheck(h diffstore.ComparatorHealth, maxLag, aliveWithin time.Dura
 	case !lagKnown:
 		return wait("comparator lag is unknown")
 	case lag > maxLag:
-		return wait("comparator lag %v is over max_comparator_lag %v", roundDuration(lag), maxLag)
+		return wait("comparator lag %s is over max_comparator_lag %s", human.Duration(lag), human.Duration(maxLag))
 	}
-	return Check{CheckComparator, Passed, fmt.Sprintf("%d instance(s) alive, %d partition(s), lag %v (max %v)",
-		h.Alive, h.Partitions, roundDuration(lag), maxLag)}
+	return Check{CheckComparator, Passed, fmt.Sprintf("%d instance(s) alive, %d partition(s), lag %s (max %s)",
+		h.Alive, h.Partitions, human.Duration(lag), human.Duration(maxLag))}
 }
 
 // sidesCheck waits while the comparator reports v2 or v1 behind: records of
@@ -284,28 +269,18 @@ func DescribeSide(name string, p diffstore.SideProgress) string {
 	if !p.Behind {
 		return fmt.Sprintf("%s not behind (%s)", name, converted)
 	}
-	lag := roundDuration(time.Duration(p.LagSeconds * float64(time.Second)))
-	return fmt.Sprintf("%s behind by %v (%s)", name, lag, converted)
+	return fmt.Sprintf("%s behind by %s (%s)", name, human.Seconds(&p.LagSeconds), converted)
 }
 
 func holdCheck(hold, left time.Duration) Check {
 	if left > hold {
-		return Check{CheckHold, Waiting, fmt.Sprintf("%v left: the stage takes effect in %v, then holds %v",
-			roundDuration(left), roundDuration(left-hold), hold)}
+		return Check{CheckHold, Waiting, fmt.Sprintf("%s left: the stage takes effect in %s, then holds %s",
+			human.Duration(left), human.Duration(left-hold), human.Duration(hold))}
 	}
 	if left > 0 {
-		return Check{CheckHold, Waiting, fmt.Sprintf("%v left of %v", roundDuration(left), hold)}
+		return Check{CheckHold, Waiting, fmt.Sprintf("%s left of %s", human.Duration(left), human.Duration(hold))}
 	}
-	return Check{CheckHold, Passed, fmt.Sprintf("held %v", hold)}
-}
-
-// roundDuration rounds d for people: to 0.1s under a minute, to the second
-// above.
-func roundDuration(d time.Duration) time.Duration {
-	if d < time.Minute {
-		return d.Round(100 * time.Millisecond)
-	}
-	return d.Round(time.Second)
+	return Check{CheckHold, Passed, fmt.Sprintf("held %s", human.Duration(hold))}
 }
 
 // evaluation returns the row RecordGate stores for g.

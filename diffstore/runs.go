@@ -120,21 +120,124 @@ func (s *Store) ListRuns(ctx context.Context) ([]Run, error) {
 	return runs, nil
 }
 
-const deleteRunSQL = `DELETE FROM runs WHERE name = $1`
+// runTables are the tables that hold a run's rows, in the order DeleteRun
+// empties them: cutover_state before the plans it references, and runs
+// last, whose delete cascades to counts, accepted_counts,
+// equivalent_counts, divergences, field_diffs, checkpoints and heartbeats.
+// The cutover and switch tables do not reference runs (a plan may be
+// applied, and a switch may start, before the comparator creates the run),
+// so each is emptied by name. TestDeleteRunLeavesNoRow checks that every
+// table with a run column is here or cascades from runs.
+var runTables = []string{"cutover_state", "plans", "transitions", "gate_evaluations", "audit",
+	"switch_partitions", "switch_forwards", "runs"}
 
-// DeleteRun deletes the run and, by cascade, all its counts, divergences,
-// field diffs, checkpoints and heartbeats. A comparator still working on the
+// DeleteRun deletes every row of the run, in one transaction: the run and,
+// by cascade, its counts, divergences, field diffs, checkpoints and
+// heartbeats; its cutover (plans, state, transitions, gate evaluations,
+// audit); and the switch's provenance. A run that has only a cutover (the
+// comparator never ran) is deleted too. A comparator still working on the
 // run gets [ErrFenced] at its next commit. It returns an error wrapping
-// [ErrNotFound] when there is no such run.
+// [ErrNotFound] when no table holds a row of the run.
 func (s *Store) DeleteRun(ctx context.Context, name string) error {
-	tag, err := s.db.Exec(ctx, deleteRunSQL, name)
+	var deleted int64
+	err := s.inTx(ctx, func(tx pgx.Tx) error {
+		for _, table := range runTables {
+			column := "run"
+			if table == "runs" {
+				column = "name"
+			}
+			tag, err := tx.Exec(ctx, "DELETE FROM "+table+" WHERE "+column+" = $1", name)
+			if err != nil {
+				return fmt.Errorf("%s: %w", table, err)
+			}
+			deleted += tag.RowsAffected()
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("delete run %q: %w", name, err)
 	}
-	if tag.RowsAffected() == 0 {
+	if deleted == 0 {
 		return fmt.Errorf("delete run %q: %w", name, ErrNotFound)
 	}
 	return nil
+}
+
+// RunListing is one run as `oink runs list` shows it: the comparator's run,
+// its cutover, or both (a plan may be applied before the comparator creates
+// the run).
+type RunListing struct {
+	Name string `json:"name"`
+	// Run is the comparator's run; nil when only a cutover exists.
+	Run *Run `json:"run"`
+	// LastHeartbeat is the newest heartbeat of the run's comparator
+	// instances; nil when none ever sent one.
+	LastHeartbeat *time.Time `json:"lastHeartbeat"`
+	// Cutover is where the run's cutover stands; nil when no plan was
+	// applied.
+	Cutover *CutoverListing `json:"cutover"`
+}
+
+// CutoverListing is a cutover's position in a RunListing.
+type CutoverListing struct {
+	Phase     string    `json:"phase"`
+	Stage     int       `json:"stage"`  // index into the plan's steps; -1 before the first
+	Stages    int       `json:"stages"` // steps of the plan in force
+	Percent   float64   `json:"percent"`
+	UpdatedAt time.Time `json:"updatedAt"`
+}
+
+const runListingSQL = `
+SELECT coalesce(r.name, c.run) AS name,
+    r.name IS NOT NULL AS has_run, r.control_topic, r.candidate_topic, r.rules_name, r.created_at, r.finished_at,
+    (SELECT max(h.last_seen) FROM heartbeats h WHERE h.run = r.name) AS last_heartbeat,
+    c.run IS NOT NULL AS has_cutover, c.phase, c.stage, c.updated_at,
+    coalesce(jsonb_array_length(p.plan->'steps'), 0) AS stages,
+    coalesce((SELECT t.percent FROM transitions t WHERE t.run = c.run ORDER BY t.seq DESC LIMIT 1), 0) AS percent
+FROM runs r
+FULL JOIN cutover_state c ON c.run = r.name
+LEFT JOIN plans p ON p.run = c.run AND p.version = c.plan_version
+ORDER BY coalesce(r.created_at, c.updated_at) DESC, 1`
+
+// RunListings returns every run and every cutover, newest first, each
+// with its comparator's last heartbeat and its cutover's position.
+func (s *Store) RunListings(ctx context.Context) ([]RunListing, error) {
+	rows, err := s.db.Query(ctx, runListingSQL)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (RunListing, error) {
+		var (
+			l                  RunListing
+			hasRun, hasCutover bool
+			r                  Run
+			control, candidate *string
+			rules              *string
+			created            *time.Time
+			c                  CutoverListing
+			phase              *string
+			stage              *int
+			updated            *time.Time
+		)
+		err := row.Scan(&l.Name, &hasRun, &control, &candidate, &rules, &created, &r.FinishedAt, &l.LastHeartbeat,
+			&hasCutover, &phase, &stage, &updated, &c.Stages, &c.Percent)
+		if err != nil {
+			return l, err
+		}
+		if hasRun {
+			r.Name, r.ControlTopic, r.CandidateTopic, r.RulesName, r.CreatedAt = l.Name, *control, *candidate, *rules, *created
+			l.Run = &r
+		}
+		if hasCutover {
+			c.Phase, c.Stage, c.UpdatedAt = *phase, *stage, *updated
+			l.Cutover = &c
+		}
+		return l, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	return out, nil
 }
 
 const finishRunSQL = `

@@ -32,6 +32,12 @@ type Store interface {
 	Route(ctx context.Context, run string) (diffstore.Route, error)
 	// History returns the run's audit log, newest first.
 	History(ctx context.Context, run string, limit int) ([]diffstore.AuditEntry, error)
+	// Switch returns the switch's synced state per live partition and
+	// their totals.
+	Switch(ctx context.Context, run string) (diffstore.SwitchSummary, error)
+	// SwitchMinutes returns what the switch forwarded per minute of
+	// source event time and version.
+	SwitchMinutes(ctx context.Context, run string) ([]diffstore.SwitchMinute, error)
 }
 
 // Data is everything a report shows. Gather fills it from a Store;
@@ -58,13 +64,12 @@ type Data struct {
 	// DeadLetters holds one entry per dead-letter topic read; nil when
 	// none was read (the section then says so).
 	DeadLetters []DeadLetterTopic
-	// Levels is the share of identical and equivalent pairs; nil until the
-	// store keeps it, and its section is rendered only when set.
-	// TODO(#13): fill from the store's identical/equivalent counts.
+	// Levels is the pairs at each level of sameness; nil when no pair was
+	// compared.
 	Levels *Levels
-	// Switch is what the switch forwarded from each version; nil until the
-	// store keeps it, and its section is rendered only when set.
-	// TODO(#13): fill from the switch's provenance tables.
+	// Switch is what the switch wrote to the live topic from each version
+	// and what it skipped or dropped; nil when no switch ever synced its
+	// state for the run.
 	Switch *SwitchForwards
 }
 
@@ -256,25 +261,52 @@ type DeadLetterGroup struct {
 	ExampleSource string
 }
 
-// Levels is the share of pairs at each level of sameness (issue 13): a
-// consumer cannot tell identical records apart; equivalent ones are equal
-// after the rules but differ in bytes or metadata.
+// Levels is the pairs at each level of sameness: a consumer cannot tell
+// identical records apart; equivalent ones are equal after the rules but
+// differ in bytes or metadata; accepted ones differ only where a named rule
+// accepts it; divergent ones differ elsewhere.
 type Levels struct {
 	Pairs      int64
 	Identical  int64
 	Equivalent int64
+	Accepted   int64
+	Divergent  int64
+	// Unleveled is the equal pairs of no known level: compared before the
+	// store recorded levels (0 for every run compared since).
+	Unleveled int64
 }
 
-// SwitchForwards is what the switch wrote to the live topic from each
-// version, and what it dropped.
+// SwitchForwards is what the switch did with each version's records, as
+// its synced state in the store says (exact as of each partition's last
+// committed transaction).
 type SwitchForwards struct {
+	// Live is the live topic (several, comma-separated, if the run's
+	// switch wrote more than one).
+	Live string
+	// Partitions is the number of live partitions with a synced state.
+	Partitions int
+	// Parked is the records read but not yet decided: their source time
+	// lies past what the route covered.
+	Parked int
+	// Versions are v1 then v2.
 	Versions []VersionForwards
 }
 
-// VersionForwards is the switch's work for one version.
+// VersionForwards is the switch's work on one version's records.
 type VersionForwards struct {
-	Version   string // "v1" or "v2"
-	Topic     string
+	Version string // "v1" or "v2"
+	Topic   string // the version's topic, as the run names it
+	// Forwarded went to the live topic (Collisions among them).
 	Forwarded int64
-	Dropped   int64
+	// NotOwned were skipped: the other version owned their key's bucket.
+	NotOwned int64
+	// Duplicates were dropped: the same identity and bytes as a record
+	// forwarded.
+	Duplicates int64
+	// Collisions were forwarded though a record of their identity was,
+	// with other bytes.
+	Collisions int64
+	// First and Last are the first and last minute of source event time
+	// forwarded from this version; zero when none is known.
+	First, Last time.Time
 }

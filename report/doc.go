@@ -17,7 +17,10 @@
 //	if err != nil { … }
 //	err = report.HTML(w, d)
 //
-// Data's Levels and Switch are nil until the store keeps the share of
-// identical and equivalent pairs and the switch's forwards per version; their
-// sections are rendered only when they are set.
+// Data's Levels (the pairs at each level: identical, equivalent, accepted,
+// divergent) is nil for a run without pairs, and Switch (what the switch
+// forwarded, skipped and dropped per version) for a run no switch wrote;
+// their sections are rendered only when they are set. Every number and
+// duration is spelled by internal/human, as the CLI and the dashboard
+// spell them.
 package report

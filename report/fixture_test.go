@@ -43,6 +43,8 @@ func bucketCounts(i int) (diffstore.Counts, map[string]int64) {
 	rounding := 2 + int64(i%3)
 	c.Accepted = utc + rounding
 	c.Equal = c.Pairs - c.Divergent - c.Accepted
+	c.Equivalent = int64(i % 4) // v1's format faults: another member order, a number spelled 12.0
+	c.Identical = c.Equal - c.Equivalent
 	if i%17 == 5 {
 		c.MissingInControl = 1
 	}
@@ -159,6 +161,7 @@ func fillStore(t testing.TB, tx pgx.Tx) *diffstore.Store {
 	_, err = st.FinishRun(ctx, fixtureRun)
 	must(t, err)
 	fillCutover(t, st)
+	fillSwitch(t, st)
 	pinTimes(t, tx)
 	return st
 }
@@ -207,6 +210,33 @@ func fillCutover(t testing.TB, st *diffstore.Store) {
 			Action: s.action, Actor: s.actor, Reason: s.reason, Details: json.RawMessage(details)})
 		must(t, err)
 		prev = to
+	}
+}
+
+// fillSwitch syncs a switch's state for the run's three live partitions:
+// v1's records forwarded from 12:00 to 12:10, v2's from 12:01 on, each
+// version skipping the records the other owned, v1 dropping a duplicate per
+// partition, and one record of partition 2 parked.
+func fillSwitch(t testing.TB, st *diffstore.Store) {
+	t.Helper()
+	for p := range 3 {
+		minutes := map[time.Time][2]int64{}
+		var fwd [2]int64
+		for m := range 10 {
+			n := [2]int64{100, 0}
+			if m > 0 {
+				n[1] = 200
+			}
+			minutes[fixtureBase.Add(time.Duration(m)*time.Minute)] = n
+			fwd[0], fwd[1] = fwd[0]+n[0], fwd[1]+n[1]
+		}
+		parked := 0
+		if p == 2 {
+			parked = 1
+		}
+		must(t, st.SyncSwitch(t.Context(), diffstore.SwitchSync{Run: fixtureRun, Live: "rtcim", Partition: p, Seq: 7, Epoch: 1,
+			Instance: "switch-1", Next: [2]int64{2000, 2000}, Parked: parked, Minutes: minutes,
+			Totals: diffstore.SwitchCounts{Forwarded: fwd, NotOwned: [2]int64{fwd[1], fwd[0]}, Duplicates: [2]int64{1, 0}}}))
 	}
 }
 

@@ -23,7 +23,7 @@ func TestNumbersAndDurationsHaveOneSpelling(t *testing.T) {
 	pcts := []struct {
 		part, whole int64
 		want        string
-	}{{1, 3, "33.33 %"}, {1, 100000, "< 0.01 %"}, {0, 5, "0 %"}, {5, 5, "100 %"}, {1, 0, "–"}}
+	}{{1, 3, "33.33%"}, {1, 100000, "0.0010%"}, {0, 5, "0.00%"}, {5, 5, "100.00%"}, {1, 0, "–"}}
 	for _, tc := range pcts {
 		if got := pct(tc.part, tc.whole); got != tc.want {
 			t.Errorf("pct(%d, %d) = %q, want %q", tc.part, tc.whole, got, tc.want)

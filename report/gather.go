@@ -58,6 +58,10 @@ func Gather(ctx context.Context, st Store, run string, o Options) (*Data, error)
 	if d.Rules, err = rulesOf(sum); err != nil {
 		return nil, err
 	}
+	d.Levels = levelsOf(sum.Counts)
+	if d.Switch, err = gatherSwitch(ctx, st, sum.Run); err != nil {
+		return nil, err
+	}
 	return d, nil
 }
 

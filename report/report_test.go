@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/exp/golden"
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/report"
@@ -52,6 +53,46 @@ func TestInvariantAccountingInReport(t *testing.T) {
 	}
 	if !a.Holds || !a.Control.Holds() || !a.Candidate.Holds() || !a.PairsSplit {
 		t.Errorf("Accounting.Holds = false on the fixture, whose counts add up: %+v", a)
+	}
+}
+
+// TestGatherFillsLevelsAndSwitch: the levels are the store's identical
+// and equivalent counts, the switch section its synced provenance, v1's
+// and v2's counts apart with the minutes each version went live.
+func TestGatherFillsLevelsAndSwitch(t *testing.T) {
+	t.Parallel()
+	d, err := report.Gather(t.Context(), fixtureStore(t), fixtureRun, report.Options{Now: fixedNow})
+	must(t, err)
+	var want diffstore.Counts
+	for i := range fixtureBuckets {
+		c, _ := bucketCounts(i)
+		want = want.Add(c)
+	}
+	wantLevels := report.Levels{Pairs: want.Pairs, Identical: want.Identical, Equivalent: want.Equivalent,
+		Accepted: want.Accepted, Divergent: want.Divergent}
+	if d.Levels == nil || *d.Levels != wantLevels {
+		t.Errorf("Levels = %+v, want %+v", d.Levels, wantLevels)
+	}
+	wantSwitch := &report.SwitchForwards{Live: "rtcim", Partitions: 3, Parked: 1, Versions: []report.VersionForwards{
+		{Version: "v1", Topic: "rtcim.v1", Forwarded: 3000, NotOwned: 5400, Duplicates: 3,
+			First: fixtureBase, Last: fixtureBase.Add(9 * time.Minute)},
+		{Version: "v2", Topic: "rtcim.v2", Forwarded: 5400, NotOwned: 3000,
+			First: fixtureBase.Add(time.Minute), Last: fixtureBase.Add(9 * time.Minute)}}}
+	if diff := cmp.Diff(wantSwitch, d.Switch); diff != "" {
+		t.Errorf("Switch (-want +got):\n%s", diff)
+	}
+}
+
+// TestGatherOfARunWithoutPairsOrSwitchLeavesThemOut: no pairs, no levels;
+// no switch state, no switch section.
+func TestGatherOfARunWithoutPairsOrSwitchLeavesThemOut(t *testing.T) {
+	t.Parallel()
+	st := diffstore.New(pgtest.Tx(t))
+	must(t, st.EnsureRun(t.Context(), diffstore.Run{Name: "empty", ControlTopic: "a", CandidateTopic: "b"}))
+	d, err := report.Gather(t.Context(), st, "empty", report.Options{Now: fixedNow})
+	must(t, err)
+	if d.Levels != nil || d.Switch != nil {
+		t.Errorf("Gather(run without pairs or switch): Levels %+v, Switch %+v; want both nil", d.Levels, d.Switch)
 	}
 }
 
@@ -179,10 +220,11 @@ func TestSectionsOnlyWithTheirData(t *testing.T) {
 			}
 		}
 	}
-	d.Levels = &report.Levels{Pairs: 1000, Identical: 990, Equivalent: 7}
-	d.Switch = &report.SwitchForwards{Versions: []report.VersionForwards{{Version: "v2", Topic: "rtcim.v2", Forwarded: 1234, Dropped: 5}}}
+	d.Levels = &report.Levels{Pairs: 1000, Identical: 990, Equivalent: 7, Accepted: 3}
+	d.Switch = &report.SwitchForwards{Live: "rtcim", Partitions: 1,
+		Versions: []report.VersionForwards{{Version: "v2", Topic: "rtcim.v2", Forwarded: 1234, Duplicates: 5}}}
 	for name, out := range render(t, d) {
-		for _, want := range []string{"Identical and equivalent pairs", "99 %", "Switch: forwards per version", "1,234"} {
+		for _, want := range []string{"Identical and equivalent pairs", "99.00%", "Switch: forwards per version", "1,234"} {
 			if !strings.Contains(out, want) {
 				t.Errorf("%s report with levels and forwards lacks %q", name, want)
 			}

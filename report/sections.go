@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/human"
 )
 
 // A report is built once as sections of blocks; HTML and Markdown each
@@ -102,7 +104,7 @@ func cutoverGlance(c *Cutover) glanceItem {
 			rollbacks++
 		}
 	}
-	percentNow := "0 %"
+	percentNow := "0%"
 	if n := len(c.Stages); n > 0 {
 		percentNow = percent(c.Stages[n-1].Transition.Percent)
 	}
@@ -217,24 +219,40 @@ func okClass(ok bool) string {
 }
 
 func levelsSection(l *Levels) section {
-	other := l.Pairs - l.Identical - l.Equivalent
-	return section{ID: "levels", Title: "Identical and equivalent pairs", Blocks: []block{table{
-		Header:  []string{"level", "pairs", "share"},
-		Numeric: []bool{false, true, true},
-		Rows: [][]string{
-			{"identical", num(l.Identical), pct(l.Identical, l.Pairs)},
-			{"equivalent", num(l.Equivalent), pct(l.Equivalent, l.Pairs)},
-			{"neither (accepted or divergent)", num(other), pct(other, l.Pairs)},
-		},
-	}}}
+	row := func(name string, n int64) []string { return []string{name, num(n), pct(n, l.Pairs)} }
+	t := table{Header: []string{"level", "pairs", "share"}, Numeric: []bool{false, true, true},
+		Rows: [][]string{row("identical", l.Identical), row("equivalent", l.Equivalent), row("accepted", l.Accepted),
+			row("divergent", l.Divergent)}}
+	if l.Unleveled > 0 {
+		t.Rows = append(t.Rows, row("equal, of no known level", l.Unleveled))
+	}
+	text := fmt.Sprintf("Of %s, %s are identical: downstream cannot tell which version wrote them.",
+		count(l.Pairs, "pair"), pct(l.Identical, l.Pairs))
+	if l.Unleveled > 0 {
+		text += fmt.Sprintf(" %s equal pairs were compared before levels were recorded.", num(l.Unleveled))
+	}
+	return section{ID: "levels", Title: "Identical and equivalent pairs", Blocks: []block{para{Text: text}, t}}
 }
 
 func switchSection(s *SwitchForwards) section {
-	t := table{Header: []string{"version", "topic", "forwarded to the live topic", "dropped"}, Numeric: []bool{false, false, true, true}}
+	t := table{Header: []string{"version", "topic", "forwarded", "not owned (skipped)", "duplicates (dropped)",
+		"identity collisions", "source time forwarded"}, Numeric: []bool{false, false, true, true, true, true, false}}
 	for _, v := range s.Versions {
-		t.Rows = append(t.Rows, []string{v.Version, v.Topic, num(v.Forwarded), num(v.Dropped)})
+		span := "–"
+		if !v.First.IsZero() {
+			span = stamp(v.First) + " to " + clock(v.Last.Add(time.Minute))
+		}
+		t.Rows = append(t.Rows, []string{v.Version, v.Topic, num(v.Forwarded), num(v.NotOwned), num(v.Duplicates),
+			num(v.Collisions), span})
 	}
-	return section{ID: "switch", Title: "Switch: forwards per version", Blocks: []block{t}}
+	text := fmt.Sprintf("The switch wrote to %s of %s. A live record is its version's record unchanged; "+
+		"what came from which version is known only from here.", count(int64(s.Partitions), "partition"), s.Live)
+	blocks := []block{para{Text: text}, t}
+	if s.Parked > 0 {
+		blocks = append(blocks, para{Text: fmt.Sprintf("Parked: %s whose source time lies past what the route covers yet, "+
+			"decided once it does.", count(int64(s.Parked), "record")), Class: "note"})
+	}
+	return section{ID: "switch", Title: "Switch: forwards per version", Blocks: blocks}
 }
 
 func seriesSection(d *Data) section {
@@ -267,7 +285,7 @@ func pathsSection(d *Data) section {
 	t := table{Header: []string{"path", "divergent pairs", "share of pairs", "accepted pairs", "example identity"},
 		Numeric: []bool{false, true, true, true, false}}
 	for _, p := range d.Paths {
-		t.Rows = append(t.Rows, []string{p.Path, num(p.Divergent), percent(100 * p.Share), num(p.Accepted), p.PathStat.Example})
+		t.Rows = append(t.Rows, []string{p.Path, num(p.Divergent), human.Fraction(p.Share), num(p.Accepted), p.PathStat.Example})
 	}
 	sec.Blocks = []block{t, para{Text: "One example pair per path: the control (v1) and candidate (v2) values at the path."}}
 	for _, p := range d.Paths {

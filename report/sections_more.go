@@ -165,19 +165,28 @@ var glossary = [][2]string{
 // levelGlossary explains the Levels section's terms.
 var levelGlossary = [][2]string{
 	{"identical", "a pair whose key, value bytes, headers and timestamp are equal: a consumer cannot tell them apart"},
-	{"equivalent", "a pair equal after the rules but differing in bytes or metadata"},
+	{"equivalent", "a pair equal after the rules but differing in bytes or metadata (member order, number spelling, an ignored field)"},
 }
+
+// unleveledGlossary explains the Levels section's row of old pairs.
+var unleveledGlossary = [2]string{"equal, of no known level", "an equal pair compared before the store recorded levels"}
 
 // switchGlossary explains the Switch section's terms.
 var switchGlossary = [][2]string{
-	{"forwarded", "records the switch wrote to the live topic from a version"},
-	{"dropped", "records the switch did not forward: the other version owned their key bucket, or they repeated one forwarded"},
+	{"forwarded", "records the switch wrote to the live topic from a version: the route gave their key's bucket to it at their source time"},
+	{"not owned", "records the switch skipped: the other version owned their key's bucket, so its copy went live"},
+	{"duplicates (dropped)", "a version's own repeated records (same identity and bytes as one forwarded), dropped"},
+	{"identity collision", "a record whose identity was forwarded before with other bytes; forwarded and counted"},
+	{"parked", "a record whose source time lies past what the route covers yet; decided once it does"},
 }
 
 func glossarySection(d *Data) section {
 	terms := append([][2]string{}, glossary...)
 	if d.Levels != nil {
 		terms = append(terms, levelGlossary...)
+		if d.Levels.Unleveled > 0 {
+			terms = append(terms, unleveledGlossary)
+		}
 	}
 	if d.Switch != nil {
 		terms = append(terms, switchGlossary...)

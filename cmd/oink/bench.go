@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oinkhq/oink/internal/human"
 	"github.com/oinkhq/oink/tools/bench"
 	"github.com/spf13/cobra"
 )
@@ -274,7 +275,7 @@ func (o *benchOptions) config(g *globalOptions) (bench.Config, error) {
 }
 
 func runBench(ctx context.Context, d deps, g *globalOptions, o *benchOptions) error {
-	cleanup, err := useShipped(&o.rules)
+	cleanup, err := useShipped(fileFlag{"--rules", &o.rules})
 	if err != nil {
 		return err
 	}
@@ -289,7 +290,8 @@ func runBench(ctx context.Context, d deps, g *globalOptions, o *benchOptions) er
 	cfg.Log = g.log
 	p := newProgress(d, o.json && d.stderrIsTTY())
 	cfg.Progress = func(pr bench.Progress) {
-		p.Update("bench %s: %s %d/%d (%.0f/s)", o.role, pr.Step, pr.Done, pr.Total, float64(pr.Done)/max(pr.Elapsed.Seconds(), 1e-9))
+		p.Update("bench %s: %s %s of %s (%s)", o.role, pr.Step, human.Count(pr.Done), human.Count(pr.Total),
+			human.Rate(float64(pr.Done)/max(pr.Elapsed.Seconds(), 1e-9)))
 	}
 	rep, err := bench.Run(ctx, cfg)
 	p.Done()
@@ -303,16 +305,21 @@ func runBench(ctx context.Context, d deps, g *globalOptions, o *benchOptions) er
 	return nil
 }
 
+// seconds spells a number of seconds as a duration: 4.5s, 2m05s.
+func seconds(s float64) string { return human.Duration(time.Duration(s * float64(time.Second))) }
+
 // printBenchReport prints rep as a header, a table, the ratios and, for
 // pipelines of several processes, each process's numbers.
 func printBenchReport(w io.Writer, rep bench.Report) {
-	fmt.Fprintf(w, "%s: %d events (%d invalid), %d partitions, batch size %d, broker %s, %d CPUs, %s\n",
-		rep.Role, rep.Events, rep.Load.Invalid, rep.Partitions, rep.BatchSize, rep.Broker, rep.CPUs, rep.GoVersion)
+	n := human.Count[int64]
+	fmt.Fprintf(w, "%s: %s events (%s invalid), %d partitions, batch size %s, broker %s, %d CPUs, %s\n",
+		rep.Role, n(int64(rep.Events)), n(int64(rep.Load.Invalid)), rep.Partitions, n(int64(rep.BatchSize)), rep.Broker, rep.CPUs, rep.GoVersion)
 	if rep.Load.Seconds > 0 {
-		fmt.Fprintf(w, "loaded in %.1fs (%.0f events/s)\n", rep.Load.Seconds, rep.Load.EventsPerSecond)
+		fmt.Fprintf(w, "loaded in %s (%s)\n", seconds(rep.Load.Seconds), human.Rate(rep.Load.EventsPerSecond))
 	}
 	if s := rep.Setup; s != nil && s.Seconds > 0 {
-		fmt.Fprintf(w, "setup: v1 (faults %s) and v2 in %.1fs: %d and %d records\n", s.Faults, s.Seconds, s.V1Records, s.V2Records)
+		fmt.Fprintf(w, "setup: v1 (faults %s) and v2 in %s: %s and %s records\n", s.Faults, seconds(s.Seconds),
+			n(int64(s.V1Records)), n(int64(s.V2Records)))
 	}
 	fmt.Fprintln(w)
 	unit, lat := "EVENTS/S", "BATCH"

@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/oinkhq/oink/internal/human"
 	"github.com/oinkhq/oink/tools/capacity"
 	"github.com/spf13/cobra"
 )
@@ -149,8 +150,7 @@ func printCapacity(w io.Writer, p capacity.Plan) {
 		num(p.AveragePerSecond), num(p.AveragePerSecond*3600), p.Input.PeakFactor, num(p.PeakPerSecond))
 	if p.BacklogEvents > 0 {
 		fmt.Fprintf(w, "outage   %s of peak leaves %s events; draining them in %s while peak traffic goes on needs %s events/s\n",
-			time.Duration(p.Input.OutageSeconds*float64(time.Second)), num(p.BacklogEvents),
-			time.Duration(p.Input.CatchUpSeconds*float64(time.Second)), num(p.NeedPerSecond))
+			seconds(p.Input.OutageSeconds), num(p.BacklogEvents), seconds(p.Input.CatchUpSeconds), num(p.NeedPerSecond))
 	}
 	fmt.Fprintf(w, "headroom each instance planned at ≤ %.0f%% of its measured rate; at least %d per role\n\n", p.Utilization*100, p.MinInstances)
 	rows := make([][]string, 0, len(p.Roles))
@@ -161,7 +161,7 @@ func printCapacity(w io.Writer, p capacity.Plan) {
 			fmt.Sprintf("%d × %.0f MB", r.Instances, r.PeakRssMB)})
 	}
 	table(w, []string{"ROLE", "NEED", "ONE INSTANCE", "FOR THROUGHPUT", "INSTANCES", "LOAD AT PEAK", "CPU CORES", "MEMORY"}, rows)
-	fmt.Fprintf(w, "\ntotal    %d instances, %.2g CPU cores busy at the needed rate, %.0f MB\n", p.Totals.Instances, p.Totals.Cores, p.Totals.MemoryMB)
+	fmt.Fprintf(w, "\ntotal    %s instances, %.2g CPU cores busy at the needed rate, %.0f MB\n", human.Count(p.Totals.Instances), p.Totals.Cores, p.Totals.MemoryMB)
 	most := 0
 	for _, r := range p.Roles {
 		most = max(most, r.Instances)
@@ -180,9 +180,5 @@ func num(n float64) string {
 	if n < 100 {
 		return fmt.Sprintf("%.1f", n)
 	}
-	s := fmt.Sprintf("%.0f", n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+	return human.Count(int64(n + 0.5))
 }

@@ -53,7 +53,7 @@ func TestCapacityExplainsItsNumbers(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errb)
 	}
 	for _, want := range []string{"41.7 events/s on average (150,000/h) × peak factor 5 = 208 events/s at peak",
-		"outage   1h0m0s of peak leaves 750,000 events", "comparator  1,042 pairs/s", "8 partitions",
+		"outage   1h00m of peak leaves 750,000 events", "comparator  1,042 pairs/s", "8 partitions",
 		"producer-norole.json", "comparator-switch-array.json"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/oinkhq/oink/internal/human"
 	"github.com/oinkhq/oink/internal/pglocal"
 	"github.com/oinkhq/oink/tools/chaos"
 	"github.com/spf13/cobra"
@@ -142,7 +143,7 @@ func (o *chaosOptions) config(g *globalOptions) (chaos.Config, error) {
 }
 
 func runChaos(ctx context.Context, d deps, g *globalOptions, o *chaosOptions) error {
-	cleanup, err := useShipped(&o.rules)
+	cleanup, err := useShipped(fileFlag{"--rules", &o.rules})
 	if err != nil {
 		return err
 	}
@@ -192,8 +193,8 @@ func printTrial(w io.Writer, r chaos.TrialResult, cfg chaos.Config) {
 	if !r.OK {
 		mark = "FAIL"
 	}
-	fmt.Fprintf(w, "%s %-10s seed %d  %d kills at %v (%s)  %d events  %.1fs\n",
-		mark, r.Role, r.Seed, r.Kills, r.KillsAt, r.Progress, r.Events, r.Seconds)
+	fmt.Fprintf(w, "%s %-10s seed %d  %d kills at %v (%s)  %s events  %s\n",
+		mark, r.Role, r.Seed, r.Kills, r.KillsAt, r.Progress, human.Count(int64(r.Events)), seconds(r.Seconds))
 	if r.OK {
 		return
 	}
@@ -211,7 +212,7 @@ func printChaosSummary(w io.Writer, rep chaos.Report) {
 	if !rep.OK {
 		verdict = fmt.Sprintf("%d FAILED", rep.Failed)
 	}
-	fmt.Fprintf(w, "\n%d trials (%d per role, seeds %d to %d), %d kills, %d passed in %.0fs: %s\n",
+	fmt.Fprintf(w, "\n%d trials (%d per role, seeds %d to %d), %d kills, %d passed in %s: %s\n",
 		len(rep.Trials), rep.TrialsPerRole, rep.Seed, rep.Seed+uint64(max(rep.TrialsPerRole-1, 0)), rep.Kills, rep.Passed,
-		rep.Seconds, verdict)
+		seconds(rep.Seconds), verdict)
 }

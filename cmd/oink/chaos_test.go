@@ -58,7 +58,7 @@ func TestChaosPrintsAFailedTrialWithItsReplayCommand(t *testing.T) {
 	printTrial(&w, chaos.TrialResult{Role: chaos.RoleSwitch, Seed: 42, Kills: 2, KillsAt: []int64{10, 20}, Progress: "records on the live topic",
 		Events: 3100, Seconds: 30, Checks: []chaos.Check{{Name: chaos.CheckNoLoss, OK: true}, {Name: chaos.CheckLiveOnce, Detail: "identity x is on the live topic twice"}}},
 		chaos.Config{Events: 3000, Rate: 250, Kills: 2})
-	want := "FAIL switch     seed 42  2 kills at [10 20] (records on the live topic)  3100 events  30.0s\n" +
+	want := "FAIL switch     seed 42  2 kills at [10 20] (records on the live topic)  3,100 events  30s\n" +
 		"     " + chaos.CheckLiveOnce + ": identity x is on the live topic twice\n" +
 		"     replay: oink chaos --roles switch --trials 1 --seed 42 --events 3000 --rate 250 --kills 2\n"
 	if diff := cmp.Diff(want, w.String()); diff != "" {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kerr"
 
+	"github.com/oinkhq/oink/internal/human"
 	"github.com/oinkhq/oink/testkit/kafkatest"
 )
 
@@ -133,7 +133,7 @@ func TestLoadgenThenProduceOutput(t *testing.T) {
 		"--group", env.Group("v2"), "--stop-when-idle", "1s", "--log-level", "warn"); code != exitOK {
 		t.Fatalf("produce: exit %d, stderr %s", code, stderr)
 	}
-	want := "v2: 3000 events in, " + itoa(sum.Valid) + " records out, " + itoa(3000-sum.Valid) + " dead letters"
+	want := "v2: 3,000 events in, " + human.Count(sum.Valid) + " records out, " + human.Count(3000-sum.Valid) + " dead letters to " + dlq
 	if !strings.HasPrefix(stdout.String(), want) {
 		t.Errorf("produce stdout = %q, want it to start with %q", stdout, want)
 	}
@@ -161,8 +161,6 @@ func TestLoadgenThenProduceOutput(t *testing.T) {
 		t.Errorf("dlq replay --dry-run: exit %d, stdout %q", code, stdout)
 	}
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestProduceExitsOnAPermanentWriteError: a v2 whose every write is
 // refused for good (not authorized) does not wedge retrying: it logs the

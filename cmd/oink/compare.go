@@ -7,6 +7,7 @@ import (
 
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/comparator"
+	"github.com/oinkhq/oink/internal/human"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/spf13/cobra"
 )
@@ -131,6 +132,14 @@ func runCompare(ctx context.Context, d deps, g *globalOptions, o *compareOptions
 	if err != nil {
 		return err
 	}
+	if o.stopWhenIdle > 0 && ctx.Err() == nil {
+		// Stopped because everything was compared, not by a signal: the
+		// run is finished (oink runs list says so) until a comparator
+		// works on it again.
+		if _, err := store.FinishRun(ctx, o.run); err != nil {
+			return err
+		}
+	}
 	sum, err := store.Summary(context.WithoutCancel(ctx), o.run)
 	if err != nil {
 		return err
@@ -139,8 +148,8 @@ func runCompare(ctx context.Context, d deps, g *globalOptions, o *compareOptions
 		return err
 	}
 	if o.failOnDivergence && (sum.Divergent > 0 || sum.MissingInControl > 0 || sum.MissingInCandidate > 0) {
-		return checkFailed{fmt.Errorf("run %s has %d divergent pairs and %d+%d missing records", o.run,
-			sum.Divergent, sum.MissingInControl, sum.MissingInCandidate)}
+		return checkFailed{fmt.Errorf("run %s has %s divergent pairs, %s missing in control and %s missing in candidate", o.run,
+			human.Count(sum.Divergent), human.Count(sum.MissingInControl), human.Count(sum.MissingInCandidate))}
 	}
 	return nil
 }

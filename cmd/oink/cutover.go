@@ -2,17 +2,19 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os/user"
 	"strings"
 	"time"
 
 	"github.com/oinkhq/oink/cutover"
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/tui/style"
+	"github.com/oinkhq/oink/internal/human"
 	"github.com/spf13/cobra"
 )
 
@@ -28,6 +30,8 @@ type cutoverOptions struct {
 	yes         bool // abort
 	limit       int  // history
 	aliveWithin time.Duration
+	watch       bool          // status
+	interval    time.Duration // status --watch
 	json        bool
 }
 
@@ -41,8 +45,8 @@ type cutoverVerb struct {
 var cutoverVerbs = []cutoverVerb{
 	{name: "apply", short: "Store a plan (a new version) for its run; never starts it", changes: true,
 		example: "  oink cutover apply -f testdata/plans/example.yaml\n  oink cutover apply -f plan.yaml --dry-run --json"},
-	{name: "status", short: "Show the stage, percent, gate progress and why the cutover waits",
-		example: "  oink cutover status --run shadow-2026-11\n  oink cutover status --run shadow-2026-11 --json | jq .waiting"},
+	{name: "status", short: "Show the stage, percent, gate progress and why the cutover waits (--watch: until Ctrl-C)",
+		example: "  oink cutover status --run shadow-2026-11\n  oink cutover status --run shadow-2026-11 --watch\n  oink cutover status --run shadow-2026-11 --json | jq .waiting"},
 	{name: "start", short: "Start a pending cutover at its first step", changes: true,
 		example: "  oink cutover start --run shadow-2026-11 --reason \"change CHG-1234\""},
 	{name: "advance", short: "Move to the next step now, skipping the gate (recorded)", changes: true, needsReason: true,
@@ -114,6 +118,9 @@ func newCutoverVerbCmd(d deps, g *globalOptions, v cutoverVerb, runF func(contex
 		f.IntVar(&o.limit, "limit", 50, "show at most this many entries")
 	case "status":
 		f.DurationVar(&o.aliveWithin, "alive-within", cutover.DefaultAliveWithin, "a comparator heartbeat older than this counts as dead")
+		f.BoolVar(&o.watch, "watch", false, "show the status again every --interval until Ctrl-C: redrawn on a terminal, "+
+			"one block per interval otherwise (one JSON document per line with --json)")
+		f.DurationVar(&o.interval, "interval", 2*time.Second, "time between two status reads with --watch")
 	}
 	f.BoolVar(&o.json, "json", false, "print JSON")
 	return cmd
@@ -138,6 +145,8 @@ func (o *cutoverOptions) validate() error {
 		return usageError{fmt.Errorf("--limit %d: want 0 or more", o.limit)}
 	case o.aliveWithin < 0:
 		return usageError{fmt.Errorf("--alive-within %v: want a positive duration such as 5s", o.aliveWithin)}
+	case o.watch && o.interval <= 0:
+		return usageError{fmt.Errorf("--interval %v: want a positive duration such as 2s", o.interval)}
 	}
 	return nil
 }
@@ -160,10 +169,18 @@ func runCutover(ctx context.Context, d deps, g *globalOptions, o *cutoverOptions
 		}
 	}
 	return withStore(ctx, g, func(s *diffstore.Store) error {
+		if o.verb != "apply" {
+			if err := requireCutover(ctx, s, o.run); err != nil {
+				return err
+			}
+		}
 		c := &cutover.Controller{Store: s, RunName: o.run, AliveWithin: o.aliveWithin, Now: d.now}
 		switch o.verb {
 		case "status":
-			return printCutoverStatus(ctx, d, c, o.json)
+			if o.watch {
+				return watchCutoverStatus(ctx, d, c, o)
+			}
+			return printCutoverStatus(ctx, d.stdout, c, o.json)
 		case "history":
 			return printCutoverHistory(ctx, d, s, o)
 		}
@@ -235,7 +252,12 @@ func positionText(p cutover.Position, stages int) string {
 	case p.Stage >= 0:
 		stage = fmt.Sprintf("stage %d", p.Stage+1)
 	}
-	return fmt.Sprintf("%s (%v%%) %s", stage, p.Percent, p.Phase)
+	return fmt.Sprintf("%s (%s) %s", stage, human.Percent(p.Percent), strings.ReplaceAll(string(p.Phase), "_", " "))
+}
+
+// shortPosition shows a position in a table: "10% running".
+func shortPosition(p cutover.Position) string {
+	return human.Percent(p.Percent) + " " + strings.ReplaceAll(string(p.Phase), "_", " ")
 }
 
 // printDecision prints what a command did, or would do.
@@ -257,31 +279,31 @@ func printDecision(d deps, dec cutover.Decision, asJSON bool) error {
 	}
 	if tr := dec.Transition; tr != nil {
 		if dec.DryRun {
-			fmt.Fprintf(d.stdout, "would write a transition to %v%%, effective a margin after it is written\n", tr.Percent)
+			fmt.Fprintf(d.stdout, "would write a transition to %s, effective a margin after it is written\n", human.Percent(tr.Percent))
 		} else {
-			fmt.Fprintf(d.stdout, "transition #%d: v2 owns %v%% from %s\n", tr.Seq, tr.Percent, tr.EffectiveFrom.UTC().Format(time.RFC3339Nano))
+			fmt.Fprintf(d.stdout, "transition #%d: v2 owns %s from %s (source event time)\n", tr.Seq, human.Percent(tr.Percent),
+				tr.EffectiveFrom.UTC().Format("2006-01-02T15:04:05.000Z"))
 		}
 	}
 	return nil
 }
 
-// printCutoverStatus prints the run's status.
-func printCutoverStatus(ctx context.Context, d deps, c *cutover.Controller, asJSON bool) error {
+// printCutoverStatus prints the run's status on w.
+func printCutoverStatus(ctx context.Context, w io.Writer, c *cutover.Controller, asJSON bool) error {
 	st, err := c.Status(ctx)
 	if err != nil {
 		return err
 	}
 	if asJSON {
-		return writeJSON(d.stdout, statusToJSON(st))
+		return writeJSON(w, statusToJSON(st))
 	}
-	w := d.stdout
 	fmt.Fprintf(w, "run:         %s (plan v%d, on divergence: %s)\n", st.Run, st.PlanVersion, st.Plan.OnDivergence)
 	fmt.Fprintf(w, "stage:       %s\n", positionText(st.Position, st.Stages))
 	if st.StageStartedAt != nil {
 		fmt.Fprintf(w, "since:       %s (source event time)\n", st.StageStartedAt.UTC().Format(time.RFC3339))
 	}
 	if next := st.Stage + 1; next < st.Stages && !st.Phase.Completed() {
-		fmt.Fprintf(w, "next:        %v%%\n", st.Plan.Steps[next].Percent)
+		fmt.Fprintf(w, "next:        %s\n", human.Percent(st.Plan.Steps[next].Percent))
 	}
 	fmt.Fprintf(w, "last change: %s by %s (%s)\n", st.UpdatedAt.UTC().Format(time.RFC3339), st.UpdatedBy, st.Reason)
 	fmt.Fprintf(w, "controller:  %s\n", map[bool]string{true: "one is leading", false: "none running"}[st.ControllerActive])
@@ -300,7 +322,7 @@ func printCutoverStatus(ctx context.Context, d deps, c *cutover.Controller, asJS
 		table(w, []string{"CHECK", "VERDICT", "DETAIL"}, rows)
 	}
 	if l := st.Live; l != nil {
-		t, n := l.Totals, style.Count
+		t, n := l.Totals, human.Count[int64]
 		fmt.Fprintf(w, "live:        forwarded %s (v1 %s, v2 %s); dropped %s duplicates; %s identity collisions; %s parked\n",
 			n(t.Forwarded[0]+t.Forwarded[1]), n(t.Forwarded[0]), n(t.Forwarded[1]), n(t.Duplicates[0]+t.Duplicates[1]),
 			n(t.Collisions[0]+t.Collisions[1]), n(int64(l.Parked)))
@@ -331,7 +353,7 @@ func printCutoverHistory(ctx context.Context, d deps, s *diffstore.Store, o *cut
 		var det struct{ From, To *cutover.Position }
 		move := ""
 		if json.Unmarshal(e.Details, &det) == nil && det.From != nil && det.To != nil {
-			move = fmt.Sprintf("%v%% %s -> %v%% %s", det.From.Percent, det.From.Phase, det.To.Percent, det.To.Phase)
+			move = shortPosition(*det.From) + " -> " + shortPosition(*det.To)
 		}
 		rows[i] = []string{e.At.UTC().Format(time.RFC3339), e.Actor, e.Action, move, e.Reason}
 	}
@@ -423,4 +445,52 @@ func statusToJSON(s cutover.Status) statusJSON {
 		Stages: s.Stages, Percent: s.Percent, StageStartedAt: s.StageStartedAt, Reason: s.Reason,
 		UpdatedBy: s.UpdatedBy, UpdatedAt: s.UpdatedAt, LastTransition: s.LastTransition,
 		ControllerActive: s.ControllerActive, Control: s.Control, Candidate: s.Candidate, Gate: gateToJSON(s.Gate), Waiting: waiting, Live: s.Live}
+}
+
+// watchCutoverStatus shows the status every o.interval until ctx ends
+// (Ctrl-C): redrawn in place when stdout is a terminal, otherwise one block
+// per interval under a line with the time, or one JSON document per line.
+// An error reading the status is shown in its block; the watch goes on.
+func watchCutoverStatus(ctx context.Context, d deps, c *cutover.Controller, o *cutoverOptions) error {
+	redraw := d.stdoutIsTTY() && !o.json
+	tick := time.NewTicker(o.interval)
+	defer tick.Stop()
+	for {
+		var b bytes.Buffer
+		if o.json {
+			st, err := c.Status(ctx)
+			if err != nil {
+				return err
+			}
+			line, err := json.Marshal(statusToJSON(st))
+			if err != nil {
+				return err
+			}
+			b.Write(append(line, '\n'))
+		} else {
+			at := d.now().UTC().Format("2006-01-02 15:04:05Z")
+			if redraw {
+				fmt.Fprintf(&b, "\033[H\033[2J%s · every %s · Ctrl-C to stop\n\n", at, human.Duration(o.interval))
+			} else {
+				fmt.Fprintf(&b, "--- %s\n", at)
+			}
+			if err := printCutoverStatus(ctx, &b, c, false); err != nil && ctx.Err() == nil {
+				fmt.Fprintf(&b, "error: %v\n", err)
+			}
+			if !redraw {
+				b.WriteByte('\n')
+			}
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		if _, err := d.stdout.Write(b.Bytes()); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+	}
 }

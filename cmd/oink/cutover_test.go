@@ -24,7 +24,9 @@ func TestCutoverFlagsAndEnvironmentTwins(t *testing.T) {
 		{"abort takes --yes", []string{"abort", "--run", "r", "--reason", "stop", "--yes"}, nil,
 			cutoverOptions{verb: "abort", run: "r", reason: "stop", yes: true}},
 		{"status defaults to a 5s heartbeat", []string{"status", "--run", "r"}, nil,
-			cutoverOptions{verb: "status", run: "r", aliveWithin: 5 * time.Second}},
+			cutoverOptions{verb: "status", run: "r", aliveWithin: 5 * time.Second, interval: 2 * time.Second}},
+		{"status --watch redraws every --interval", []string{"status", "--run", "r", "--watch", "--interval", "500ms"}, nil,
+			cutoverOptions{verb: "status", run: "r", aliveWithin: 5 * time.Second, watch: true, interval: 500 * time.Millisecond}},
 		{"history shows 50 entries by default", []string{"history", "--run", "r"}, nil,
 			cutoverOptions{verb: "history", run: "r", limit: 50}},
 		{"OINK_RUN sets --run", []string{"start"}, map[string]string{"OINK_RUN": "from-env"},
@@ -116,7 +118,7 @@ func TestCutoverCommandsOutput(t *testing.T) {
 				"comparator: no comparator instance has ever sent a heartbeat"}},
 		{"pause", []string{"cutover", "pause", "--run", "demo", "--reason", "lunch"}, []string{"pause run demo", "stage 1 (1%) paused"}},
 		{"advance skips the gate", []string{"cutover", "advance", "--run", "demo", "--reason", "by hand"}, []string{"-> stage 2 (10%) running", "transition #2: v2 owns 10%"}},
-		{"rollback", []string{"cutover", "rollback", "--run", "demo", "--reason", "alarm"}, []string{"rolled_back", "transition #3: v2 owns 0%"}},
+		{"rollback", []string{"cutover", "rollback", "--run", "demo", "--reason", "alarm"}, []string{"rolled back", "transition #3: v2 owns 0%"}},
 	}
 	for _, tc := range textTests {
 		out := cli.ok(tc.args...)

@@ -72,7 +72,7 @@ func runDemo(ctx context.Context, d deps, g *globalOptions, o *demoOptions) erro
 	if o.rate <= 0 || o.rate > 50000 {
 		return usageError{fmt.Errorf("--rate %v: want 1 to 50000 events per second", o.rate)}
 	}
-	cleanup, err := useShipped(&o.rules, &o.plan)
+	cleanup, err := useShipped(fileFlag{"--rules", &o.rules}, fileFlag{"--plan", &o.plan})
 	if err != nil {
 		return err
 	}

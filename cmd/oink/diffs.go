@@ -1,16 +1,19 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 
-	"github.com/oinkhq/oink/diffstore"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/spf13/cobra"
+
+	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/human"
 )
 
 func newDiffsCmd(d deps, g *globalOptions) *cobra.Command {
@@ -24,14 +27,22 @@ func newDiffsCmd(d deps, g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-// withStore runs f with an open diffstore.
-func withStore(ctx context.Context, g *globalOptions, f func(*diffstore.Store) error) error {
-	store, closeStore, err := openStore(ctx, g)
-	if err != nil {
-		return err
+// withRun runs f with an open diffstore and the run named by run, which
+// must exist (else a runNotFoundError, exit 2).
+func withRun(cmd *cobra.Command, g *globalOptions, run string, f func(*diffstore.Store, diffstore.Run) error) error {
+	if run == "" {
+		return usageError{errors.New("--run is required: name the shadow run (list them with oink runs list)")}
 	}
-	defer closeStore()
-	return f(store)
+	return withStore(cmd.Context(), g, func(s *diffstore.Store) error {
+		r, err := s.GetRun(cmd.Context(), run)
+		if errors.Is(err, diffstore.ErrNotFound) {
+			return runNotFoundError{run: run, err: err}
+		}
+		if err != nil {
+			return err
+		}
+		return f(s, r)
+	})
 }
 
 func newDiffsSummaryCmd(d deps, g *globalOptions) *cobra.Command {
@@ -43,10 +54,7 @@ func newDiffsSummaryCmd(d deps, g *globalOptions) *cobra.Command {
 		Example: "  oink diffs summary --run shadow-1\n  oink diffs summary --run shadow-1 --json | jq .divergent",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if run == "" {
-				return usageError{fmt.Errorf("--run is required")}
-			}
-			return withStore(cmd.Context(), g, func(s *diffstore.Store) error {
+			return withRun(cmd, g, run, func(s *diffstore.Store, _ diffstore.Run) error {
 				sum, err := s.Summary(cmd.Context(), run)
 				if err != nil {
 					return err
@@ -84,8 +92,10 @@ type summaryJSON struct {
 	DuplicatesCandidate  int64            `json:"duplicatesCandidate"`
 	UndecodableControl   int64            `json:"undecodableControl"`
 	UndecodableCandidate int64            `json:"undecodableCandidate"`
-	Lag                  int64            `json:"lag"`
-	AccountingHolds      bool             `json:"accountingHolds"`
+	// Lag is the records the comparator has yet to read, both topics
+	// summed.
+	Lag             int64 `json:"lag"`
+	AccountingHolds bool  `json:"accountingHolds"`
 }
 
 // levelShares are the pairs of each level as fractions of all pairs (0
@@ -123,33 +133,34 @@ func toSummaryJSON(s diffstore.Summary) summaryJSON {
 		Lag: s.Lag, AccountingHolds: s.AccountingHolds()}
 }
 
-// percent renders a share as a percentage with two decimals.
-func percent(f float64) string { return fmt.Sprintf("%.2f%%", 100*f) }
-
 func printSummary(d deps, s diffstore.Summary, asJSON bool) error {
 	j := toSummaryJSON(s)
 	if asJSON {
 		return writeJSON(d.stdout, j)
 	}
-	w := d.stdout
+	w, n := d.stdout, human.Count[int64]
+	sides := func(control, candidate int64) string {
+		return fmt.Sprintf("control %s, candidate %s", n(control), n(candidate))
+	}
 	fmt.Fprintf(w, "run %s: %s (control) vs %s (candidate)\n", s.Name, s.ControlTopic, s.CandidateTopic)
-	fmt.Fprintf(w, "  read                 control %d, candidate %d\n", j.ReadControl, j.ReadCandidate)
-	fmt.Fprintf(w, "  pairs                %d: %d equal (%d identical, %d equivalent), %d accepted, %d divergent\n",
-		j.Pairs, j.Equal, j.Identical, j.Equivalent, j.Accepted, j.Divergent)
+	fmt.Fprintf(w, "  read                 %s\n", sides(j.ReadControl, j.ReadCandidate))
+	fmt.Fprintf(w, "  pairs                %s: %s equal (%s identical, %s equivalent), %s accepted, %s divergent\n",
+		n(j.Pairs), n(j.Equal), n(j.Identical), n(j.Equivalent), n(j.Accepted), n(j.Divergent))
 	levels := fmt.Sprintf("identical %s · equivalent %s · accepted %s · divergent %s",
-		percent(j.Shares.Identical), percent(j.Shares.Equivalent), percent(j.Shares.Accepted), percent(j.Shares.Divergent))
+		human.Fraction(j.Shares.Identical), human.Fraction(j.Shares.Equivalent), human.Fraction(j.Shares.Accepted),
+		human.Fraction(j.Shares.Divergent))
 	if j.Unleveled > 0 {
-		levels += fmt.Sprintf(" · %d equal pairs of no known level (compared before levels were recorded)", j.Unleveled)
+		levels += fmt.Sprintf(" · %s equal pairs of no known level (compared before levels were recorded)", n(j.Unleveled))
 	}
 	fmt.Fprintf(w, "  levels               %s\n", levels)
 	for _, rule := range slices.Sorted(maps.Keys(j.AcceptedByRule)) {
-		fmt.Fprintf(w, "    accepted by %-20s %d\n", rule, j.AcceptedByRule[rule])
+		fmt.Fprintf(w, "    accepted by %-20s %s\n", rule, n(j.AcceptedByRule[rule]))
 	}
-	fmt.Fprintf(w, "  missing              in control %d, in candidate %d\n", j.MissingInControl, j.MissingInCandidate)
-	fmt.Fprintf(w, "  pending              control %d, candidate %d\n", j.PendingControl, j.PendingCandidate)
-	fmt.Fprintf(w, "  duplicates           control %d, candidate %d\n", j.DuplicatesControl, j.DuplicatesCandidate)
-	fmt.Fprintf(w, "  undecodable          control %d, candidate %d\n", j.UndecodableControl, j.UndecodableCandidate)
-	fmt.Fprintf(w, "  lag                  %d\n", j.Lag)
+	fmt.Fprintf(w, "  missing              in control %s, in candidate %s\n", n(j.MissingInControl), n(j.MissingInCandidate))
+	fmt.Fprintf(w, "  pending              %s\n", sides(j.PendingControl, j.PendingCandidate))
+	fmt.Fprintf(w, "  duplicates           %s\n", sides(j.DuplicatesControl, j.DuplicatesCandidate))
+	fmt.Fprintf(w, "  undecodable          %s\n", sides(j.UndecodableControl, j.UndecodableCandidate))
+	fmt.Fprintf(w, "  lag                  %s not yet read by the comparator\n", human.Counted(j.Lag, "record"))
 	verdict := "holds"
 	if !j.AccountingHolds {
 		verdict = "DOES NOT HOLD"
@@ -158,6 +169,11 @@ func printSummary(d deps, s diffstore.Summary, asJSON bool) error {
 		" pairs = identical + equivalent + accepted + divergent)\n", verdict)
 	return nil
 }
+
+// kindNames lists the divergence kinds for --kind's help, its error and
+// its completion.
+var kindNames = []string{string(diffstore.KindDivergent), string(diffstore.KindMissingInControl),
+	string(diffstore.KindMissingInCandidate), string(diffstore.KindDuplicateControl), string(diffstore.KindDuplicateCandidate)}
 
 func newDiffsListCmd(d deps, g *globalOptions) *cobra.Command {
 	var f diffstore.Filter
@@ -171,10 +187,10 @@ func newDiffsListCmd(d deps, g *globalOptions) *cobra.Command {
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			f.Kind = diffstore.Kind(kind)
-			if f.Run == "" || (kind != "" && !f.Kind.Valid()) {
-				return usageError{fmt.Errorf("--run is required and --kind must be one of divergent, missing_in_control, missing_in_candidate, duplicate_control, duplicate_candidate")}
+			if kind != "" && !f.Kind.Valid() {
+				return usageError{fmt.Errorf("--kind %q: want one of %s", kind, strings.Join(kindNames, ", "))}
 			}
-			return withStore(cmd.Context(), g, func(s *diffstore.Store) error {
+			return withRun(cmd, g, f.Run, func(s *diffstore.Store, _ diffstore.Run) error {
 				divs, err := s.Divergences(cmd.Context(), f)
 				if err != nil {
 					return err
@@ -182,21 +198,28 @@ func newDiffsListCmd(d deps, g *globalOptions) *cobra.Command {
 				if asJSON {
 					return writeJSON(d.stdout, divs)
 				}
-				rows := make([][]string, len(divs))
-				for i, dv := range divs {
-					rows[i] = []string{dv.Identity, string(dv.Kind), strconv.Itoa(dv.Partition), dv.EventTime.UTC().Format("2006-01-02T15:04:05Z"), diffPaths(dv.Diff)}
-				}
-				table(d.stdout, []string{"IDENTITY", "KIND", "PART", "EVENT TIME", "PATHS"}, rows)
+				printDivergences(d.stdout, divs)
 				return nil
 			})
 		},
 	}
 	cmd.Flags().StringVar(&f.Run, "run", "", "run name (required)")
-	cmd.Flags().StringVar(&kind, "kind", "", "only this kind")
+	cmd.Flags().StringVar(&kind, "kind", "", "only this kind: "+strings.Join(kindNames, ", "))
 	cmd.Flags().StringVar(&f.Path, "path", "", "only divergences with a difference at this path")
 	cmd.Flags().IntVar(&f.Limit, "limit", 50, "most rows")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
+}
+
+// printDivergences prints divergences as a table that fits outputWidth,
+// the paths cut first.
+func printDivergences(w io.Writer, divs []diffstore.Divergence) {
+	rows := make([][]string, len(divs))
+	for i, dv := range divs {
+		rows[i] = []string{dv.Identity, string(dv.Kind), human.Count(dv.Partition), dv.EventTime.UTC().Format("2006-01-02T15:04:05Z"), diffPaths(dv.Diff)}
+	}
+	tableLayout{Width: outputWidth, Shrink: []int{4}, Right: []bool{false, false, true}}.write(w,
+		[]string{"IDENTITY", "KIND", "PART", "EVENT TIME", "PATHS"}, rows)
 }
 
 func diffPaths(diffs []diffstore.FieldDiff) string {
@@ -215,24 +238,35 @@ func newDiffsShowCmd(d deps, g *globalOptions) *cobra.Command {
 	var run string
 	var asJSON bool
 	cmd := &cobra.Command{
-		Use:     "show IDENTITY",
-		Short:   "Show one identity's records side by side, differing fields marked",
-		Example: "  oink diffs show 'O1-000000042|E1-000000042' --run shadow-1",
+		Use:   "show IDENTITY",
+		Short: "Show one identity's records side by side, differing fields marked",
+		Long: `Shows each divergence of one identity: first the differing fields (≠ a
+divergence, ~ a difference an accept rule explains, with the rule), then the
+control (v1) and candidate (v2) records side by side, indented, their lines
+aligned, each line that differs marked in the gutter (≠ changed, < only in
+the control record, > only in the candidate record). The identity is the
+IDENTITY column of oink diffs list (under the shipped rules,
+order_id|source_event_id).`,
+		Example: "  oink diffs list --run shadow-1 --kind divergent --limit 5\n  oink diffs show 'O1-000000042|E1-000000042' --run shadow-1",
 		Args:    usageArgs(cobra.ExactArgs(1)),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if run == "" {
-				return usageError{fmt.Errorf("--run is required")}
-			}
-			return withStore(cmd.Context(), g, func(s *diffstore.Store) error {
+			return withRun(cmd, g, run, func(s *diffstore.Store, r diffstore.Run) error {
 				divs, err := s.Divergence(cmd.Context(), run, args[0])
+				if errors.Is(err, diffstore.ErrNotFound) {
+					return usageError{fmt.Errorf("identity %q: run %s has no divergence of it; list them with oink diffs list --run %s",
+						args[0], run, run)}
+				}
 				if err != nil {
 					return err
 				}
 				if asJSON {
 					return writeJSON(d.stdout, divs)
 				}
-				for _, dv := range divs {
-					showDivergence(d, dv)
+				for i, dv := range divs {
+					if i > 0 {
+						fmt.Fprintln(d.stdout)
+					}
+					showDivergence(d.stdout, r, dv)
 				}
 				return nil
 			})
@@ -243,23 +277,25 @@ func newDiffsShowCmd(d deps, g *globalOptions) *cobra.Command {
 	return cmd
 }
 
-// showDivergence prints the differing fields side by side, marked with ≠
-// (or ~ when an accept rule explains them), then both payloads.
-func showDivergence(d deps, dv diffstore.Divergence) {
-	w := d.stdout
-	fmt.Fprintf(w, "%s  %s  partition %d  event time %s\n", dv.Identity, dv.Kind, dv.Partition, dv.EventTime.UTC().Format("2006-01-02T15:04:05.000Z"))
-	rows := [][]string{}
-	for _, df := range dv.Diff {
-		mark := "≠"
-		if df.Rule != "" {
-			mark = "~ " + df.Rule
+// showDivergence prints the differing fields, marked with ≠ (or ~ and the
+// rule when an accept rule explains them), then both records side by side.
+func showDivergence(w io.Writer, r diffstore.Run, dv diffstore.Divergence) {
+	fmt.Fprintf(w, "%s  %s  partition %d  event time %s\n\n", dv.Identity, dv.Kind, dv.Partition,
+		dv.EventTime.UTC().Format("2006-01-02T15:04:05.000Z"))
+	if len(dv.Diff) > 0 {
+		rows := make([][]string, len(dv.Diff))
+		for i, df := range dv.Diff {
+			mark := "≠"
+			if df.Rule != "" {
+				mark = "~ " + df.Rule
+			}
+			rows[i] = []string{df.Path, compact(df.Control), compact(df.Candidate), mark}
 		}
-		rows = append(rows, []string{df.Path, compact(df.Control), compact(df.Candidate), mark})
+		tableLayout{Width: outputWidth, Shrink: []int{1, 2, 0}}.write(w,
+			[]string{"FIELD", "CONTROL (" + r.ControlTopic + ")", "CANDIDATE (" + r.CandidateTopic + ")", ""}, rows)
+		fmt.Fprintln(w)
 	}
-	if len(rows) > 0 {
-		table(w, []string{"FIELD", "CONTROL", "CANDIDATE", ""}, rows)
-	}
-	fmt.Fprintf(w, "control:   %s\ncandidate: %s\n\n", compact(dv.Control), compact(dv.Candidate))
+	sideBySide(w, outputWidth, "control "+r.ControlTopic, "candidate "+r.CandidateTopic, dv.Control, dv.Candidate)
 }
 
 func compact(raw json.RawMessage) string {
@@ -279,15 +315,13 @@ func newDiffsPathsCmd(d deps, g *globalOptions) *cobra.Command {
 		Long: `Top differing field paths: for each, the pairs where it diverged, where an
 accept rule explained it, and where it differed in a way that does not count
 (equivalent: a $value format path, or a difference a rule ignores, tolerates
-or normalises), each with its share of all pairs. Metadata paths: $key,
-$timestamp, $timestamp_type, $headers.NAME, $header_order.`,
+or normalises), each with its share of all pairs, and an example identity to
+pass to oink diffs show. Suggested rules follow the table. Metadata paths:
+$key, $timestamp, $timestamp_type, $headers.NAME, $header_order.`,
 		Example: "  oink diffs paths --run shadow-1\n  oink diffs paths --run shadow-1 --json | jq '.[] | select(.equivalent > 0)'",
 		Args:    usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if run == "" {
-				return usageError{fmt.Errorf("--run is required")}
-			}
-			return withStore(cmd.Context(), g, func(s *diffstore.Store) error {
+			return withRun(cmd, g, run, func(s *diffstore.Store, _ diffstore.Run) error {
 				paths, err := s.TopPaths(cmd.Context(), run, limit)
 				if err != nil {
 					return err
@@ -311,6 +345,8 @@ type pathJSON struct {
 	Suggestion string      `json:"suggestion,omitempty"`
 }
 
+// printPaths prints the paths as a table that fits outputWidth, then the
+// suggested rules, one wrapped paragraph each.
 func printPaths(d deps, paths []diffstore.PathStat, asJSON bool) error {
 	out := make([]pathJSON, len(paths))
 	for i, p := range paths {
@@ -320,14 +356,49 @@ func printPaths(d deps, paths []diffstore.PathStat, asJSON bool) error {
 	if asJSON {
 		return writeJSON(d.stdout, out)
 	}
-	level := func(n int64, f float64) string { return fmt.Sprintf("%d (%s)", n, percent(f)) }
+	level := func(n int64, f float64) string {
+		if n == 0 {
+			return "0"
+		}
+		return human.Count(n) + " (" + human.Fraction(f) + ")"
+	}
 	rows := make([][]string, len(out))
 	for i, p := range out {
 		rows[i] = []string{p.Path, level(p.Divergent, p.Shares.Divergent), level(p.Accepted, p.Shares.Accepted),
-			level(p.Equivalent, p.Shares.Equivalent), p.Example, p.Suggestion}
+			level(p.Equivalent, p.Shares.Equivalent), p.Example}
 	}
-	table(d.stdout, []string{"PATH", "DIVERGENT", "ACCEPTED", "EQUIVALENT", "EXAMPLE", "SUGGESTION"}, rows)
+	tableLayout{Width: outputWidth, Shrink: []int{0, 4}, Right: []bool{false, true, true, true}}.write(d.stdout,
+		[]string{"PATH", "DIVERGENT", "ACCEPTED", "EQUIVALENT", "EXAMPLE"}, rows)
+	printSuggestions(d.stdout, out)
 	return nil
+}
+
+// maxSuggestions is how many suggested rules diffs paths prints; --json
+// has every one.
+const maxSuggestions = 5
+
+// printSuggestions prints the paths' suggested rules, the first
+// maxSuggestions of them, each a wrapped paragraph.
+func printSuggestions(w io.Writer, paths []pathJSON) {
+	var shown, more int
+	for _, p := range paths {
+		if p.Suggestion == "" {
+			continue
+		}
+		if shown == maxSuggestions {
+			more++
+			continue
+		}
+		if shown == 0 {
+			fmt.Fprintln(w, "\nsuggested rules:")
+		}
+		shown++
+		text := ansi.Wordwrap(p.Path+": "+p.Suggestion, outputWidth-4, " ")
+		fmt.Fprintln(w, "  - "+strings.ReplaceAll(text, "\n", "\n    "))
+	}
+	if more > 0 {
+		fmt.Fprintf(w, "  (%s more: oink diffs paths --json shows each path's suggestion)\n", human.Count(more))
+	}
 }
 
 // suggestRule proposes a rule for a path whose numeric differences stay

@@ -2,8 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/oinkhq/oink/diffstore"
 )
@@ -23,7 +27,7 @@ func TestDiffsSummaryShowsTheShareOfEachLevel(t *testing.T) {
 	if err := printSummary(d, levelsSummary(), false); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"4000: 3990 equal (3950 identical, 40 equivalent), 8 accepted, 2 divergent",
+	for _, want := range []string{"4,000: 3,990 equal (3,950 identical, 40 equivalent), 8 accepted, 2 divergent",
 		"identical 98.75% · equivalent 1.00% · accepted 0.20% · divergent 0.05%", "accounting           holds"} {
 		if !strings.Contains(stdout.String(), want) {
 			t.Errorf("diffs summary output lacks %q:\n%s", want, stdout)
@@ -57,7 +61,7 @@ func TestDiffsSummaryNamesPairsOfNoKnownLevel(t *testing.T) {
 	if err := printSummary(d, s, false); err != nil {
 		t.Fatal(err)
 	}
-	if out := stdout.String(); !strings.Contains(out, "3990 equal pairs of no known level") || !strings.Contains(out, "accounting           holds") {
+	if out := stdout.String(); !strings.Contains(out, "3,990 equal pairs of no known level") || !strings.Contains(out, "accounting           holds") {
 		t.Errorf("diffs summary of an old run:\n%s", out)
 	}
 }
@@ -75,7 +79,7 @@ func TestDiffsPathsShowsLevelsPerPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := stdout.String()
-	for _, want := range []string{"EQUIVALENT", "$headers.trace-id  0 (0.00%)", "40 (1.00%)", "8 (0.20%)"} {
+	for _, want := range []string{"EQUIVALENT", "$headers.trace-id", "40 (1.00%)", "8 (0.20%)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("diffs paths output lacks %q:\n%s", want, out)
 		}
@@ -90,5 +94,54 @@ func TestDiffsPathsShowsLevelsPerPath(t *testing.T) {
 	}
 	if len(got) != 2 || got[1].Equivalent != 40 || got[1].Shares.Equivalent != 0.01 || got[0].Shares.Accepted != 0.002 {
 		t.Errorf("diffs paths --json = %+v", got)
+	}
+}
+
+// TestDiffsPathsFitsAHundredColumns: long paths, identities and suggested
+// rules keep every line within 100 columns; the suggestion is printed in
+// full below the table, and the counts carry separators.
+func TestDiffsPathsFitsAHundredColumns(t *testing.T) {
+	t.Parallel()
+	lo, hi := -1.0, 1.0
+	paths := []diffstore.PathStat{
+		{Path: "lines[line_no=1].tax_minor", Divergent: 1980, Pairs: 98000, Example: "O1-000000042|E1-000000042", MinDelta: &lo, MaxDelta: &hi},
+		{Path: "returned_lines[line_no=12].refund_breakdown.discount_share_minor", Accepted: 31250, Equivalent: 12345,
+			Pairs: 98000, Example: "O1-000012345|E2-000012345"},
+	}
+	d, stdout, _ := testDeps(false, nil)
+	if err := printPaths(d, paths, false); err != nil {
+		t.Fatal(err)
+	}
+	out := stdout.String()
+	for _, l := range strings.Split(strings.TrimRight(out, "\n"), "\n") {
+		if w := ansi.StringWidth(l); w > 100 {
+			t.Errorf("line takes %d columns, want at most 100: %q", w, l)
+		}
+	}
+	for _, want := range []string{"1,980 (2.02%)", "31,250 (31.89%)", "O1-000000042|E1-000000042", "suggested rules:",
+		`tolerance {"lines[line_no=1].tax_minor": 1}`} {
+		if !strings.Contains(strings.ReplaceAll(out, "\n    ", " "), want) {
+			t.Errorf("diffs paths lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestDiffsPathsShowsAFewSuggestions: past maxSuggestions, the rest are
+// counted and pointed at --json.
+func TestDiffsPathsShowsAFewSuggestions(t *testing.T) {
+	t.Parallel()
+	lo, hi := -1.0, 1.0
+	var paths []diffstore.PathStat
+	for i := range maxSuggestions + 3 {
+		paths = append(paths, diffstore.PathStat{Path: fmt.Sprintf("lines[line_no=%d].tax_minor", i+1), Divergent: 10, Pairs: 1000,
+			MinDelta: &lo, MaxDelta: &hi})
+	}
+	d, stdout, _ := testDeps(false, nil)
+	if err := printPaths(d, paths, false); err != nil {
+		t.Fatal(err)
+	}
+	out := stdout.String()
+	if n := strings.Count(out, "\n  - "); n != maxSuggestions || !strings.Contains(out, "(3 more: oink diffs paths --json") {
+		t.Errorf("diffs paths with %d suggestions shows %d:\n%s", len(paths), n, out)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/internal/deadletter"
+	"github.com/oinkhq/oink/internal/human"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
 	"github.com/spf13/cobra"
@@ -80,7 +81,7 @@ func runDLQList(ctx context.Context, d deps, g *globalOptions, o *dlqListOptions
 			fmt.Sprintf("%s/%d@%d", in.Source.Topic, in.Source.Partition, in.Source.Offset), in.Key, in.Message}
 	}
 	table(d.stdout, []string{"TIME", "ERROR CLASS", "SOURCE", "KEY", "MESSAGE"}, rows)
-	fmt.Fprintf(d.stderr, "%d dead letters shown from %s\n", len(infos), o.topic)
+	fmt.Fprintf(d.stderr, "%s shown from %s\n", human.Counted(int64(len(infos)), "dead letter"), o.topic)
 	return nil
 }
 
@@ -167,7 +168,8 @@ func runDLQReplay(ctx context.Context, d deps, g *globalOptions, o *dlqReplayOpt
 	rp.progress.Done()
 	rp.res.Resume = formatOffsets(rp.pos)
 	if err != nil {
-		fmt.Fprintf(d.stderr, "replay stopped after %d letters replayed; resume with: --from-offset %s\n", rp.res.Replayed, rp.res.Resume)
+		fmt.Fprintf(d.stderr, "replay stopped after %s replayed; resume with: --from-offset %s\n",
+			human.Counted(rp.res.Replayed, "letter"), rp.res.Resume)
 		return err
 	}
 	if o.json {
@@ -177,9 +179,10 @@ func runDLQReplay(ctx context.Context, d deps, g *globalOptions, o *dlqReplayOpt
 	if o.dryRun {
 		verb = "would replay"
 	}
-	fmt.Fprintf(d.stdout, "%s %d of %d dead letters from %s to %s\n", verb, rp.res.Matched, rp.res.Read, o.from, o.to)
+	fmt.Fprintf(d.stdout, "%s %s of %s dead letters from %s to %s\n", verb, human.Count(rp.res.Matched), human.Count(rp.res.Read), o.from, o.to)
 	if rp.res.SkippedCut > 0 {
-		fmt.Fprintf(d.stdout, "skipped %d dead letters that hold only the start of their value (larger than %d bytes); replay them from their source position\n", rp.res.SkippedCut, deadletter.MaxValueBytes)
+		fmt.Fprintf(d.stdout, "skipped %s dead letters that hold only the start of their value (larger than %s); replay them from their source position\n",
+			human.Count(rp.res.SkippedCut), human.Bytes(deadletter.MaxValueBytes))
 	}
 	fmt.Fprintf(d.stdout, "position: --from-offset %s\n", rp.res.Resume)
 	return nil
@@ -265,7 +268,8 @@ func (rp *replayer) flush(ctx context.Context) error {
 	}
 	rp.batch = rp.batch[:0]
 	maps.Copy(rp.pos, rp.read)
-	rp.progress.Update("dlq replay: %d of %d letters read replayed to %s; position %s", rp.res.Replayed, rp.res.Read, rp.o.to, formatOffsets(rp.pos))
+	rp.progress.Update("dlq replay: %s of %s letters read replayed to %s; position %s", human.Count(rp.res.Replayed),
+		human.Count(rp.res.Read), rp.o.to, formatOffsets(rp.pos))
 	return nil
 }
 

@@ -56,7 +56,7 @@ default: bad input is counted and dropped (with --dlq, dead-lettered), and so
 is an event dated beyond --max-future-skew, before any fault touches it, so
 v1 and v2 reject the same events and the fault log stays exact.`,
 		Example: `  oink legacy
-  oink legacy --faults rounding=0.02,utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,lag=200ms --seed 7 --fault-log faults.jsonl
+  oink legacy --faults rounding=0.02,utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,lag=200ms --seed 7 --fault-log /tmp/oink-faults.jsonl
   oink legacy --stop-when-idle 3s --json`,
 		Args: usageArgs(cobra.NoArgs),
 		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
@@ -65,7 +65,7 @@ v1 and v2 reject the same events and the fault log stays exact.`,
 	f := cmd.Flags()
 	f.StringVar(&o.faults, "faults", "", "faults and rates, e.g. rounding=0.02,utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,lag=200ms")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the faults")
-	f.StringVar(&o.faultLog, "fault-log", "", "append one JSON line per applied fault to this file")
+	f.StringVar(&o.faultLog, "fault-log", "", "append one JSON line per applied fault to this file (default: none; keep it out of a source tree)")
 	withMemoryLimit(cmd, d, g, defaultMemoryLimit)
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/oinkhq/oink/loadgen"
 
+	"github.com/oinkhq/oink/internal/human"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/spf13/cobra"
 )
@@ -106,9 +107,7 @@ func runLoadgen(ctx context.Context, d deps, g *globalOptions, o *loadgenOptions
 		return err
 	}
 	p := newProgress(d, false)
-	cfg.Progress = func(s loadgen.Summary) {
-		p.Update("loadgen: %d/%d events to %s (%.0f/s)", s.Events, o.count, o.topic, s.PerSecond)
-	}
+	cfg.Progress = func(s loadgen.Summary) { p.Update("%s", loadgenProgress(s, o.count, o.topic)) }
 	sum, err := loadgen.Load(ctx, cfg)
 	p.Done()
 	if err != nil {
@@ -117,16 +116,29 @@ func runLoadgen(ctx context.Context, d deps, g *globalOptions, o *loadgenOptions
 	if o.json {
 		return writeJSON(d.stdout, sum)
 	}
-	fmt.Fprintf(d.stdout, "wrote %d events to %s in %.1fs (%.0f events/s)\n", sum.Events, sum.Topic, sum.Seconds, sum.PerSecond)
+	n := human.Count[int]
+	fmt.Fprintf(d.stdout, "wrote %s events to %s in %s (%s)\n", n(sum.Events), sum.Topic,
+		human.Duration(time.Duration(sum.Seconds*float64(time.Second))), human.Rate(sum.PerSecond))
 	for _, k := range slices.Sorted(maps.Keys(sum.ByType)) {
-		fmt.Fprintf(d.stdout, "  %-26s %d\n", k, sum.ByType[k])
+		fmt.Fprintf(d.stdout, "  %-26s %s\n", k, n(sum.ByType[k]))
 	}
-	fmt.Fprintf(d.stdout, "  %-26s %d\n", "valid", sum.Valid)
+	fmt.Fprintf(d.stdout, "  %-26s %s\n", "valid", n(sum.Valid))
 	if sum.Future > 0 {
-		fmt.Fprintf(d.stdout, "  %-26s %d\n", "dated a year ahead", sum.Future)
+		fmt.Fprintf(d.stdout, "  %-26s %s\n", "dated a year ahead", n(sum.Future))
 	}
 	for _, k := range slices.Sorted(maps.Keys(sum.Invalid)) {
-		fmt.Fprintf(d.stdout, "  invalid %-18s %d\n", k, sum.Invalid[k])
+		fmt.Fprintf(d.stdout, "  invalid %-18s %s\n", k, n(sum.Invalid[k]))
 	}
 	return nil
+}
+
+// loadgenProgress is loadgen's progress line: done of total with the
+// percent, the rate, and the time left at that rate ("–" until known).
+func loadgenProgress(s loadgen.Summary, total int, topic string) string {
+	left := "– left"
+	if s.PerSecond > 0 {
+		left = human.Duration(time.Duration(float64(total-s.Events)/s.PerSecond*float64(time.Second))) + " left"
+	}
+	return fmt.Sprintf("loadgen: %s of %s events (%s) to %s · %s · %s", human.Count(s.Events), human.Count(total),
+		human.Share(int64(s.Events), int64(total)), topic, human.Rate(s.PerSecond), left)
 }

@@ -34,6 +34,7 @@ func testDeps(tty bool, env map[string]string) (deps, *bytes.Buffer, *bytes.Buff
 	var out, errb bytes.Buffer
 	return deps{
 		stdout: &out, stderr: &errb,
+		stdoutIsTTY: func() bool { return tty },
 		stderrIsTTY: func() bool { return tty },
 		stdinIsTTY:  func() bool { return tty },
 		lookupEnv: func(k string) (string, bool) {

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"slices"
 	"time"
 
 	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/internal/human"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/oinkhq/oink/producer"
 	"github.com/spf13/cobra"
@@ -129,9 +131,21 @@ func runProducer(ctx context.Context, d deps, g *globalOptions, o *producerOptio
 	if o.json {
 		return writeJSON(d.stdout, st)
 	}
-	fmt.Fprintf(d.stdout, "%s: %d events in, %d records out, %d dead letters\n", role, st.EventsIn, st.RecordsOut, st.DeadLetter)
-	for _, code := range slices.Sorted(maps.Keys(st.ByCode)) {
-		fmt.Fprintf(d.stdout, "  %-24s %d\n", code, st.ByCode[code])
-	}
+	printProducerStats(d.stdout, role, cfg.DLQ, st)
 	return nil
+}
+
+// printProducerStats prints a producer's counts. Bad input went to the
+// DLQ as dead letters, or, with no DLQ (the v1 simulator's default), was
+// counted and dropped: the words say which.
+func printProducerStats(w io.Writer, role, dlq string, st producer.Stats) {
+	n := human.Count[int64]
+	bad := n(st.DeadLetter) + " dead letters to " + dlq
+	if dlq == "" {
+		bad = n(st.DeadLetter) + " bad inputs dropped (no --dlq)"
+	}
+	fmt.Fprintf(w, "%s: %s events in, %s records out, %s\n", role, n(st.EventsIn), n(st.RecordsOut), bad)
+	for _, code := range slices.Sorted(maps.Keys(st.ByCode)) {
+		fmt.Fprintf(w, "  %-24s %s\n", code, n(st.ByCode[code]))
+	}
 }

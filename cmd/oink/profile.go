@@ -110,12 +110,13 @@ func writeHeapProfile(path string) error {
 }
 
 // executeRoot runs the oink command line and then stops any profiling the
-// global flags started, so the files are complete on every exit path.
+// global flags started, so the files are complete on every exit path. A
+// Kafka cluster that cannot be reached is named once, with the fix.
 func executeRoot(ctx context.Context, d deps) error {
 	root, g := newRoot(d)
 	err := root.ExecuteContext(ctx)
 	if perr := g.profile.stopAll(); perr != nil {
 		fmt.Fprintln(d.stderr, "oink:", perr)
 	}
-	return err
+	return asBrokerError(err, g.brokers)
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oinkhq/oink/diffstore"
-	"github.com/oinkhq/oink/internal/pglocal"
+	"github.com/oinkhq/oink/internal/human"
 	"github.com/oinkhq/oink/report"
 )
 
@@ -50,7 +50,9 @@ downstream teams: the run and its accounting identity, divergent and missing
 records over source event time (a chart, with stage changes and rollbacks
 marked), the cutover timeline with who and why, the top diverging paths with
 an example pair each, the accepted differences by rule with their reasons,
-and the dead letters by error code and field, read from the --dlq topics.
+the dead letters by error code and field (read from the --dlq topics), the
+share of identical and equivalent pairs, and what the switch forwarded,
+skipped and dropped per version.
 
 The HTML page needs nothing at view time: its CSS and SVG charts are inline,
 it has no script and loads nothing from the network. Markdown carries the same
@@ -137,26 +139,18 @@ func runReport(ctx context.Context, d deps, g *globalOptions, o *reportOptions) 
 	if err != nil {
 		return fmt.Errorf("-o %s: %w", path, err)
 	}
-	fmt.Fprintf(d.stderr, "wrote the %s report of run %s to %s (%s KB)\n", o.format, o.run, path, kb(n))
+	fmt.Fprintf(d.stderr, "wrote the %s report of run %s to %s (%s)\n", o.format, o.run, path, human.Bytes(n))
 	return nil
 }
 
 // gatherReport reads the run from the store in one REPEATABLE READ
 // snapshot.
 func gatherReport(ctx context.Context, d deps, g *globalOptions, o *reportOptions) (*report.Data, error) {
-	url, stop, err := pglocal.Resolve(ctx, g.databaseURL, g.log)
+	pool, closePool, err := openPool(ctx, g)
 	if err != nil {
 		return nil, err
 	}
-	defer stop()
-	pool, err := diffstore.Open(ctx, url)
-	if err != nil {
-		return nil, err
-	}
-	defer pool.Close()
-	if err := diffstore.Migrate(ctx, pool); err != nil {
-		return nil, err
-	}
+	defer closePool()
 	var data *report.Data
 	err = pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		data, err = report.Gather(ctx, diffstore.New(tx), o.run, report.Options{TopPaths: o.top, Now: d.now})
@@ -167,19 +161,6 @@ func gatherReport(ctx context.Context, d deps, g *globalOptions, o *reportOption
 	}
 	return data, err
 }
-
-// runNotFoundError says which run is unknown and how to find the right
-// name, without the driver's words; it wraps diffstore.ErrNotFound.
-type runNotFoundError struct {
-	run string
-	err error
-}
-
-func (e runNotFoundError) Error() string {
-	return fmt.Sprintf("--run: run %q not found: list runs with oink runs list", e.run)
-}
-
-func (e runNotFoundError) Unwrap() error { return e.err }
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
 
@@ -220,6 +201,3 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
-
-// kb spells a size in kilobytes, rounded up.
-func kb(n int64) string { return fmt.Sprintf("%d", (n+1023)/1024) }

@@ -119,8 +119,8 @@ func TestReportOutput(t *testing.T) {
 
 	missing := filepath.Join(dir, "nope.html")
 	code, out, errs = e.run("--run", "nope", "-o", missing)
-	if _, err := os.Stat(missing); code != exitFailure || out != "" || !strings.Contains(errs, `run "nope" not found: list runs with oink runs list`) || err == nil {
-		t.Errorf("unknown run: exit %d, stdout %q, stderr %q, file %v; want exit 1 naming oink runs list and no file", code, out, errs, err)
+	if _, err := os.Stat(missing); code != exitUsage || out != "" || !strings.Contains(errs, `run "nope" not found: list runs with oink runs list`) || err == nil {
+		t.Errorf("unknown run: exit %d, stdout %q, stderr %q, file %v; want exit 2 (as every command given an unknown run) naming oink runs list and no file", code, out, errs, err)
 	}
 }
 

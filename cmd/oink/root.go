@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -30,6 +31,7 @@ const (
 type deps struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	stdoutIsTTY    func() bool
 	stderrIsTTY    func() bool
 	stdinIsTTY     func() bool
 	lookupEnv      func(string) (string, bool)
@@ -39,6 +41,7 @@ type deps struct {
 func defaultDeps() deps {
 	return deps{
 		stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr,
+		stdoutIsTTY: func() bool { return isTerminal(os.Stdout) },
 		stderrIsTTY: func() bool { return isTerminal(os.Stderr) },
 		stdinIsTTY:  func() bool { return isTerminal(os.Stdin) },
 		lookupEnv:   os.LookupEnv,
@@ -70,12 +73,17 @@ Every flag has an environment twin: --stop-when-idle is OINK_STOP_WHEN_IDLE,
 or OINK_PRODUCE_STOP_WHEN_IDLE for one command only. DATABASE_URL names
 Postgres.
 
+Shell completion (run names from the diffstore, values of flags such as
+--kind): oink completion bash|zsh|fish --help.
+
 Exit codes:
-  0    success (finding divergences is a normal result)
+  0    success (finding divergences is a normal result; a service stopped
+       by SIGTERM after finishing its work in hand)
   1    failure
-  2    usage error (a bad flag or argument)
+  2    usage error: a bad flag or argument, a run that does not exist, a
+       missing or invalid rules or plan file
   3    a check failed (an invariant check, or --fail-on-divergence)
-  130  interrupted (Ctrl-C)`
+  130  interrupted (Ctrl-C, or SIGTERM before the work was done)`
 
 func newRootCmd(d deps) *cobra.Command {
 	root, _ := newRoot(d)
@@ -106,7 +114,21 @@ func newRoot(d deps) (*cobra.Command, *globalOptions) {
 		newDashboardCmd(d, g, nil),
 		newReportCmd(d, g, nil),
 	)
+	forEachCommand(root, func(c *cobra.Command) {
+		if c.HasAvailableSubCommands() {
+			c.Args = subcommandArgs
+		}
+	})
+	registerCompletions(root, d, g)
 	return root, g
+}
+
+// forEachCommand calls f on c and every command below it.
+func forEachCommand(c *cobra.Command, f func(*cobra.Command)) {
+	f(c)
+	for _, sub := range c.Commands() {
+		forEachCommand(sub, f)
+	}
 }
 
 // newBareRoot returns the root command with its global flags and no
@@ -117,6 +139,7 @@ func newBareRoot(d deps) (*cobra.Command, *globalOptions) {
 		Use:           "oink",
 		Short:         "Shadow, compare and cut over a Kafka producer with zero loss",
 		Long:          rootLong,
+		Version:       versionText(debug.ReadBuildInfo()),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args:          usageArgs(cobra.NoArgs),
@@ -137,7 +160,8 @@ func newBareRoot(d deps) (*cobra.Command, *globalOptions) {
 	}
 	root.SetOut(d.stdout)
 	root.SetErr(d.stderr)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(flagError)
 	pf := root.PersistentFlags()
 	pf.StringSliceVar(&g.brokers, "brokers", []string{"127.0.0.1:9092"}, "Kafka bootstrap brokers, comma-separated")
 	pf.StringVar(&g.databaseURL, "database-url", "", "Postgres URL of the diffstore (env DATABASE_URL, preferred: a flag is visible to every user in the process list, so keep passwords out of it; default: a local server, else a throwaway one)")
@@ -170,25 +194,29 @@ func (e checkFailed) Error() string { return e.err.Error() }
 func (e checkFailed) Unwrap() error { return e.err }
 
 // exitCode maps the outcome of a command to the process exit code and prints
-// the error.
+// the error. A signal that ended the work before it was done prints
+// "interrupted", never the "context canceled" it caused; a service that
+// finished its work in hand after SIGTERM returns nil and exits 0.
 func exitCode(err error, sig os.Signal, stderr io.Writer) int {
-	if sig == os.Interrupt {
-		if err != nil && !errors.Is(err, context.Canceled) {
-			fmt.Fprintln(stderr, "oink:", err)
+	switch {
+	case sig != nil && (err == nil || errors.Is(err, context.Canceled)):
+		if sig == os.Interrupt || err != nil {
+			fmt.Fprintln(stderr, "oink: interrupted")
+			return exitInterrupted
 		}
-		return exitInterrupted
-	}
-	if err == nil {
+		return exitOK
+	case err == nil:
 		return exitOK
 	}
 	fmt.Fprintln(stderr, "oink:", err)
-	var ue usageError
-	var cf checkFailed
+	var c codedError
 	switch {
-	case errors.As(err, &ue):
+	case errors.As(err, &c):
+		return c.exitCode()
+	case isConfigFileError(err):
 		return exitUsage
-	case errors.As(err, &cf):
-		return exitCheckFailed
+	case sig != nil:
+		return exitInterrupted
 	}
 	return exitFailure
 }

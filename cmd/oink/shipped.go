@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -9,18 +10,28 @@ import (
 	"github.com/oinkhq/oink/shipped"
 )
 
-// shippedFile returns a path to read for a file flag: path itself when it
-// exists, or — when path is one of the files shipped in the binary (the
+// fileFlag is a flag naming a file: its name for messages ("--rules") and
+// its value.
+type fileFlag struct {
+	name string
+	path *string
+}
+
+// shippedFile returns a path to read for a file flag: the path itself when
+// it exists, or — when it is one of the files shipped in the binary (the
 // default of --rules and --plan) and does not exist here — a copy of the
-// shipped bytes written under dir. Other missing paths come back as given,
-// for the caller's own error.
-func shippedFile(path, dir string) (string, error) {
+// shipped bytes written under dir. Any other missing path is a usage error
+// naming the flag (exit 2, as in every command that reads a rules or plan
+// file).
+func shippedFile(f fileFlag, dir string) (string, error) {
+	path := *f.path
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		return path, nil
 	}
 	data, ok := shipped.Files()[filepath.ToSlash(filepath.Clean(path))]
 	if !ok {
-		return path, nil
+		return "", usageError{fmt.Errorf("%s %s: no such file; name an existing file, "+
+			"or leave %s at its default to use the copy built into oink", f.name, path, f.name)}
 	}
 	out := filepath.Join(dir, filepath.Base(path))
 	if err := os.WriteFile(out, data, 0o644); err != nil {
@@ -29,17 +40,17 @@ func shippedFile(path, dir string) (string, error) {
 	return out, nil
 }
 
-// useShipped points each of paths (flag values) at a file to read: itself
-// when it exists, or a copy of the shipped file it names (shippedFile) in a
+// useShipped points each flag at a file to read: its own value when that
+// exists, or a copy of the shipped file it names (shippedFile) in a
 // temporary directory, which the returned function removes.
-func useShipped(paths ...*string) (func(), error) {
+func useShipped(flags ...fileFlag) (func(), error) {
 	dir, err := os.MkdirTemp("", "oink-shipped-")
 	if err != nil {
 		return func() {}, err
 	}
 	cleanup := func() { os.RemoveAll(dir) }
-	for _, p := range paths {
-		if *p, err = shippedFile(*p, dir); err != nil {
+	for _, f := range flags {
+		if *f.path, err = shippedFile(f, dir); err != nil {
 			cleanup()
 			return func() {}, err
 		}

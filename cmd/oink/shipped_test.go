@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/oinkhq/oink/shipped"
@@ -30,17 +32,23 @@ func TestShippedFilesMatchTheRepository(t *testing.T) {
 func TestShippedFileOutsideTheRepository(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	got, err := shippedFile("shipped/rules/rtcim.yaml", dir) // cmd/oink has no testdata/rules
+	path := "shipped/rules/rtcim.yaml" // cmd/oink has no shipped/rules
+	got, err := shippedFile(fileFlag{"--rules", &path}, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if data, err := os.ReadFile(got); err != nil || !bytes.Equal(data, shipped.RTCIMRules) || filepath.Dir(got) != dir {
 		t.Errorf("shippedFile = %q (%v): want the shipped rules written under %s", got, err, dir)
 	}
-	for _, path := range []string{"../../shipped/rules/rtcim.yaml", "no-such-rules.yaml"} {
-		if got, err := shippedFile(path, dir); err != nil || got != path {
-			t.Errorf("shippedFile(%q) = %q, %v; want it unchanged", path, got, err)
-		}
+	existing := "../../shipped/rules/rtcim.yaml"
+	if got, err := shippedFile(fileFlag{"--rules", &existing}, dir); err != nil || got != existing {
+		t.Errorf("shippedFile(an existing file) = %q, %v; want it unchanged", got, err)
+	}
+	var ue usageError
+	missing := "no-such-rules.yaml"
+	if _, err := shippedFile(fileFlag{"--rules", &missing}, dir); !errors.As(err, &ue) ||
+		!strings.Contains(err.Error(), "--rules no-such-rules.yaml") {
+		t.Errorf("shippedFile(a missing file not built in) = %v; want a usage error naming the flag and the file", err)
 	}
 }
 
@@ -49,7 +57,7 @@ func TestShippedFileOutsideTheRepository(t *testing.T) {
 func TestUseShippedCleansUp(t *testing.T) {
 	t.Parallel()
 	rules, plan := "shipped/rules/rtcim.yaml", "shipped/plans/demo.yaml" // not under cmd/oink
-	cleanup, err := useShipped(&rules, &plan)
+	cleanup, err := useShipped(fileFlag{"--rules", &rules}, fileFlag{"--plan", &plan})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/cutover"
+	"github.com/oinkhq/oink/internal/human"
 	"github.com/oinkhq/oink/internal/kafkaio"
-	"github.com/oinkhq/oink/tui/style"
 	"github.com/spf13/cobra"
 )
 
@@ -127,7 +127,7 @@ func runSwitch(ctx context.Context, d deps, g *globalOptions, o *switchOptions) 
 // printSwitchReport prints what a switch run did.
 func printSwitchReport(w io.Writer, run string, rep cutover.SwitchReport) {
 	t := rep.Totals
-	n := style.Count
+	n := human.Count[int64]
 	fmt.Fprintf(w, "switch %s stopped: forwarded %s (v1 %s, v2 %s)\n", run, n(t.Forwarded[0]+t.Forwarded[1]), n(t.Forwarded[0]), n(t.Forwarded[1]))
 	fmt.Fprintf(w, "  not owned, skipped:  %s (v1 %s, v2 %s)  the other version owned their key's bucket\n",
 		n(t.NotOwned[0]+t.NotOwned[1]), n(t.NotOwned[0]), n(t.NotOwned[1]))

@@ -8,6 +8,8 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/oinkhq/oink/internal/human"
 )
 
 // Styles are the dashboard's lipgloss styles.
@@ -49,24 +51,7 @@ func New() Styles {
 }
 
 // Count formats n with thousands separators: 1234567 is "1,234,567".
-func Count(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
-		s = s[1:]
-	}
-	var b strings.Builder
-	for i, r := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
+func Count(n int64) string { return human.Count(n) }
 
 // Percent formats a fraction (0.0123) as a percent with two decimals
 // ("1.23%"), or four below 0.01% so that a rare divergence never reads 0.00%.
