@@ -8,9 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/internal/backoff"
-	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
 )
@@ -46,6 +44,10 @@ type Config struct {
 	// for good after a permanent write failure (the run then returns a
 	// *kafkaio.PermanentWriteError), true otherwise: /healthz serves it.
 	Health *atomic.Bool
+	// Workers is how many goroutines convert a batch of a
+	// ConcurrentConverter (OINK v2), default GOMAXPROCS; any other
+	// Converter converts on one.
+	Workers int
 	// MaxFutureSkew is how far ahead of Now an event time may lie; an
 	// event beyond it is dead-lettered with oink.CodeFutureEventTime.
 	// Default: oink.DefaultMaxFutureSkew (5m).
@@ -134,6 +136,79 @@ func Serve(ctx context.Context, cfg Config, conv Converter) (Stats, error) {
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(cfg.DrainTimeout, cancelWork) })
 	defer stop()
 
+	stage := writeStage{cfg: cfg, conv: conv, w: w, r: r, st: &st}
+	var err error
+	if concurrent(conv) {
+		err = servePipelined(ctx, work, cfg, conv, r, stage)
+	} else {
+		err = serveLoop(ctx, cfg, r, func(batch []kafka.Message, fetched time.Time) error {
+			c, err := convertBatch(cfg, conv, batch, 1)
+			if err != nil {
+				return err
+			}
+			c.fetched = fetched
+			return stage.write(work, c)
+		})
+	}
+	if err != nil {
+		if errors.Is(err, errIdle) {
+			return st, nil
+		}
+		return st, err
+	}
+	cfg.Log.Info("stopped", "events", st.EventsIn, "out", st.RecordsOut, "dlq", st.DeadLetter)
+	return st, nil
+}
+
+// errIdle ends serveLoop when the run is idle and caught up (StopWhenIdle).
+var errIdle = errors.New("idle and caught up")
+
+// servePipelined runs serveLoop converting each batch on every core
+// while the write stage, on a goroutine of its own, writes and commits the
+// batch before it in fetch order. At most one converted batch waits for
+// the stage. When the loop ends (ctx ended, idle, or an error), the stage
+// drains what it was given under work, so batches in hand are written and
+// committed as a serial loop would.
+func servePipelined(ctx, work context.Context, cfg Config, conv Converter, r *kafka.Reader, stage writeStage) error {
+	n := workers(cfg, conv)
+	in := make(chan converted)
+	stageErr := make(chan error, 1)
+	// A failed stage stops the loop at once, even while it waits for input.
+	loop, stopLoop := context.WithCancel(ctx)
+	defer stopLoop()
+	go func() {
+		err := stage.run(work, in)
+		if err != nil {
+			stopLoop()
+		}
+		stageErr <- err
+	}()
+	err := serveLoop(loop, cfg, r, func(batch []kafka.Message, fetched time.Time) error {
+		c, err := convertBatch(cfg, conv, batch, n)
+		if err != nil {
+			return err
+		}
+		c.fetched = fetched
+		select {
+		case in <- c:
+			return nil
+		case err := <-stageErr:
+			stageErr <- err // for the drain below
+			return err
+		}
+	})
+	close(in)
+	if serr := <-stageErr; serr != nil && (err == nil || errors.Is(err, errIdle)) {
+		return serr
+	}
+	return err
+}
+
+// serveLoop fetches batches until ctx ends and hands each to handle. It
+// returns handle's first error, or errIdle when StopWhenIdle found the run
+// idle and caught up, or nil when ctx ended. A failed fetch is retried
+// with backoff: the reader keeps its position, so nothing is skipped.
+func serveLoop(ctx context.Context, cfg Config, r *kafka.Reader, handle func([]kafka.Message, time.Time) error) error {
 	var idle idleTimer
 	lag := map[int]int64{}
 	readBackoff := backoff.New(100*time.Millisecond, 5*time.Second)
@@ -159,64 +234,18 @@ func Serve(ctx context.Context, cfg Config, conv Converter) (Stats, error) {
 		if len(batch) == 0 {
 			if cfg.StopWhenIdle > 0 && idle.expired(ctx, cfg) {
 				cfg.Log.Info("idle and caught up, stopping", "idle", cfg.StopWhenIdle)
-				return st, nil
+				return errIdle
 			}
 			continue
 		}
 		fetched := time.Now()
 		idle.since = fetched
-		if err := handleBatch(work, cfg, conv, w, r, batch, fetched, &st); err != nil {
-			return st, err
+		if err := handle(batch, fetched); err != nil {
+			return err
 		}
 		cfg.Metrics.observeLag(lag, batch)
 	}
-	cfg.Log.Info("stopped", "events", st.EventsIn, "out", st.RecordsOut, "dlq", st.DeadLetter)
-	return st, nil
-}
-
-// handleBatch converts, writes and commits one batch.
-func handleBatch(ctx context.Context, cfg Config, conv Converter, w *kafka.Writer, r *kafka.Reader,
-	batch []kafka.Message, fetched time.Time, st *Stats) error {
-	out := make([]kafka.Message, 0, len(batch))
-	records := 0
-	for _, m := range batch {
-		start := time.Now()
-		recs, err := conv.Convert(m)
-		cfg.Metrics.observeTransform(time.Since(start))
-		if err != nil {
-			ie, ok := oink.AsInputError(err)
-			if !ok {
-				return fmt.Errorf("converting %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
-			}
-			st.DeadLetter++
-			st.ByCode[ie.Code]++
-			cfg.Metrics.deadLetter(ie.Code)
-			cfg.Log.Debug("dead letter", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "code", ie.Code, "field", ie.Field)
-			if cfg.DLQ != "" {
-				out = append(out, deadletter.Record(m, cfg.DLQ, cfg.Name, ie, time.Now()))
-			}
-			continue
-		}
-		for i := range recs {
-			recs[i].Topic = cfg.To
-		}
-		out = append(out, recs...)
-		records += len(recs)
-	}
-	if err := conv.BeforeWrite(ctx, fetched); err != nil {
-		return err
-	}
-	if err := writeAll(ctx, cfg, w, out); err != nil {
-		return err
-	}
-	if err := conv.AfterWrite(); err != nil {
-		return err
-	}
-	st.EventsIn += int64(len(batch))
-	st.RecordsOut += int64(records)
-	st.Batches++
-	cfg.Metrics.countBatch(len(batch), records)
-	return commit(ctx, cfg, r, batch)
+	return nil
 }
 
 // writeAll writes msgs through kafkaio's one write path: temporary

@@ -72,3 +72,7 @@ func Record(rt oink.RetailTransaction) (kafka.Message, error) {
 	}
 	return kafka.Message{Key: []byte(rt.OrderID), Value: val, Time: ts}, nil
 }
+
+// ConvertsConcurrently reports true: Convert is pure, so Serve converts v2's
+// batches on every core.
+func (v2) ConvertsConcurrently() bool { return true }
