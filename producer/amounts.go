@@ -79,13 +79,13 @@ func parseLine(i int, ol oink.OrderLine, exp int) (line, error) {
 		return l, oink.Invalid(oink.CodeInvalidField, linePath(i, "qty"), "%d is not between 1 and %d", ol.Qty, maxQty)
 	}
 	var err error
-	if l.unit, err = money(linePath(i, "unit_price"), ol.UnitPrice, exp, false); err != nil {
+	if l.unit, err = lineMoney(i, "unit_price", ol.UnitPrice, exp, false); err != nil {
 		return l, err
 	}
 	if l.gross = l.qty * l.unit; l.gross > oink.MaxMinor {
 		return l, oink.Invalid(oink.CodeInvalidMoney, linePath(i, "unit_price"), "qty × unit_price is too large")
 	}
-	if l.discount, err = money(linePath(i, "line_discount"), ol.LineDiscount, exp, true); err != nil {
+	if l.discount, err = lineMoney(i, "line_discount", ol.LineDiscount, exp, true); err != nil {
 		return l, err
 	}
 	if l.discount > l.gross {
@@ -138,16 +138,16 @@ func parsePayments(pays []oink.Payment, exp int) ([]oink.RTCIMTender, int64, err
 	out := make([]oink.RTCIMTender, len(pays))
 	var sum int64
 	for i, p := range pays {
-		path := fmt.Sprintf("order.payments[%d]", i)
+		path := func() string { return fmt.Sprintf("order.payments[%d]", i) } // only for errors
 		if p.Tender == "" {
-			return nil, 0, oink.Invalid(oink.CodeMissingField, path+".tender", "is missing")
+			return nil, 0, oink.Invalid(oink.CodeMissingField, path()+".tender", "is missing")
 		}
-		v, err := money(path+".amount", p.Amount, exp, false)
+		v, err := oink.ParseMinor(p.Amount, exp)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, moneyError(path()+".amount", p.Amount, err)
 		}
 		if sum += v; sum > oink.MaxMinor {
-			return nil, 0, oink.Invalid(oink.CodeInvalidMoney, path+".amount", "payments total is too large")
+			return nil, 0, oink.Invalid(oink.CodeInvalidMoney, path()+".amount", "payments total is too large")
 		}
 		out[i] = oink.RTCIMTender{Tender: p.Tender, AmountMinor: v}
 	}

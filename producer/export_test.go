@@ -12,4 +12,3 @@ func V2Converter(fc FutureCheck) Converter { return v2{future: fc} }
 
 // DecodeStd is decodeStd: Decode by encoding/json alone.
 var DecodeStd = decodeStd
-
