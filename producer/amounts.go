@@ -35,17 +35,17 @@ func parseOrder(o oink.Order, exp int) (parsed, error) {
 	if len(o.Lines) == 0 {
 		return p, oink.Invalid(oink.CodeMissingField, "order.lines", "is missing: an order needs at least one line")
 	}
-	seen := make(map[int]bool, len(o.Lines))
+	p.lines = make([]line, 0, len(o.Lines))
+	seen := lineSet{}
 	var total int64
 	for i, ol := range o.Lines {
 		l, err := parseLine(i, ol, exp)
 		if err != nil {
 			return p, err
 		}
-		if seen[l.no] {
+		if !seen.add(l.no, p.lines) {
 			return p, oink.Invalid(oink.CodeInvalidField, linePath(i, "line_no"), "%d appears twice", l.no)
 		}
-		seen[l.no] = true
 		total += l.gross
 		if total > oink.MaxMinor {
 			return p, oink.Invalid(oink.CodeInvalidMoney, "order.lines", "gross total is too large")
@@ -64,6 +64,36 @@ func parseOrder(o oink.Order, exp int) (parsed, error) {
 	}
 	p.tenders, p.tendered, err = parsePayments(o.Payments, exp)
 	return p, err
+}
+
+// lineSet finds a line number seen twice: by a scan of the lines so far
+// for a short order (no allocation), by a map past smallOrder lines.
+type lineSet struct{ big map[int]bool }
+
+// smallOrder is the most lines lineSet scans.
+const smallOrder = 16
+
+// add reports whether no, about to be appended to lines, is new.
+func (s *lineSet) add(no int, lines []line) bool {
+	if s.big == nil && len(lines) < smallOrder {
+		for _, l := range lines {
+			if l.no == no {
+				return false
+			}
+		}
+		return true
+	}
+	if s.big == nil {
+		s.big = make(map[int]bool, 2*len(lines))
+		for _, l := range lines {
+			s.big[l.no] = true
+		}
+	}
+	if s.big[no] {
+		return false
+	}
+	s.big[no] = true
+	return true
 }
 
 // parseLine parses one order line; i is its index, for error paths.

@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/internal/deadletter"
+	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
 )
 
@@ -33,8 +35,9 @@ func concurrent(conv Converter) bool {
 
 // converted is one fetched batch, converted and ready to write.
 type converted struct {
-	batch   []kafka.Message // the fetched records, whose offsets the write covers
-	out     []kafka.Message // records and dead letters, in the order of batch
+	events  int             // records fetched
+	commits []kafka.Message // the last fetched record of each partition: what the write covers
+	out     []kafka.Message // records and dead letters, in the order of the batch
 	records int             // records in out that are not dead letters
 	dead    map[string]int64
 	fetched time.Time
@@ -49,39 +52,61 @@ const minChunk = 64
 // of one partition keep the order of their sources. An error that is not
 // an *oink.InputError (a bug, not bad input) is returned with the position
 // of its record; the batch is then neither written nor committed.
+//
+// The result refers to none of batch's memory but the values of dead
+// letters, so the caller may fetch the next batch into batch at once.
 func convertBatch(cfg Config, conv Converter, batch []kafka.Message, workers int) (converted, error) {
-	c := converted{batch: batch, dead: map[string]int64{}}
-	chunks := min(workers, (len(batch)+minChunk-1)/minChunk)
-	if chunks <= 1 {
-		part, err := convertChunk(cfg, conv, batch)
-		c.out, c.records, c.dead = part.out, part.records, part.dead
-		return c, err
-	}
+	c := converted{events: len(batch), commits: kafkaio.LastPerPartition(batch), dead: map[string]int64{}}
+	chunks := max(1, min(workers, (len(batch)+minChunk-1)/minChunk))
 	parts := make([]chunkResult, chunks)
-	var wg sync.WaitGroup
-	for i := range parts {
-		lo, hi := i*len(batch)/chunks, (i+1)*len(batch)/chunks
-		wg.Go(func() {
-			parts[i], parts[i].err = convertChunk(cfg, conv, batch[lo:hi])
-		})
+	one, single := conv.(singleConverter)
+	var out []kafka.Message
+	if single {
+		// One output per input at most: each chunk fills its own part of
+		// out, and the holes of records dropped without a DLQ are closed
+		// below.
+		out = make([]kafka.Message, len(batch))
 	}
-	wg.Wait()
-	n := 0
+	convert := func(i int) {
+		lo, hi := i*len(batch)/chunks, (i+1)*len(batch)/chunks
+		if single {
+			parts[i] = convertEach(cfg, one, batch[lo:hi], out[lo:hi])
+		} else {
+			parts[i] = convertChunk(cfg, conv, batch[lo:hi])
+		}
+	}
+	if chunks == 1 {
+		convert(0)
+	} else {
+		var wg sync.WaitGroup
+		for i := range parts {
+			wg.Go(func() { convert(i) })
+		}
+		wg.Wait()
+	}
 	for _, p := range parts {
 		if p.err != nil {
 			return c, p.err
 		}
-		n += len(p.out)
-	}
-	c.out = make([]kafka.Message, 0, n)
-	for _, p := range parts {
-		c.out = append(c.out, p.out...)
 		c.records += p.records
 		for code, k := range p.dead {
 			c.dead[code] += k
 		}
 	}
+	if single {
+		c.out = slices.DeleteFunc(out, func(m kafka.Message) bool { return m.Topic == "" })
+		return c, nil
+	}
+	for _, p := range parts {
+		c.out = append(c.out, p.out...)
+	}
 	return c, nil
+}
+
+// singleConverter is a Converter that makes one record of each upstream
+// record, or rejects it: Serve then spares a slice per record.
+type singleConverter interface {
+	convertOne(m kafka.Message) (kafka.Message, error)
 }
 
 // chunkResult is what convertChunk made of a part of a batch.
@@ -94,22 +119,20 @@ type chunkResult struct {
 
 // convertChunk converts msgs in order: each to its records (Topic set to
 // cfg.To) or, rejected, to a dead letter on cfg.DLQ.
-func convertChunk(cfg Config, conv Converter, msgs []kafka.Message) (chunkResult, error) {
+func convertChunk(cfg Config, conv Converter, msgs []kafka.Message) chunkResult {
 	res := chunkResult{out: make([]kafka.Message, 0, len(msgs)), dead: map[string]int64{}}
 	for _, m := range msgs {
 		start := time.Now()
 		recs, err := conv.Convert(m)
 		cfg.Metrics.observeTransform(time.Since(start))
 		if err != nil {
-			ie, ok := oink.AsInputError(err)
-			if !ok {
-				return res, fmt.Errorf("converting %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
+			dl, ok, err := reject(cfg, m, err, res.dead)
+			if err != nil {
+				res.err = err
+				return res
 			}
-			res.dead[ie.Code]++
-			cfg.Metrics.deadLetter(ie.Code)
-			cfg.Log.Debug("dead letter", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "code", ie.Code, "field", ie.Field)
-			if cfg.DLQ != "" {
-				res.out = append(res.out, deadletter.Record(m, cfg.DLQ, cfg.Name, ie, time.Now()))
+			if ok {
+				res.out = append(res.out, dl)
 			}
 			continue
 		}
@@ -119,7 +142,51 @@ func convertChunk(cfg Config, conv Converter, msgs []kafka.Message) (chunkResult
 		res.out = append(res.out, recs...)
 		res.records += len(recs)
 	}
-	return res, nil
+	return res
+}
+
+// convertEach converts msgs in order into out[i] (len(msgs)): the record
+// (Topic cfg.To) or, rejected, the dead letter on cfg.DLQ; out[i] stays
+// empty (no Topic) for a record rejected without a DLQ.
+func convertEach(cfg Config, conv singleConverter, msgs, out []kafka.Message) chunkResult {
+	res := chunkResult{dead: map[string]int64{}}
+	for i, m := range msgs {
+		start := time.Now()
+		rec, err := conv.convertOne(m)
+		cfg.Metrics.observeTransform(time.Since(start))
+		if err != nil {
+			dl, ok, err := reject(cfg, m, err, res.dead)
+			if err != nil {
+				res.err = err
+				return res
+			}
+			if ok {
+				out[i] = dl
+			}
+			continue
+		}
+		rec.Topic = cfg.To
+		out[i] = rec
+		res.records++
+	}
+	return res
+}
+
+// reject counts m's rejection cause in dead and returns its dead letter
+// (false when there is no DLQ). A cause that is not an *oink.InputError
+// (a bug, not bad input) is returned as an error naming m's position.
+func reject(cfg Config, m kafka.Message, cause error, dead map[string]int64) (kafka.Message, bool, error) {
+	ie, ok := oink.AsInputError(cause)
+	if !ok {
+		return kafka.Message{}, false, fmt.Errorf("converting %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, cause)
+	}
+	dead[ie.Code]++
+	cfg.Metrics.deadLetter(ie.Code)
+	cfg.Log.Debug("dead letter", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "code", ie.Code, "field", ie.Field)
+	if cfg.DLQ == "" {
+		return kafka.Message{}, false, nil
+	}
+	return deadletter.Record(m, cfg.DLQ, cfg.Name, ie, time.Now()), true, nil
 }
 
 // workers is how many goroutines convert a batch of conv: GOMAXPROCS for
@@ -166,13 +233,13 @@ func (s writeStage) write(ctx context.Context, c converted) error {
 	if err := s.conv.AfterWrite(); err != nil {
 		return err
 	}
-	s.st.EventsIn += int64(len(c.batch))
+	s.st.EventsIn += int64(c.events)
 	s.st.RecordsOut += int64(c.records)
 	s.st.Batches++
 	for code, n := range c.dead {
 		s.st.DeadLetter += n
 		s.st.ByCode[code] += n
 	}
-	s.cfg.Metrics.countBatch(len(c.batch), c.records)
-	return commit(ctx, s.cfg, s.r, c.batch)
+	s.cfg.Metrics.countBatch(c.events, c.records)
+	return commit(ctx, s.cfg, s.r, c.commits)
 }

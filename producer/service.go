@@ -128,6 +128,7 @@ func Serve(ctx context.Context, cfg Config, conv Converter) (Stats, error) {
 	defer r.Close()
 	w := kafkaio.NewWriter(cfg.Brokers)
 	defer w.Close()
+	w.BatchSize = writerBatchSize(ctx, cfg)
 
 	// Work on a fetched batch goes on after ctx ends (SIGTERM drains), for
 	// at most DrainTimeout.
@@ -204,7 +205,9 @@ func servePipelined(ctx, work context.Context, cfg Config, conv Converter, r *ka
 	return err
 }
 
-// serveLoop fetches batches until ctx ends and hands each to handle. It
+// serveLoop fetches batches until ctx ends and hands each to handle, which
+// must be done with the batch's slice when it returns (not with the
+// messages' bytes: dead letters keep their values). It
 // returns handle's first error, or errIdle when StopWhenIdle found the run
 // idle and caught up, or nil when ctx ended. A failed fetch is retried
 // with backoff: the reader keeps its position, so nothing is skipped.
@@ -212,8 +215,11 @@ func serveLoop(ctx context.Context, cfg Config, r *kafka.Reader, handle func([]k
 	var idle idleTimer
 	lag := map[int]int64{}
 	readBackoff := backoff.New(100*time.Millisecond, 5*time.Second)
+	var buf []kafka.Message
 	for ctx.Err() == nil {
-		batch, err := kafkaio.NextBatch(ctx, r, cfg.BatchSize, cfg.Linger, 250*time.Millisecond)
+		// handle is done with a batch when it returns: the next one reuses
+		// its memory.
+		batch, err := kafkaio.NextBatchInto(ctx, r, buf, cfg.BatchSize, cfg.Linger, 250*time.Millisecond)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -244,8 +250,25 @@ func serveLoop(ctx context.Context, cfg Config, r *kafka.Reader, handle func([]k
 			return err
 		}
 		cfg.Metrics.observeLag(lag, batch)
+		clear(batch) // the records' bytes are no longer needed
+		buf = batch
 	}
 	return nil
+}
+
+// writerBatchSize is the kafka-go writer's batch size for cfg: a little
+// more than one batch's share of a partition of To, so that each write
+// call sends one request per partition, but no more. kafka-go reserves
+// room for a whole batch in every partition it writes, dead letters'
+// included, on every call: at the default 1000, a 5000-event batch over
+// 12 partitions reserved 3.6 MB for ~5000 records (BENCHMARKS.md).
+func writerBatchSize(ctx context.Context, cfg Config) int {
+	parts, err := kafkaio.Partitions(ctx, cfg.Brokers, cfg.To)
+	if err != nil || len(parts) == 0 {
+		return kafkaio.WriterBatchSize
+	}
+	share := cfg.BatchSize / len(parts)
+	return min(kafkaio.WriterBatchSize, max(64, share+share/4+32))
 }
 
 // writeAll writes msgs through kafkaio's one write path: temporary
@@ -270,13 +293,14 @@ func writeAll(ctx context.Context, cfg Config, w *kafka.Writer, msgs []kafka.Mes
 	return nil
 }
 
-// commit commits the batch's offsets. A failed commit (a rebalance took the
+// commit commits the offsets of a batch, given as the last record of each
+// of its partitions. A failed commit (a rebalance took the
 // partition away) is logged, not fatal: the batch is redelivered and yields
 // identical records, so the cost is a duplicate, never a loss.
-func commit(ctx context.Context, cfg Config, r *kafka.Reader, batch []kafka.Message) error {
+func commit(ctx context.Context, cfg Config, r *kafka.Reader, last []kafka.Message) error {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := r.CommitMessages(cctx, kafkaio.LastPerPartition(batch)...); err != nil {
+	if err := r.CommitMessages(cctx, last...); err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("committing: %w", err)
 		}

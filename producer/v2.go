@@ -28,27 +28,36 @@ func Run(ctx context.Context, cfg Config) (Stats, error) {
 type v2 struct{ future FutureCheck }
 
 func (c v2) Convert(m kafka.Message) ([]kafka.Message, error) {
-	ev, err := Decode(m.Value)
+	rec, err := c.convertOne(m)
 	if err != nil {
 		return nil, err
+	}
+	return []kafka.Message{rec}, nil
+}
+
+// convertOne is Convert without the slice: what Serve calls.
+func (c v2) convertOne(m kafka.Message) (kafka.Message, error) {
+	ev, err := Decode(m.Value)
+	if err != nil {
+		return kafka.Message{}, err
 	}
 	rt, err := Transform(ev)
 	if err != nil {
-		return nil, err
+		return kafka.Message{}, err
 	}
 	if err := c.future.Check(ev); err != nil {
-		return nil, err
+		return kafka.Message{}, err
 	}
 	rec, err := Record(rt)
 	if err != nil {
-		return nil, err
+		return kafka.Message{}, err
 	}
 	if size := len(rec.Key) + len(rec.Value); size > MaxRecordBytes {
 		// Written, it would be refused for good ([10] Message Size Too
 		// Large) and stop v2, retrying: reject it instead (invariant 5).
-		return nil, oink.Invalid(oink.CodeRecordTooLarge, "$", "the RTCIM would be %d bytes, over the %d-byte limit of one record (a field value is huge)", size, MaxRecordBytes)
+		return kafka.Message{}, oink.Invalid(oink.CodeRecordTooLarge, "$", "the RTCIM would be %d bytes, over the %d-byte limit of one record (a field value is huge)", size, MaxRecordBytes)
 	}
-	return []kafka.Message{rec}, nil
+	return rec, nil
 }
 
 // MaxRecordBytes bounds the key and value of one RTCIM: what fits one
