@@ -199,8 +199,14 @@ func servePipelined(ctx, work context.Context, cfg Config, conv Converter, r *ka
 		}
 	})
 	close(in)
-	if serr := <-stageErr; serr != nil && (err == nil || errors.Is(err, errIdle)) {
-		return serr
+	serr := <-stageErr
+	if serr != nil {
+		// The loop may have read successfully since the stage failed, and
+		// said so: a failed write leaves the run unhealthy.
+		setHealth(cfg.Health, false)
+		if err == nil || errors.Is(err, errIdle) {
+			return serr
+		}
 	}
 	return err
 }
