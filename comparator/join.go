@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"hash/maphash"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -57,9 +58,38 @@ type seenEntry struct {
 
 // fifoEntry is a processed record in the dedupe window, in offset order.
 type fifoEntry struct {
-	identity  string
+	identity  idKey
 	offset    int64
-	eventTime time.Time
+	eventTime int64 // Unix nanoseconds
+}
+
+// idKey is the 128-bit hash of an identity that the dedupe window keys
+// by, rather than the identity's string: ~80 bytes less per record held,
+// which at the default 30s window is most of the comparator's heap. Two
+// identities share a key with probability ~n²/2¹²⁹ for n records in a
+// window, negligible; the seeds are per process, and a restarted joiner
+// rebuilds its window by replay.
+type idKey [2]uint64
+
+var idSeeds = [2]maphash.Seed{maphash.MakeSeed(), maphash.MakeSeed()}
+
+// nanos is t in Unix nanoseconds, clamped to 146 years either side of
+// 1970 (a time beyond sorts as its bound, as it should for the window: far
+// past, or far future), so that adding the window cannot overflow.
+func nanos(t time.Time) int64 {
+	lo, hi := time.Unix(0, math.MinInt64/2), time.Unix(0, math.MaxInt64/2)
+	switch {
+	case t.Before(lo):
+		return math.MinInt64 / 2
+	case t.After(hi):
+		return math.MaxInt64 / 2
+	}
+	return t.UnixNano()
+}
+
+// keyOf is identity's key in the dedupe window.
+func keyOf(identity string) idKey {
+	return idKey{maphash.String(idSeeds[0], identity), maphash.String(idSeeds[1], identity)}
 }
 
 // joiner is the join of one partition of a run: pure state, no I/O. It is
@@ -83,7 +113,7 @@ type joiner struct {
 	recentFrom [2]int64
 	watermark  [2]time.Time
 	waiting    [2]map[string]*rec
-	seen       [2]map[string]seenEntry
+	seen       [2]map[idKey]seenEntry
 	fifo       [2][]fifoEntry
 	// future are the offset ranges of records judged dated past the clock
 	// plus the future skew, in offset order, while they lie in the range a
@@ -103,7 +133,7 @@ func newJoiner(rules *Rules, window time.Duration, partition int) *joiner {
 	j := &joiner{rules: rules, window: window, partition: partition}
 	for s := range 2 {
 		j.waiting[s] = map[string]*rec{}
-		j.seen[s] = map[string]seenEntry{}
+		j.seen[s] = map[idKey]seenEntry{}
 	}
 	j.resetDelta()
 	return j
@@ -158,12 +188,13 @@ func (j *joiner) add(s side, r *rec) {
 	} else {
 		mc.ReadCandidate++
 	}
-	j.fifo[s] = append(j.fifo[s], fifoEntry{identity: r.identity, offset: r.offset, eventTime: r.eventTime})
-	if first, dup := j.firstCopy(s, r.identity); dup {
-		j.duplicate(s, r, first)
+	key := keyOf(r.identity)
+	j.fifo[s] = append(j.fifo[s], fifoEntry{identity: key, offset: r.offset, eventTime: nanos(r.eventTime)})
+	if first, dup := j.firstCopy(s, r.identity, key); dup {
+		j.duplicate(s, r, key, first)
 		return
 	}
-	j.seen[s][r.identity] = seenEntry{offset: r.offset, hash: r.hash}
+	j.seen[s][key] = seenEntry{offset: r.offset, hash: r.hash}
 	if w, ok := j.waiting[s.other()][r.identity]; ok {
 		delete(j.waiting[s.other()], r.identity)
 		if s == control {
@@ -178,8 +209,8 @@ func (j *joiner) add(s side, r *rec) {
 
 // firstCopy finds an earlier record of identity on side s: in the dedupe
 // window, or still waiting for its partner.
-func (j *joiner) firstCopy(s side, identity string) (seenEntry, bool) {
-	if e, ok := j.seen[s][identity]; ok {
+func (j *joiner) firstCopy(s side, identity string, key idKey) (seenEntry, bool) {
+	if e, ok := j.seen[s][key]; ok {
 		return e, true
 	}
 	if w, ok := j.waiting[s][identity]; ok {
@@ -190,11 +221,11 @@ func (j *joiner) firstCopy(s side, identity string) (seenEntry, bool) {
 
 // duplicate counts r as a second copy on side s; a copy whose bytes differ
 // from the first is also a divergence.
-func (j *joiner) duplicate(s side, r *rec, first seenEntry) {
-	if _, ok := j.seen[s][r.identity]; !ok {
+func (j *joiner) duplicate(s side, r *rec, key idKey, first seenEntry) {
+	if _, ok := j.seen[s][key]; !ok {
 		// Mirror what a rebuild does (it registers the first copy in the
 		// window it meets), so a restarted joiner ends in the same state.
-		j.seen[s][r.identity] = seenEntry{offset: r.offset, hash: r.hash}
+		j.seen[s][key] = seenEntry{offset: r.offset, hash: r.hash}
 	}
 	mc := j.minute(r.eventTime)
 	kind := diffstore.KindDuplicateControl
@@ -324,7 +355,8 @@ func (j *joiner) evict() {
 	for s := range 2 {
 		f := j.fifo[s]
 		i := 0
-		for i < len(f) && !f[i].eventTime.Add(j.window).After(j.watermark[s]) {
+		wm := nanos(j.watermark[s])
+		for i < len(f) && f[i].eventTime+int64(j.window) <= wm {
 			if e, ok := j.seen[s][f[i].identity]; ok && e.offset == f[i].offset {
 				delete(j.seen[s], f[i].identity)
 			}
@@ -374,9 +406,10 @@ func (j *joiner) restore(next, recentFrom [2]int64, watermark [2]time.Time) {
 // window re-enters it. Nothing is counted: its counts were committed.
 func (j *joiner) replay(s side, r *rec, waiting bool) {
 	if r.offset >= j.recentFrom[s] {
-		j.fifo[s] = append(j.fifo[s], fifoEntry{identity: r.identity, offset: r.offset, eventTime: r.eventTime})
-		if _, ok := j.seen[s][r.identity]; !ok {
-			j.seen[s][r.identity] = seenEntry{offset: r.offset, hash: r.hash}
+		key := keyOf(r.identity)
+		j.fifo[s] = append(j.fifo[s], fifoEntry{identity: key, offset: r.offset, eventTime: nanos(r.eventTime)})
+		if _, ok := j.seen[s][key]; !ok {
+			j.seen[s][key] = seenEntry{offset: r.offset, hash: r.hash}
 		}
 	}
 	if waiting {

@@ -63,8 +63,9 @@ func (pw *partitionWorker) session(ctx context.Context, bo *backoff.Backoff) err
 	}
 	defer sides.Close()
 	group := copart.NewCommitter(pw.p)
+	var buf []copart.Msg // each batch is done with before the next
 	for ctx.Err() == nil {
-		batch, err := sides.Next(ctx, cfg.BatchSize, 5*time.Millisecond, 250*time.Millisecond, j.allowed(maxWaiting))
+		batch, err := sides.NextInto(ctx, buf, cfg.BatchSize, 5*time.Millisecond, 250*time.Millisecond, j.allowed(maxWaiting))
 		if err != nil {
 			return err
 		}
@@ -97,6 +98,8 @@ func (pw *partitionWorker) session(ctx context.Context, bo *backoff.Backoff) err
 		lag, behind := j.lag(maxWaiting, lagging)
 		pw.sup.set(pw.p.ID, partStatus{complete: idle[0] && idle[1] && j.waitingCount() == 0, waiting: j.waitingCount(),
 			sideLag: lag, behind: behind})
+		clear(batch) // the joiner keeps what it needs of each record
+		buf = batch
 	}
 	return nil
 }

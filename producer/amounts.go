@@ -35,17 +35,17 @@ func parseOrder(o oink.Order, exp int) (parsed, error) {
 	if len(o.Lines) == 0 {
 		return p, oink.Invalid(oink.CodeMissingField, "order.lines", "is missing: an order needs at least one line")
 	}
-	seen := make(map[int]bool, len(o.Lines))
+	p.lines = make([]line, 0, len(o.Lines))
+	seen := lineSet{}
 	var total int64
 	for i, ol := range o.Lines {
 		l, err := parseLine(i, ol, exp)
 		if err != nil {
 			return p, err
 		}
-		if seen[l.no] {
+		if !seen.add(l.no, p.lines) {
 			return p, oink.Invalid(oink.CodeInvalidField, linePath(i, "line_no"), "%d appears twice", l.no)
 		}
-		seen[l.no] = true
 		total += l.gross
 		if total > oink.MaxMinor {
 			return p, oink.Invalid(oink.CodeInvalidMoney, "order.lines", "gross total is too large")
@@ -66,6 +66,36 @@ func parseOrder(o oink.Order, exp int) (parsed, error) {
 	return p, err
 }
 
+// lineSet finds a line number seen twice: by a scan of the lines so far
+// for a short order (no allocation), by a map past smallOrder lines.
+type lineSet struct{ big map[int]bool }
+
+// smallOrder is the most lines lineSet scans.
+const smallOrder = 16
+
+// add reports whether no, about to be appended to lines, is new.
+func (s *lineSet) add(no int, lines []line) bool {
+	if s.big == nil && len(lines) < smallOrder {
+		for _, l := range lines {
+			if l.no == no {
+				return false
+			}
+		}
+		return true
+	}
+	if s.big == nil {
+		s.big = make(map[int]bool, 2*len(lines))
+		for _, l := range lines {
+			s.big[l.no] = true
+		}
+	}
+	if s.big[no] {
+		return false
+	}
+	s.big[no] = true
+	return true
+}
+
 // parseLine parses one order line; i is its index, for error paths.
 func parseLine(i int, ol oink.OrderLine, exp int) (line, error) {
 	l := line{no: ol.LineNo, sku: ol.SKU, qty: int64(ol.Qty), origQty: int64(ol.Qty)}
@@ -79,13 +109,13 @@ func parseLine(i int, ol oink.OrderLine, exp int) (line, error) {
 		return l, oink.Invalid(oink.CodeInvalidField, linePath(i, "qty"), "%d is not between 1 and %d", ol.Qty, maxQty)
 	}
 	var err error
-	if l.unit, err = money(linePath(i, "unit_price"), ol.UnitPrice, exp, false); err != nil {
+	if l.unit, err = lineMoney(i, "unit_price", ol.UnitPrice, exp, false); err != nil {
 		return l, err
 	}
 	if l.gross = l.qty * l.unit; l.gross > oink.MaxMinor {
 		return l, oink.Invalid(oink.CodeInvalidMoney, linePath(i, "unit_price"), "qty × unit_price is too large")
 	}
-	if l.discount, err = money(linePath(i, "line_discount"), ol.LineDiscount, exp, true); err != nil {
+	if l.discount, err = lineMoney(i, "line_discount", ol.LineDiscount, exp, true); err != nil {
 		return l, err
 	}
 	if l.discount > l.gross {
@@ -138,16 +168,16 @@ func parsePayments(pays []oink.Payment, exp int) ([]oink.RTCIMTender, int64, err
 	out := make([]oink.RTCIMTender, len(pays))
 	var sum int64
 	for i, p := range pays {
-		path := fmt.Sprintf("order.payments[%d]", i)
+		path := func() string { return fmt.Sprintf("order.payments[%d]", i) } // only for errors
 		if p.Tender == "" {
-			return nil, 0, oink.Invalid(oink.CodeMissingField, path+".tender", "is missing")
+			return nil, 0, oink.Invalid(oink.CodeMissingField, path()+".tender", "is missing")
 		}
-		v, err := money(path+".amount", p.Amount, exp, false)
+		v, err := oink.ParseMinor(p.Amount, exp)
 		if err != nil {
-			return nil, 0, err
+			return nil, 0, moneyError(path()+".amount", p.Amount, err)
 		}
 		if sum += v; sum > oink.MaxMinor {
-			return nil, 0, oink.Invalid(oink.CodeInvalidMoney, path+".amount", "payments total is too large")
+			return nil, 0, oink.Invalid(oink.CodeInvalidMoney, path()+".amount", "payments total is too large")
 		}
 		out[i] = oink.RTCIMTender{Tender: p.Tender, AmountMinor: v}
 	}

@@ -9,3 +9,6 @@ var PositionKey = positionKey
 
 // V2Converter returns OINK v2's converter with future check fc.
 func V2Converter(fc FutureCheck) Converter { return v2{future: fc} }
+
+// DecodeStd is decodeStd: Decode by encoding/json alone.
+var DecodeStd = decodeStd

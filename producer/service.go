@@ -8,9 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/internal/backoff"
-	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/segmentio/kafka-go"
 )
@@ -46,6 +44,10 @@ type Config struct {
 	// for good after a permanent write failure (the run then returns a
 	// *kafkaio.PermanentWriteError), true otherwise: /healthz serves it.
 	Health *atomic.Bool
+	// Workers is how many goroutines convert a batch of a
+	// ConcurrentConverter (OINK v2), default GOMAXPROCS; any other
+	// Converter converts on one.
+	Workers int
 	// MaxFutureSkew is how far ahead of Now an event time may lie; an
 	// event beyond it is dead-lettered with oink.CodeFutureEventTime.
 	// Default: oink.DefaultMaxFutureSkew (5m).
@@ -126,6 +128,7 @@ func Serve(ctx context.Context, cfg Config, conv Converter) (Stats, error) {
 	defer r.Close()
 	w := kafkaio.NewWriter(cfg.Brokers)
 	defer w.Close()
+	w.BatchSize = writerBatchSize(ctx, cfg)
 
 	// Work on a fetched batch goes on after ctx ends (SIGTERM drains), for
 	// at most DrainTimeout.
@@ -134,11 +137,95 @@ func Serve(ctx context.Context, cfg Config, conv Converter) (Stats, error) {
 	stop := context.AfterFunc(ctx, func() { time.AfterFunc(cfg.DrainTimeout, cancelWork) })
 	defer stop()
 
+	stage := writeStage{cfg: cfg, conv: conv, w: w, r: r, st: &st}
+	var err error
+	if concurrent(conv) {
+		err = servePipelined(ctx, work, cfg, conv, r, stage)
+	} else {
+		err = serveLoop(ctx, cfg, r, func(batch []kafka.Message, fetched time.Time) error {
+			c, err := convertBatch(cfg, conv, batch, 1)
+			if err != nil {
+				return err
+			}
+			c.fetched = fetched
+			return stage.write(work, c)
+		})
+	}
+	if err != nil {
+		if errors.Is(err, errIdle) {
+			return st, nil
+		}
+		return st, err
+	}
+	cfg.Log.Info("stopped", "events", st.EventsIn, "out", st.RecordsOut, "dlq", st.DeadLetter)
+	return st, nil
+}
+
+// errIdle ends serveLoop when the run is idle and caught up (StopWhenIdle).
+var errIdle = errors.New("idle and caught up")
+
+// servePipelined runs serveLoop converting each batch on every core
+// while the write stage, on a goroutine of its own, writes and commits the
+// batch before it in fetch order. At most one converted batch waits for
+// the stage. When the loop ends (ctx ended, idle, or an error), the stage
+// drains what it was given under work, so batches in hand are written and
+// committed as a serial loop would.
+func servePipelined(ctx, work context.Context, cfg Config, conv Converter, r *kafka.Reader, stage writeStage) error {
+	n := workers(cfg, conv)
+	in := make(chan converted)
+	stageErr := make(chan error, 1)
+	// A failed stage stops the loop at once, even while it waits for input.
+	loop, stopLoop := context.WithCancel(ctx)
+	defer stopLoop()
+	go func() {
+		err := stage.run(work, in)
+		if err != nil {
+			stopLoop()
+		}
+		stageErr <- err
+	}()
+	err := serveLoop(loop, cfg, r, func(batch []kafka.Message, fetched time.Time) error {
+		c, err := convertBatch(cfg, conv, batch, n)
+		if err != nil {
+			return err
+		}
+		c.fetched = fetched
+		select {
+		case in <- c:
+			return nil
+		case err := <-stageErr:
+			stageErr <- err // for the drain below
+			return err
+		}
+	})
+	close(in)
+	serr := <-stageErr
+	if serr != nil {
+		// The loop may have read successfully since the stage failed, and
+		// said so: a failed write leaves the run unhealthy.
+		setHealth(cfg.Health, false)
+		if err == nil || errors.Is(err, errIdle) {
+			return serr
+		}
+	}
+	return err
+}
+
+// serveLoop fetches batches until ctx ends and hands each to handle, which
+// must be done with the batch's slice when it returns (not with the
+// messages' bytes: dead letters keep their values). It
+// returns handle's first error, or errIdle when StopWhenIdle found the run
+// idle and caught up, or nil when ctx ended. A failed fetch is retried
+// with backoff: the reader keeps its position, so nothing is skipped.
+func serveLoop(ctx context.Context, cfg Config, r *kafka.Reader, handle func([]kafka.Message, time.Time) error) error {
 	var idle idleTimer
 	lag := map[int]int64{}
 	readBackoff := backoff.New(100*time.Millisecond, 5*time.Second)
+	var buf []kafka.Message
 	for ctx.Err() == nil {
-		batch, err := kafkaio.NextBatch(ctx, r, cfg.BatchSize, cfg.Linger, 250*time.Millisecond)
+		// handle is done with a batch when it returns: the next one reuses
+		// its memory.
+		batch, err := kafkaio.NextBatchInto(ctx, r, buf, cfg.BatchSize, cfg.Linger, 250*time.Millisecond)
 		if err != nil {
 			if ctx.Err() != nil {
 				break
@@ -159,64 +246,35 @@ func Serve(ctx context.Context, cfg Config, conv Converter) (Stats, error) {
 		if len(batch) == 0 {
 			if cfg.StopWhenIdle > 0 && idle.expired(ctx, cfg) {
 				cfg.Log.Info("idle and caught up, stopping", "idle", cfg.StopWhenIdle)
-				return st, nil
+				return errIdle
 			}
 			continue
 		}
 		fetched := time.Now()
 		idle.since = fetched
-		if err := handleBatch(work, cfg, conv, w, r, batch, fetched, &st); err != nil {
-			return st, err
+		if err := handle(batch, fetched); err != nil {
+			return err
 		}
 		cfg.Metrics.observeLag(lag, batch)
+		clear(batch) // the records' bytes are no longer needed
+		buf = batch
 	}
-	cfg.Log.Info("stopped", "events", st.EventsIn, "out", st.RecordsOut, "dlq", st.DeadLetter)
-	return st, nil
+	return nil
 }
 
-// handleBatch converts, writes and commits one batch.
-func handleBatch(ctx context.Context, cfg Config, conv Converter, w *kafka.Writer, r *kafka.Reader,
-	batch []kafka.Message, fetched time.Time, st *Stats) error {
-	out := make([]kafka.Message, 0, len(batch))
-	records := 0
-	for _, m := range batch {
-		start := time.Now()
-		recs, err := conv.Convert(m)
-		cfg.Metrics.observeTransform(time.Since(start))
-		if err != nil {
-			ie, ok := oink.AsInputError(err)
-			if !ok {
-				return fmt.Errorf("converting %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
-			}
-			st.DeadLetter++
-			st.ByCode[ie.Code]++
-			cfg.Metrics.deadLetter(ie.Code)
-			cfg.Log.Debug("dead letter", "topic", m.Topic, "partition", m.Partition, "offset", m.Offset, "code", ie.Code, "field", ie.Field)
-			if cfg.DLQ != "" {
-				out = append(out, deadletter.Record(m, cfg.DLQ, cfg.Name, ie, time.Now()))
-			}
-			continue
-		}
-		for i := range recs {
-			recs[i].Topic = cfg.To
-		}
-		out = append(out, recs...)
-		records += len(recs)
+// writerBatchSize is the kafka-go writer's batch size for cfg: a little
+// more than one batch's share of a partition of To, so that each write
+// call sends one request per partition, but no more. kafka-go reserves
+// room for a whole batch in every partition it writes, dead letters'
+// included, on every call: at the default 1000, a 5000-event batch over
+// 12 partitions reserved 3.6 MB for ~5000 records (BENCHMARKS.md).
+func writerBatchSize(ctx context.Context, cfg Config) int {
+	parts, err := kafkaio.Partitions(ctx, cfg.Brokers, cfg.To)
+	if err != nil || len(parts) == 0 {
+		return kafkaio.WriterBatchSize
 	}
-	if err := conv.BeforeWrite(ctx, fetched); err != nil {
-		return err
-	}
-	if err := writeAll(ctx, cfg, w, out); err != nil {
-		return err
-	}
-	if err := conv.AfterWrite(); err != nil {
-		return err
-	}
-	st.EventsIn += int64(len(batch))
-	st.RecordsOut += int64(records)
-	st.Batches++
-	cfg.Metrics.countBatch(len(batch), records)
-	return commit(ctx, cfg, r, batch)
+	share := cfg.BatchSize / len(parts)
+	return min(kafkaio.WriterBatchSize, max(64, share+share/4+32))
 }
 
 // writeAll writes msgs through kafkaio's one write path: temporary
@@ -241,13 +299,14 @@ func writeAll(ctx context.Context, cfg Config, w *kafka.Writer, msgs []kafka.Mes
 	return nil
 }
 
-// commit commits the batch's offsets. A failed commit (a rebalance took the
+// commit commits the offsets of a batch, given as the last record of each
+// of its partitions. A failed commit (a rebalance took the
 // partition away) is logged, not fatal: the batch is redelivered and yields
 // identical records, so the cost is a duplicate, never a loss.
-func commit(ctx context.Context, cfg Config, r *kafka.Reader, batch []kafka.Message) error {
+func commit(ctx context.Context, cfg Config, r *kafka.Reader, last []kafka.Message) error {
 	cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	if err := r.CommitMessages(cctx, kafkaio.LastPerPartition(batch)...); err != nil {
+	if err := r.CommitMessages(cctx, last...); err != nil {
 		if ctx.Err() != nil {
 			return fmt.Errorf("committing: %w", err)
 		}

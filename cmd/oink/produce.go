@@ -95,7 +95,7 @@ unhealthy, and the command exits 1; temporary failures are retried.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
 	}
 	o.addFlags(cmd.Flags(), "rtcim.v2", "orders.dlq", "oink-v2")
-	withMemoryLimit(cmd, d, g, defaultMemoryLimit)
+	withMemoryLimit(cmd, d, g, produceMemoryLimit)
 	return cmd
 }
 

@@ -24,12 +24,21 @@ type Fetcher interface {
 // dropping it would skip its records), and the error, if it persists, comes
 // back from the next call.
 func NextBatch(ctx context.Context, r Fetcher, max int, linger, wait time.Duration) ([]kafka.Message, error) {
+	return NextBatchInto(ctx, r, nil, max, linger, wait)
+}
+
+// NextBatchInto is NextBatch appending to buf[:0], so that a caller done
+// with one batch before it fetches the next reuses its memory.
+func NextBatchInto(ctx context.Context, r Fetcher, buf []kafka.Message, max int, linger, wait time.Duration) ([]kafka.Message, error) {
 	first, err := fetchWithin(ctx, r, wait)
 	if err != nil || first == nil {
 		return nil, err
 	}
-	batch := make([]kafka.Message, 1, max)
-	batch[0] = *first
+	batch := buf[:0]
+	if cap(batch) < max {
+		batch = make([]kafka.Message, 0, max)
+	}
+	batch = append(batch, *first)
 	lctx, cancel := context.WithTimeout(ctx, linger)
 	defer cancel()
 	for len(batch) < max {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -140,8 +141,10 @@ func newRefWork(ctx context.Context, cfg RefConfig) (refWork, error) {
 
 // RunRef runs a reference pipe: a kgo consumer group on From whose every
 // polled batch is handled by the mode's work, produced to To (and DLQ) with
-// acks from all in-sync replicas, flushed, and only then committed. One
-// batch is in hand at a time, as in oink. It returns once cfg.Events
+// acks from all in-sync replicas, flushed, and only then committed. The
+// raw and transform pipes convert on every core and overlap a batch's
+// writing with the next one's conversion, as oink produce does; the compare
+// and switch pipes have one batch in hand at a time. It returns once cfg.Events
 // records are committed, or with nil when ctx ends (the batch in hand is
 // then neither written nor committed, so it is redelivered).
 func RunRef(ctx context.Context, cfg RefConfig) (RefStats, error) {
@@ -178,47 +181,148 @@ func RunRef(ctx context.Context, cfg RefConfig) (RefStats, error) {
 		cl.AllowRebalance()
 		cl.Close()
 	}()
+	if c, ok := work.(refConvert); ok {
+		err = runPipelined(ctx, cl, c, &st)
+	} else {
+		err = runSerial(ctx, cl, cfg, work, &st)
+	}
+	return st, err
+}
+
+// runSerial is RunRef with one batch in hand at a time: poll, handle,
+// produce and wait for the acks, commit.
+func runSerial(ctx context.Context, cl *kgo.Client, cfg RefConfig, work refWork, st *RefStats) error {
 	var lat []time.Duration
 	out := make([]kgo.Record, 0, cfg.BatchSize)
+	defer func() { st.BatchP50Ms, st.BatchP99Ms = ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99)) }()
 	for cfg.Events == 0 || st.EventsIn < cfg.Events {
-		fs := cl.PollRecords(ctx, cfg.BatchSize)
-		if ctx.Err() != nil || fs.IsClientClosed() {
-			break
+		in, err := poll(ctx, ctx, cl, cfg.BatchSize)
+		if err != nil || in == nil {
+			return err
 		}
-		if err := fetchErr(fs); err != nil {
-			return st, err
-		}
-		in := fs.Records()
 		if len(in) == 0 {
 			cl.AllowRebalance()
 			continue
 		}
 		fetched := time.Now()
-		if out, err = work.handle(ctx, in, out[:0], &st); err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			return st, err
+		if out, err = work.handle(ctx, in, out[:0], st); err != nil {
+			return ignoreEnd(ctx, err)
 		}
 		if err := produceAll(ctx, cl, out); err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			return st, err
+			return ignoreEnd(ctx, err)
 		}
 		if err := cl.CommitRecords(ctx, in...); err != nil {
-			if ctx.Err() != nil {
-				break
-			}
-			return st, fmt.Errorf("committing %d records: %w", len(in), err)
+			return ignoreEnd(ctx, fmt.Errorf("committing %d records: %w", len(in), err))
 		}
 		cl.AllowRebalance()
 		lat = append(lat, time.Since(fetched))
 		st.EventsIn += int64(len(in))
 		st.Batches++
 	}
-	st.BatchP50Ms, st.BatchP99Ms = ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99))
-	return st, nil
+	return nil
+}
+
+// runPipelined is RunRef for the converting modes with what oink produce
+// does since it uses every core: each batch is converted on GOMAXPROCS
+// goroutines, and the next batch is polled and converted while the
+// previous one's records are in flight; a batch is committed once its
+// records are acknowledged.
+func runPipelined(ctx context.Context, cl *kgo.Client, work refConvert, st *RefStats) error {
+	cfg := work.cfg
+	var lat []time.Duration
+	defer func() { st.BatchP50Ms, st.BatchP99Ms = ms(percentile(lat, 0.50)), ms(percentile(lat, 0.99)) }()
+	type inFlight struct {
+		in      []*kgo.Record
+		fetched time.Time
+		acked   func() error
+		done    <-chan struct{} // closed once every record is acknowledged
+	}
+	var prev *inFlight
+	finish := func() error { // wait for prev's acks, then commit it
+		if prev == nil {
+			return nil
+		}
+		if err := prev.acked(); err != nil {
+			return err
+		}
+		if err := cl.CommitRecords(ctx, prev.in...); err != nil {
+			return fmt.Errorf("committing %d records: %w", len(prev.in), err)
+		}
+		cl.AllowRebalance()
+		lat = append(lat, time.Since(prev.fetched))
+		st.EventsIn += int64(len(prev.in))
+		st.Batches++
+		prev = nil
+		return nil
+	}
+	var polled int64
+	for cfg.Events == 0 || polled < cfg.Events {
+		// With a batch in flight, the poll gives up once it is acknowledged,
+		// so that it is committed even when no more input comes.
+		pctx, cancel := context.WithCancel(ctx)
+		if prev != nil {
+			go func(done <-chan struct{}) {
+				select {
+				case <-done:
+					cancel()
+				case <-pctx.Done():
+				}
+			}(prev.done)
+		}
+		in, err := poll(ctx, pctx, cl, cfg.BatchSize)
+		cancel()
+		if err != nil || in == nil {
+			return err
+		}
+		if len(in) == 0 {
+			if err := finish(); err != nil {
+				return ignoreEnd(ctx, err)
+			}
+			cl.AllowRebalance()
+			continue
+		}
+		polled += int64(len(in))
+		fetched := time.Now()
+		out, err := work.handleParallel(ctx, in, st)
+		if err != nil {
+			return err
+		}
+		if err := finish(); err != nil {
+			return ignoreEnd(ctx, err)
+		}
+		acked, done := produceAsync(ctx, cl, out)
+		prev = &inFlight{in: in, fetched: fetched, acked: acked, done: done}
+	}
+	return ignoreEnd(ctx, finish())
+}
+
+// poll returns the next batch, polling until pctx ends: nil with no error
+// when ctx ended or the client closed, empty when nothing came.
+func poll(ctx, pctx context.Context, cl *kgo.Client, max int) ([]*kgo.Record, error) {
+	fs := cl.PollRecords(pctx, max)
+	if ctx.Err() != nil || fs.IsClientClosed() {
+		return nil, nil
+	}
+	if pctx.Err() != nil && len(fs.Records()) == 0 {
+		return []*kgo.Record{}, nil
+	}
+	if err := fetchErr(fs); err != nil {
+		return nil, err
+	}
+	in := fs.Records()
+	if in == nil {
+		in = []*kgo.Record{}
+	}
+	return in, nil
+}
+
+// ignoreEnd is err, or nil when ctx ended (the batch in hand is then
+// redelivered).
+func ignoreEnd(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	return err
 }
 
 // fetchErr returns the first error of a poll: for a benchmark, any is fatal.
@@ -259,6 +363,36 @@ func (c refConvert) handle(_ context.Context, in []*kgo.Record, out []kgo.Record
 	return out, nil
 }
 
+// handleParallel is handle on GOMAXPROCS goroutines, each a contiguous
+// chunk of in, the outputs joined in the order of in.
+func (c refConvert) handleParallel(ctx context.Context, in []*kgo.Record, st *RefStats) ([]kgo.Record, error) {
+	n := min(runtime.GOMAXPROCS(0), (len(in)+63)/64)
+	if n <= 1 {
+		return c.handle(ctx, in, make([]kgo.Record, 0, len(in)), st)
+	}
+	outs := make([][]kgo.Record, n)
+	stats := make([]RefStats, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		lo, hi := i*len(in)/n, (i+1)*len(in)/n
+		wg.Go(func() {
+			outs[i], errs[i] = c.handle(ctx, in[lo:hi], make([]kgo.Record, 0, hi-lo), &stats[i])
+		})
+	}
+	wg.Wait()
+	out := make([]kgo.Record, 0, len(in))
+	for i := range n {
+		if errs[i] != nil {
+			return nil, errs[i]
+		}
+		out = append(out, outs[i]...)
+		st.RecordsOut += stats[i].RecordsOut
+		st.DeadLetters += stats[i].DeadLetters
+	}
+	return out, nil
+}
+
 // transformRecord is OINK v2's conversion of one record: what
 // producer.Run does between fetch and write.
 func transformRecord(r *kgo.Record) (kafka.Message, error) {
@@ -271,6 +405,45 @@ func transformRecord(r *kgo.Record) (kafka.Message, error) {
 		return kafka.Message{}, err
 	}
 	return producer.Record(rt)
+}
+
+// produceAsync produces recs and returns a function that waits until every
+// one is acknowledged and returns the first failure, and a channel closed
+// then. recs must not change until then.
+func produceAsync(ctx context.Context, cl *kgo.Client, recs []kgo.Record) (func() error, <-chan struct{}) {
+	var (
+		mu    sync.Mutex
+		first error
+		wg    sync.WaitGroup
+	)
+	wg.Add(len(recs))
+	promise := func(_ *kgo.Record, err error) {
+		if err != nil {
+			mu.Lock()
+			if first == nil {
+				first = err
+			}
+			mu.Unlock()
+		}
+		wg.Done()
+	}
+	for i := range recs {
+		cl.Produce(ctx, &recs[i], promise)
+	}
+	done := make(chan struct{})
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	return func() error {
+		<-done
+		mu.Lock()
+		defer mu.Unlock()
+		if first != nil {
+			return fmt.Errorf("producing %d records: %w", len(recs), first)
+		}
+		return nil
+	}, done
 }
 
 // produceAll produces recs and returns once every one is acknowledged, or
