@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -17,7 +19,7 @@ import (
 type Script struct{ path string }
 
 // nodeTimeout is how long scripts/kafka may wait for a restarted node
-// (OINK_KAFKA_TIMEOUT, 90 s by default): after a SIGKILL a node recovers
+// (OINK_KAFKA_TIMEOUT; scripts/kafka's own default is the same): after a SIGKILL a node recovers
 // every log it holds, which took 91 s on a loaded machine.
 const nodeTimeout = "300"
 
@@ -36,6 +38,7 @@ func RealCluster(t *testing.T) (*Env, Script) {
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("OINK_TEST_KAFKA_SCRIPT=%s: %v (give the absolute path of scripts/kafka)", path, err)
 	}
+	holdClusterLock(t, os.Getenv("OINK_TEST_BROKERS"))
 	env := New(t)
 	env.Spec.ReplicationFactor = 3
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
@@ -44,6 +47,30 @@ func RealCluster(t *testing.T) (*Env, Script) {
 		t.Fatalf("%v; these tests kill one broker of 3 (scripts/kafka up 3)", err)
 	}
 	return env, Script{path: path}
+}
+
+// holdClusterLock takes, for the rest of the test, an exclusive lock on
+// the cluster named by brokers, shared by every test process on this
+// machine: go test runs packages in parallel (one process each), and two
+// tests that each kill a different node of 3 leave the cluster without a
+// quorum or an in-sync minimum, so neither can pass. The lock waits as
+// long as the test's context allows.
+func holdClusterLock(t *testing.T, brokers string) {
+	t.Helper()
+	name := filepath.Join(os.TempDir(), "oink-kill-"+strings.NewReplacer(":", "_", ",", "+", "/", "_").Replace(brokers)+".lock")
+	f, err := os.OpenFile(name, os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		t.Fatalf("cluster lock %s: %v", name, err)
+	}
+	t0 := time.Now()
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		t.Fatalf("cluster lock %s: %v", name, err)
+	}
+	if d := time.Since(t0); d > time.Second {
+		t.Logf("waited %s for another test process to finish with the cluster", d.Round(time.Second))
+	}
+	t.Cleanup(func() { f.Close() }) // closing the file releases the lock
 }
 
 // Kill SIGKILLs node.
