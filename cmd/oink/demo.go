@@ -102,13 +102,12 @@ func runDemo(ctx context.Context, d deps, g *globalOptions, o *demoOptions) erro
 		sum, err = demo.Run(ctx, cfg)
 	}
 	// Interrupted: a check would judge a pipeline stopped half way, so
-	// nothing is printed but that.
+	// nothing is printed here; exitCode prints "oink: interrupted" once,
+	// as for every command.
 	switch {
 	case ctx.Err() != nil: // a signal: main's handler chooses exit 130
-		fmt.Fprintln(d.stderr, "interrupted")
 		return ctx.Err()
 	case errors.Is(err, errViewerStopped): // a key: the signal is raised again
-		fmt.Fprintln(d.stderr, "interrupted")
 		return interrupted(ctx, tui.ErrInterrupted)
 	}
 	if err != nil {

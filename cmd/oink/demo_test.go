@@ -152,8 +152,8 @@ func TestDemoInterruptedPrintsInterruptedAndNoChecks(t *testing.T) {
 		t.Errorf("exit code = %d (%v), want %d", code, err, exitInterrupted)
 	}
 	stderr := errw.String()
-	if !strings.HasSuffix(stderr, "interrupted\n") || strings.Contains(stderr, "invariant") || strings.Contains(stderr, "oink:") {
-		t.Errorf("stderr = %q, want the story so far then \"interrupted\", no check and no error", stderr)
+	if !strings.HasSuffix(stderr, "\noink: interrupted\n") || strings.Count(stderr, "interrupted") != 1 || strings.Contains(stderr, "invariant") {
+		t.Errorf("stderr = %q, want the story so far then \"oink: interrupted\" once, no check and no error", stderr)
 	}
 	if out.Len() != 0 {
 		t.Errorf("stdout = %q, want nothing: no summary, no check", out)
