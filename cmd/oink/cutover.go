@@ -164,7 +164,8 @@ func runCutover(ctx context.Context, d deps, g *globalOptions, o *cutoverOptions
 		plan, o.run = p, p.Run
 	}
 	if o.verb == "abort" && !o.yes && !o.dryRun {
-		if err := confirmAbort(d, o.run); err != nil {
+		if err := confirmRun(d, o.run, "aborting the cutover of run "+o.run,
+			"Abort the cutover of run "+o.run+" (v2 back to 0%, the plan ends)?", "nothing changed"); err != nil {
 			return err
 		}
 	}
@@ -228,16 +229,18 @@ func currentUser(d deps) string {
 	return "unknown"
 }
 
-// confirmAbort asks on a terminal for the run's name; off a terminal it
-// requires --yes.
-func confirmAbort(d deps, run string) error {
+// confirmRun asks question on a terminal and wants the run's name typed
+// back before doing (what a refusal names, e.g. "deleting run x"); off a
+// terminal it requires --yes. unchanged says what a wrong answer left as
+// it was, e.g. "nothing deleted".
+func confirmRun(d deps, run, doing, question, unchanged string) error {
 	if !d.stderrIsTTY() {
-		return usageError{fmt.Errorf("aborting the cutover of run %s needs confirmation: pass --yes", run)}
+		return usageError{fmt.Errorf("%s needs confirmation: pass --yes", doing)}
 	}
-	fmt.Fprintf(d.stderr, "Abort the cutover of run %s (v2 back to 0%%, the plan ends)? Type the run name to confirm: ", run)
+	fmt.Fprintf(d.stderr, "%s Type the run name to confirm: ", question)
 	line, _ := bufio.NewReader(d.stdin).ReadString('\n') // EOF: an empty answer
 	if strings.TrimSpace(line) != run {
-		return errors.New("not confirmed: nothing changed")
+		return errors.New("not confirmed: " + unchanged)
 	}
 	return nil
 }
