@@ -199,21 +199,14 @@ func changeCutover(ctx context.Context, d deps, c *cutover.Controller, plan cuto
 	if req.Actor == "" {
 		req.Actor = currentUser(d)
 	}
-	switch cutover.Action(o.verb) {
-	case cutover.ActionApply:
+	if cutover.Action(o.verb) == cutover.ActionApply {
 		return c.Apply(ctx, plan, req)
-	case cutover.ActionStart:
-		return c.Start(ctx, req)
-	case cutover.ActionAdvance:
-		return c.Advance(ctx, req)
-	case cutover.ActionPause:
-		return c.Pause(ctx, req)
-	case cutover.ActionResume:
-		return c.Resume(ctx, req)
-	case cutover.ActionRollback:
-		return c.Rollback(ctx, req)
-	case cutover.ActionAbort:
-		return c.Abort(ctx, req)
+	}
+	commands := map[cutover.Action]func(context.Context, cutover.Request) (cutover.Decision, error){
+		cutover.ActionStart: c.Start, cutover.ActionAdvance: c.Advance, cutover.ActionPause: c.Pause,
+		cutover.ActionResume: c.Resume, cutover.ActionRollback: c.Rollback, cutover.ActionAbort: c.Abort}
+	if run, ok := commands[cutover.Action(o.verb)]; ok {
+		return run(ctx, req)
 	}
 	return cutover.Decision{}, fmt.Errorf("cutover %s: not a command", o.verb)
 }
