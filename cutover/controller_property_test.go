@@ -1,6 +1,7 @@
 package cutover_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -58,23 +59,15 @@ func randomOp(t *testing.T, e *env, rng *rand.Rand) string {
 	case phase.Completed() && rng.IntN(2) == 0:
 		op = 5
 	}
-	switch op {
-	case 0:
-		name = "start"
-		_, err = c.Start(ctx, req(name))
-	case 1:
-		name = "advance"
-		_, err = c.Advance(ctx, req(name))
-	case 2:
-		name = "pause"
-		_, err = c.Pause(ctx, req(name))
-	case 3:
-		name = "resume"
-		_, err = c.Resume(ctx, req(name))
-	case 4:
-		name = "rollback"
-		_, err = c.Rollback(ctx, req(name))
-	case 5:
+	commands := []struct {
+		name string
+		run  func(context.Context, cutover.Request) (cutover.Decision, error)
+	}{{"start", c.Start}, {"advance", c.Advance}, {"pause", c.Pause}, {"resume", c.Resume}, {"rollback", c.Rollback}}
+	switch {
+	case op < len(commands):
+		name = commands[op].name
+		_, err = commands[op].run(ctx, req(name))
+	case op == 5:
 		if cutover.Phase(e.state().Phase) != cutover.Aborted && rng.IntN(3) == 0 {
 			name = "abort"
 			_, err = c.Abort(ctx, req(name))
@@ -82,7 +75,7 @@ func randomOp(t *testing.T, e *env, rng *rand.Rand) string {
 			name = "apply"
 			_, err = c.Apply(ctx, e.plan, req(name))
 		}
-	case 6:
+	case op == 6:
 		name = "diverge+tick"
 		if s := e.state(); s.StageStartedAt != nil {
 			e.diverge(diffstore.KindDivergent, s.StageStartedAt.Add(time.Duration(rng.IntN(60))*time.Second))

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -69,26 +70,11 @@ func ParseFaults(s string) (Faults, error) {
 		if err != nil || rate < 0 || rate > 1 || math.IsNaN(rate) {
 			return f, fmt.Errorf("faults: %s=%q is not a rate between 0 and 1 (e.g. %s=0.01)", name, val, name)
 		}
-		if p := f.rate(name); p != nil {
-			*p = rate
-			continue
+		p := f.rate(name)
+		if p == nil {
+			return f, fmt.Errorf("faults: unknown fault %q (known: %s, lag)", name, strings.Join(slices.Concat(contentFaults, formatFaults), ", "))
 		}
-		switch name {
-		case FaultRounding:
-			f.Rounding = rate
-		case FaultUTCDate:
-			f.UTCDate = rate
-		case FaultDrop:
-			f.Drop = rate
-		case FaultDup:
-			f.Dup = rate
-		case FaultReorder:
-			f.Reorder = rate
-		case FaultShipping:
-			f.Shipping = rate
-		default:
-			return f, fmt.Errorf("faults: unknown fault %q (known: rounding, utc-date, drop, dup, reorder, shipping, %s, lag)", name, strings.Join(formatFaults, ", "))
-		}
+		*p = rate
 	}
 	return f, nil
 }
@@ -101,13 +87,7 @@ func (f Faults) String() string {
 			parts = append(parts, name+"="+strconv.FormatFloat(v, 'g', -1, 64))
 		}
 	}
-	add(FaultRounding, f.Rounding)
-	add(FaultUTCDate, f.UTCDate)
-	add(FaultDrop, f.Drop)
-	add(FaultDup, f.Dup)
-	add(FaultReorder, f.Reorder)
-	add(FaultShipping, f.Shipping)
-	for _, name := range formatFaults {
+	for _, name := range slices.Concat(contentFaults, formatFaults) {
 		add(name, *f.rate(name))
 	}
 	if f.Lag > 0 {
@@ -116,22 +96,21 @@ func (f Faults) String() string {
 	return strings.Join(parts, ",")
 }
 
+// contentFaults are the names of the faults that change what a record
+// means, in the order String writes them (before formatFaults).
+var contentFaults = []string{FaultRounding, FaultUTCDate, FaultDrop, FaultDup, FaultReorder, FaultShipping}
+
 // formatFaults are the format faults' names, in the order String writes them.
 var formatFaults = []string{FaultFieldOrder, FaultNumberSpelling, FaultHeaderExtra, FaultTimestamp}
 
-// rate returns the field of the format fault name, or nil for any other name.
+// rate returns the field of the fault name given as a rate (any of
+// contentFaults and formatFaults), or nil for any other name, lag included.
 func (f *Faults) rate(name string) *float64 {
-	switch name {
-	case FaultFieldOrder:
-		return &f.FieldOrder
-	case FaultNumberSpelling:
-		return &f.NumberSpelling
-	case FaultHeaderExtra:
-		return &f.HeaderExtra
-	case FaultTimestamp:
-		return &f.Timestamp
-	}
-	return nil
+	return map[string]*float64{
+		FaultRounding: &f.Rounding, FaultUTCDate: &f.UTCDate, FaultDrop: &f.Drop, FaultDup: &f.Dup,
+		FaultReorder: &f.Reorder, FaultShipping: &f.Shipping, FaultFieldOrder: &f.FieldOrder,
+		FaultNumberSpelling: &f.NumberSpelling, FaultHeaderExtra: &f.HeaderExtra, FaultTimestamp: &f.Timestamp,
+	}[name]
 }
 
 // draw returns a number in [0, 1) fixed by (seed, fault, event id): the same

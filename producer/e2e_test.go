@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/producer"
+	"github.com/segmentio/kafka-go"
 
 	"github.com/oinkhq/oink/loadgen"
 
@@ -44,16 +45,24 @@ func (p *pipeline) config(t *testing.T, group string) producer.Config {
 		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 }
 
-// check reads the three topics and checks invariant 1, and that each dead
-// letter carries the error code its generated kind calls for.
-func (p *pipeline) check(t *testing.T) producer.Accounting {
+// noLoss reads the three topics and checks invariant 1; it returns the
+// accounting, the number of upstream events and the dead letters.
+func (p *pipeline) noLoss(t *testing.T) (producer.Accounting, int, []kafka.Message) {
 	t.Helper()
 	up, out, dlq := p.env.ReadAll(p.orders), p.env.ReadAll(p.out), p.env.ReadAll(p.dlq)
 	acc, err := producer.CheckNoLoss(up, out, dlq)
 	if err != nil {
 		t.Fatalf("invariant 1 violated: %v", err)
 	}
-	kinds := expectedKinds(t, p.gen, len(up))
+	return acc, len(up), dlq
+}
+
+// check reads the three topics and checks invariant 1, and that each dead
+// letter carries the error code its generated kind calls for.
+func (p *pipeline) check(t *testing.T) producer.Accounting {
+	t.Helper()
+	acc, events, dlq := p.noLoss(t)
+	kinds := expectedKinds(t, p.gen, events)
 	for _, m := range dlq {
 		info := deadletter.Parse(m)
 		want, ok := kinds[string(m.Value)]

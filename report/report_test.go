@@ -21,10 +21,36 @@ func fixedNow() time.Time { return fixtureBase.Add(time.Hour) }
 // gatherFixture returns the fixture's report data, dead letters included.
 func gatherFixture(t *testing.T) *report.Data {
 	t.Helper()
-	d, err := report.Gather(t.Context(), fixtureStore(t), fixtureRun, report.Options{Now: fixedNow})
-	must(t, err)
+	d := gather(t, fixtureStore(t), fixtureRun)
 	d.DeadLetters = fixtureDeadLetters(t)
 	return d
+}
+
+// gather returns run's report data from st, stamped fixedNow.
+func gather(t *testing.T, st *diffstore.Store, run string) *report.Data {
+	t.Helper()
+	d, err := report.Gather(t.Context(), st, run, report.Options{Now: fixedNow})
+	must(t, err)
+	return d
+}
+
+// newRun returns a store (rolled back after t) holding run with nothing
+// counted yet.
+func newRun(t *testing.T, run string) *diffstore.Store {
+	t.Helper()
+	st := diffstore.New(pgtest.Tx(t))
+	must(t, st.EnsureRun(t.Context(), diffstore.Run{Name: run, ControlTopic: "a", CandidateTopic: "b"}))
+	return st
+}
+
+// fixtureTotals is the sum of the fixture's counts over every bucket.
+func fixtureTotals() diffstore.Counts {
+	var sum diffstore.Counts
+	for i := range fixtureBuckets {
+		c, _ := bucketCounts(i)
+		sum = sum.Add(c)
+	}
+	return sum
 }
 
 func TestMarkdownGolden(t *testing.T) {
@@ -38,13 +64,8 @@ func TestMarkdownGolden(t *testing.T) {
 // is the store's, side by side, and says it holds.
 func TestInvariantAccountingInReport(t *testing.T) {
 	t.Parallel()
-	d, err := report.Gather(t.Context(), fixtureStore(t), fixtureRun, report.Options{Now: fixedNow})
-	must(t, err)
-	var want diffstore.Counts
-	for i := range fixtureBuckets {
-		c, _ := bucketCounts(i)
-		want = want.Add(c)
-	}
+	d := gather(t, fixtureStore(t), fixtureRun)
+	want := fixtureTotals()
 	a := d.Accounting
 	if a.Control.Read != want.ReadControl || a.Candidate.Read != want.ReadCandidate || a.Pairs != want.Pairs ||
 		a.Control.MissingOther != want.MissingInCandidate || a.Candidate.MissingOther != want.MissingInControl ||
@@ -61,13 +82,8 @@ func TestInvariantAccountingInReport(t *testing.T) {
 // and v2's counts apart with the minutes each version went live.
 func TestGatherFillsLevelsAndSwitch(t *testing.T) {
 	t.Parallel()
-	d, err := report.Gather(t.Context(), fixtureStore(t), fixtureRun, report.Options{Now: fixedNow})
-	must(t, err)
-	var want diffstore.Counts
-	for i := range fixtureBuckets {
-		c, _ := bucketCounts(i)
-		want = want.Add(c)
-	}
+	d := gather(t, fixtureStore(t), fixtureRun)
+	want := fixtureTotals()
 	wantLevels := report.Levels{Pairs: want.Pairs, Identical: want.Identical, Equivalent: want.Equivalent,
 		Accepted: want.Accepted, Divergent: want.Divergent}
 	if d.Levels == nil || *d.Levels != wantLevels {
@@ -87,10 +103,8 @@ func TestGatherFillsLevelsAndSwitch(t *testing.T) {
 // no switch state, no switch section.
 func TestGatherOfARunWithoutPairsOrSwitchLeavesThemOut(t *testing.T) {
 	t.Parallel()
-	st := diffstore.New(pgtest.Tx(t))
-	must(t, st.EnsureRun(t.Context(), diffstore.Run{Name: "empty", ControlTopic: "a", CandidateTopic: "b"}))
-	d, err := report.Gather(t.Context(), st, "empty", report.Options{Now: fixedNow})
-	must(t, err)
+	st := newRun(t, "empty")
+	d := gather(t, st, "empty")
 	if d.Levels != nil || d.Switch != nil {
 		t.Errorf("Gather(run without pairs or switch): Levels %+v, Switch %+v; want both nil", d.Levels, d.Switch)
 	}
@@ -100,15 +114,13 @@ func TestGatherOfARunWithoutPairsOrSwitchLeavesThemOut(t *testing.T) {
 // is reported as such, in both formats.
 func TestAccountingThatDoesNotHoldIsFlagged(t *testing.T) {
 	t.Parallel()
-	st := diffstore.New(pgtest.Tx(t))
-	must(t, st.EnsureRun(t.Context(), diffstore.Run{Name: "r", ControlTopic: "a", CandidateTopic: "b"}))
+	st := newRun(t, "r")
 	cp, err := st.ClaimPartition(t.Context(), "r", 0, "x")
 	must(t, err)
 	// 10 read on the control side, 9 accounted for.
 	must(t, st.CommitBatch(t.Context(), diffstore.CommitBatch{Run: "r", Partition: 0, Epoch: cp.Epoch, Counts: []diffstore.MinuteCounts{{
 		Minute: fixtureBase, Counts: diffstore.Counts{ReadControl: 10, ReadCandidate: 9, Pairs: 9, Equal: 9}}}}))
-	d, err := report.Gather(t.Context(), st, "r", report.Options{Now: fixedNow})
-	must(t, err)
+	d := gather(t, st, "r")
 	if d.Accounting.Holds || d.Accounting.Control.Holds() || !d.Accounting.Candidate.Holds() {
 		t.Errorf("Accounting = %+v, want the control side (10 read, 9 paired) not to hold", d.Accounting)
 	}
@@ -133,8 +145,7 @@ func render(t *testing.T, d *report.Data) map[string]string {
 // one, at their source event times.
 func TestSeriesCountsEveryDivergence(t *testing.T) {
 	t.Parallel()
-	d, err := report.Gather(t.Context(), fixtureStore(t), fixtureRun, report.Options{Now: fixedNow})
-	must(t, err)
+	d := gather(t, fixtureStore(t), fixtureRun)
 	s := d.Series
 	if s.Grain != diffstore.CountGrain || len(s.Buckets) != fixtureBuckets || !s.Buckets[0].Start.Equal(fixtureBase) {
 		t.Fatalf("Series has %d buckets of %s from %s, want %d of %s from %s",
@@ -168,8 +179,7 @@ func TestSeriesCountsEveryDivergence(t *testing.T) {
 // 2-minute buckets that still add up to the run's totals.
 func TestSeriesOfALongRunIsCoarser(t *testing.T) {
 	t.Parallel()
-	st := diffstore.New(pgtest.Tx(t))
-	must(t, st.EnsureRun(t.Context(), diffstore.Run{Name: "long", ControlTopic: "a", CandidateTopic: "b"}))
+	st := newRun(t, "long")
 	cp, err := st.ClaimPartition(t.Context(), "long", 0, "x")
 	must(t, err)
 	var mcs []diffstore.MinuteCounts
@@ -178,8 +188,7 @@ func TestSeriesOfALongRunIsCoarser(t *testing.T) {
 			Counts: diffstore.Counts{ReadControl: 10, ReadCandidate: 10, Pairs: 10, Equal: 9, Divergent: 1}})
 	}
 	must(t, st.CommitBatch(t.Context(), diffstore.CommitBatch{Run: "long", Partition: 0, Epoch: cp.Epoch, Counts: mcs}))
-	d, err := report.Gather(t.Context(), st, "long", report.Options{Now: fixedNow})
-	must(t, err)
+	d := gather(t, st, "long")
 	var div int64
 	for _, b := range d.Series.Buckets {
 		div += b.Divergent
@@ -203,10 +212,8 @@ func TestGatherOfAnUnknownRunIsNotFound(t *testing.T) {
 // switch sections appear only once their data is set.
 func TestSectionsOnlyWithTheirData(t *testing.T) {
 	t.Parallel()
-	st := diffstore.New(pgtest.Tx(t))
-	must(t, st.EnsureRun(t.Context(), diffstore.Run{Name: "quiet", ControlTopic: "a", CandidateTopic: "b"}))
-	d, err := report.Gather(t.Context(), st, "quiet", report.Options{Now: fixedNow})
-	must(t, err)
+	st := newRun(t, "quiet")
+	d := gather(t, st, "quiet")
 	for name, out := range render(t, d) {
 		for _, want := range []string{"No cutover plan was applied", "No records compared yet", "No path diverged",
 			"no accept rule", "Dead letters were not read"} {

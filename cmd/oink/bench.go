@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -223,55 +222,51 @@ func (o *benchOptions) config(g *globalOptions) (bench.Config, error) {
 	if o.external {
 		cfg.Brokers = g.brokers
 	}
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var bad flagProblems
 	if o.events < 1 {
-		bad("--events %d: want at least 1, e.g. --events 100000", o.events)
+		bad.add("--events %d: want at least 1, e.g. --events 100000", o.events)
 	}
 	if o.partitions < 1 || o.partitions > 1000 || o.rf < 1 {
-		bad("--partitions %d / --replication-factor %d: want 1 to 1000 partitions and at least 1 replica", o.partitions, o.rf)
+		bad.add("--partitions %d / --replication-factor %d: want 1 to 1000 partitions and at least 1 replica", o.partitions, o.rf)
 	}
 	if o.batchSize < 1 || o.batchSize > 100000 {
-		bad("--batch-size %d: want 1 to 100000", o.batchSize)
+		bad.add("--batch-size %d: want 1 to 100000", o.batchSize)
 	}
 	if o.invalidRatio < 0 || o.invalidRatio > 1 {
-		bad("--invalid-ratio %v: want a share between 0 and 1, e.g. 0.01", o.invalidRatio)
+		bad.add("--invalid-ratio %v: want a share between 0 and 1, e.g. 0.01", o.invalidRatio)
 	}
 	if o.stopWhenIdle <= 0 || o.timeout < 0 {
-		bad("--stop-when-idle %v / --timeout %v: want a positive duration such as 1s (--timeout 0 for the default)", o.stopWhenIdle, o.timeout)
+		bad.add("--stop-when-idle %v / --timeout %v: want a positive duration such as 1s (--timeout 0 for the default)", o.stopWhenIdle, o.timeout)
 	}
 	if o.role == bench.RoleSwitch || o.role == bench.RolePipeline {
 		if o.percent <= 0 || o.percent > 100 {
-			bad("--percent %v: want a share of buckets above 0 and up to 100, e.g. --percent 50", o.percent)
+			bad.add("--percent %v: want a share of buckets above 0 and up to 100, e.g. --percent 50", o.percent)
 		}
 	}
 	if o.rate < 0 {
-		bad("--rate %v: want 0 (as fast as possible) or more events per second", o.rate)
+		bad.add("--rate %v: want 0 (as fast as possible) or more events per second", o.rate)
 	}
 	if o.role != bench.RoleProducer {
 		if err := bench.CheckFaults(o.faults); err != nil {
-			bad("--faults: %v", err)
+			bad.add("--faults: %v", err)
 		}
 		if _, err := os.Stat(o.rules); err != nil {
-			bad("--rules %q: %v; name a rules file that exists, or leave the default", o.rules, err)
+			bad.add("--rules %q: %v; name a rules file that exists, or leave the default", o.rules, err)
 		}
 	}
 	for _, name := range o.pipelines {
 		p := bench.Pipeline(strings.TrimSpace(name))
 		if !slices.Contains(bench.AllPipelines(), p) {
-			bad("--pipelines: unknown %q; want some of oink, ref-transform, ref-raw (e.g. --pipelines oink,ref-raw)", name)
+			bad.add("--pipelines: unknown %q; want some of oink, ref-transform, ref-raw (e.g. --pipelines oink,ref-raw)", name)
 		}
 		cfg.Pipelines = append(cfg.Pipelines, p)
 	}
 	for _, kv := range o.env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
-			bad("--env %q: want KEY=VALUE, e.g. --env GOGC=200", kv)
+			bad.add("--env %q: want KEY=VALUE, e.g. --env GOGC=200", kv)
 		}
 	}
-	if len(errs) > 0 {
-		return cfg, usageError{errors.Join(errs...)}
-	}
-	return cfg, nil
+	return cfg, bad.err()
 }
 
 func runBench(ctx context.Context, d deps, g *globalOptions, o *benchOptions) error {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -84,24 +83,23 @@ func (o *capacityOptions) input(readFile func(string) ([]byte, error)) (capacity
 	if o.outage > 0 {
 		in.CatchUp = o.catchUp
 	}
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var bad flagProblems
 	rate, err := capacity.ParseRate(o.rate)
 	if err != nil {
-		bad("--rate %w", err)
+		bad.add("--rate %w", err)
 	}
 	in.RatePerSecond = rate
 	if !(o.peakFactor >= 1) {
-		bad("--peak-factor %v: want 1 or more, e.g. --peak-factor 5 for a peak five times the average", o.peakFactor)
+		bad.add("--peak-factor %v: want 1 or more, e.g. --peak-factor 5 for a peak five times the average", o.peakFactor)
 	}
 	if !(o.utilization > 0 && o.utilization <= 1) {
-		bad("--utilization %v: want a share in (0, 1], e.g. --utilization 0.5", o.utilization)
+		bad.add("--utilization %v: want a share in (0, 1], e.g. --utilization 0.5", o.utilization)
 	}
 	if o.minInstances < 1 || o.growth < 1 {
-		bad("--min-instances %d / --growth %d: want 1 or more", o.minInstances, o.growth)
+		bad.add("--min-instances %d / --growth %d: want 1 or more", o.minInstances, o.growth)
 	}
 	if o.outage < 0 || (o.outage > 0 && o.catchUp <= 0) {
-		bad("--outage %v / --catch-up %v: want a positive --catch-up with --outage, e.g. --outage 1h --catch-up 15m", o.outage, o.catchUp)
+		bad.add("--outage %v / --catch-up %v: want a positive --catch-up with --outage, e.g. --outage 1h --catch-up 15m", o.outage, o.catchUp)
 	}
 	base, err := capacity.Builtin()
 	if err != nil {
@@ -111,21 +109,18 @@ func (o *capacityOptions) input(readFile func(string) ([]byte, error)) (capacity
 	for _, name := range o.fromBench {
 		data, err := readFile(name)
 		if err != nil {
-			bad("--from-bench %w", err)
+			bad.add("--from-bench %w", err)
 			continue
 		}
 		ms, err := capacity.FromBench(name, data)
 		if err != nil {
-			bad("--from-bench %w", err)
+			bad.add("--from-bench %w", err)
 			continue
 		}
 		given = capacity.Merge(given, ms)
 	}
 	in.Measured = capacity.Merge(base, given)
-	if len(errs) > 0 {
-		return in, usageError{errors.Join(errs...)}
-	}
-	return in, nil
+	return in, bad.err()
 }
 
 func runCapacity(d deps, o *capacityOptions) error {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -111,35 +110,31 @@ func (o *chaosOptions) config(g *globalOptions) (chaos.Config, error) {
 	if o.external {
 		cfg.Brokers = g.brokers
 	}
-	var errs []error
-	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	var bad flagProblems
 	roles, err := chaos.ParseRoles(o.roles)
 	if err != nil {
-		bad("--roles: %w (e.g. --roles producer,switch)", err)
+		bad.add("--roles: %w (e.g. --roles producer,switch)", err)
 	}
 	cfg.Roles = roles
 	if o.trials < 1 || o.trials > 1000 {
-		bad("--trials %d: want 1 to 1000 trials per role", o.trials)
+		bad.add("--trials %d: want 1 to 1000 trials per role", o.trials)
 	}
 	if o.events < 500 || o.events > 10_000_000 {
-		bad("--events %d: want 500 to 10000000 (fewer leave v1's faults too rare to check)", o.events)
+		bad.add("--events %d: want 500 to 10000000 (fewer leave v1's faults too rare to check)", o.events)
 	}
 	if o.rate <= 0 || o.rate > 50000 {
-		bad("--rate %v: want 1 to 50000 events per second", o.rate)
+		bad.add("--rate %v: want 1 to 50000 events per second", o.rate)
 	}
 	if o.kills < 0 || o.kills > 100 {
-		bad("--kills %d: want 0 to 100 per trial", o.kills)
+		bad.add("--kills %d: want 0 to 100 per trial", o.kills)
 	}
 	if o.parallel < 1 || o.parallel > 32 {
-		bad("--parallel %d: want 1 to 32 trials at once", o.parallel)
+		bad.add("--parallel %d: want 1 to 32 trials at once", o.parallel)
 	}
 	if _, err := os.Stat(o.rules); err != nil {
-		bad("--rules %s: %v (name a rules file that exists, or leave the default)", o.rules, err)
+		bad.add("--rules %s: %v (name a rules file that exists, or leave the default)", o.rules, err)
 	}
-	if len(errs) > 0 {
-		return cfg, usageError{errors.Join(errs...)}
-	}
-	return cfg, nil
+	return cfg, bad.err()
 }
 
 func runChaos(ctx context.Context, d deps, g *globalOptions, o *chaosOptions) error {

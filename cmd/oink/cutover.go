@@ -164,7 +164,8 @@ func runCutover(ctx context.Context, d deps, g *globalOptions, o *cutoverOptions
 		plan, o.run = p, p.Run
 	}
 	if o.verb == "abort" && !o.yes && !o.dryRun {
-		if err := confirmAbort(d, o.run); err != nil {
+		if err := confirmRun(d, o.run, "aborting the cutover of run "+o.run,
+			"Abort the cutover of run "+o.run+" (v2 back to 0%, the plan ends)?", "nothing changed"); err != nil {
 			return err
 		}
 	}
@@ -198,21 +199,14 @@ func changeCutover(ctx context.Context, d deps, c *cutover.Controller, plan cuto
 	if req.Actor == "" {
 		req.Actor = currentUser(d)
 	}
-	switch cutover.Action(o.verb) {
-	case cutover.ActionApply:
+	if cutover.Action(o.verb) == cutover.ActionApply {
 		return c.Apply(ctx, plan, req)
-	case cutover.ActionStart:
-		return c.Start(ctx, req)
-	case cutover.ActionAdvance:
-		return c.Advance(ctx, req)
-	case cutover.ActionPause:
-		return c.Pause(ctx, req)
-	case cutover.ActionResume:
-		return c.Resume(ctx, req)
-	case cutover.ActionRollback:
-		return c.Rollback(ctx, req)
-	case cutover.ActionAbort:
-		return c.Abort(ctx, req)
+	}
+	commands := map[cutover.Action]func(context.Context, cutover.Request) (cutover.Decision, error){
+		cutover.ActionStart: c.Start, cutover.ActionAdvance: c.Advance, cutover.ActionPause: c.Pause,
+		cutover.ActionResume: c.Resume, cutover.ActionRollback: c.Rollback, cutover.ActionAbort: c.Abort}
+	if run, ok := commands[cutover.Action(o.verb)]; ok {
+		return run(ctx, req)
 	}
 	return cutover.Decision{}, fmt.Errorf("cutover %s: not a command", o.verb)
 }
@@ -228,16 +222,18 @@ func currentUser(d deps) string {
 	return "unknown"
 }
 
-// confirmAbort asks on a terminal for the run's name; off a terminal it
-// requires --yes.
-func confirmAbort(d deps, run string) error {
+// confirmRun asks question on a terminal and wants the run's name typed
+// back before doing (what a refusal names, e.g. "deleting run x"); off a
+// terminal it requires --yes. unchanged says what a wrong answer left as
+// it was, e.g. "nothing deleted".
+func confirmRun(d deps, run, doing, question, unchanged string) error {
 	if !d.stderrIsTTY() {
-		return usageError{fmt.Errorf("aborting the cutover of run %s needs confirmation: pass --yes", run)}
+		return usageError{fmt.Errorf("%s needs confirmation: pass --yes", doing)}
 	}
-	fmt.Fprintf(d.stderr, "Abort the cutover of run %s (v2 back to 0%%, the plan ends)? Type the run name to confirm: ", run)
+	fmt.Fprintf(d.stderr, "%s Type the run name to confirm: ", question)
 	line, _ := bufio.NewReader(d.stdin).ReadString('\n') // EOF: an empty answer
 	if strings.TrimSpace(line) != run {
-		return errors.New("not confirmed: nothing changed")
+		return errors.New("not confirmed: " + unchanged)
 	}
 	return nil
 }

@@ -79,9 +79,9 @@ snapshot, so a report on a live run describes one moment.`,
 
 // validate checks the flags and settles the format.
 func (o *reportOptions) validate() error {
-	var errs []error
+	var bad flagProblems
 	if o.run == "" {
-		errs = append(errs, fmt.Errorf("--run is required: name the run to report on (list them with oink runs list)"))
+		bad.add("--run is required: name the run to report on (list them with oink runs list)")
 	}
 	if !o.formatSet && (strings.HasSuffix(o.out, ".md") || strings.HasSuffix(o.out, ".markdown")) {
 		o.format = "markdown"
@@ -91,10 +91,10 @@ func (o *reportOptions) validate() error {
 	case "md":
 		o.format = "markdown"
 	default:
-		errs = append(errs, fmt.Errorf("--format %q: want html or markdown", o.format))
+		bad.add("--format %q: want html or markdown", o.format)
 	}
 	if o.top < 1 {
-		errs = append(errs, fmt.Errorf("--top %d: want 1 or more paths", o.top))
+		bad.add("--top %d: want 1 or more paths", o.top)
 	}
 	var topics []string
 	for _, t := range o.dlq {
@@ -103,10 +103,7 @@ func (o *reportOptions) validate() error {
 		}
 	}
 	o.dlq = topics
-	if len(errs) > 0 {
-		return usageError{errors.Join(errs...)}
-	}
-	return nil
+	return bad.err()
 }
 
 // dlqMetadataTimeout bounds the first request to the brokers, so that an

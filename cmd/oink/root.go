@@ -177,6 +177,22 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
+// flagProblems collects every bad flag of a command, so that one run names
+// them all instead of the first.
+type flagProblems []error
+
+// add records one problem; format names the flag and the fix.
+func (p *flagProblems) add(format string, args ...any) { *p = append(*p, fmt.Errorf(format, args...)) }
+
+// err is nil when nothing was added, otherwise a usageError naming every
+// problem.
+func (p flagProblems) err() error {
+	if len(p) == 0 {
+		return nil
+	}
+	return usageError{errors.Join(p...)}
+}
+
 // usageArgs makes cobra's argument checks usage errors.
 func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) error {

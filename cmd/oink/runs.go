@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -166,13 +165,8 @@ It asks for the run's name on a terminal; otherwise pass --yes.`,
 // runRunsDelete deletes run after confirmation.
 func runRunsDelete(ctx context.Context, d deps, g *globalOptions, run string, yes bool) error {
 	if !yes {
-		if !d.stderrIsTTY() {
-			return usageError{fmt.Errorf("deleting run %s needs confirmation: pass --yes", run)}
-		}
-		fmt.Fprintf(d.stderr, "Delete run %s, its results and its cutover? Type the run name to confirm: ", run)
-		line, _ := bufio.NewReader(d.stdin).ReadString('\n') // EOF: an empty answer
-		if strings.TrimSpace(line) != run {
-			return errors.New("not confirmed: nothing deleted")
+		if err := confirmRun(d, run, "deleting run "+run, "Delete run "+run+", its results and its cutover?", "nothing deleted"); err != nil {
+			return err
 		}
 	}
 	return withStore(ctx, g, func(s *diffstore.Store) error {

@@ -127,12 +127,20 @@ func TestWriteRefusesARecordTooLargeForTheTopic(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	err := kafkaio.WriteMessages(ctx, w, r.policy("ignored"), []kafka.Message{msg(small, "a", 10), msg(small, "b", 8<<10)})
+	wantPermanentAtOnce(t, &r, err, small, kafka.MessageSizeTooLarge, "WriteMessages of an 8 KiB record to a 2 KiB topic")
+}
+
+// wantPermanentAtOnce fails t unless err (of the write named what) is a
+// PermanentWriteError naming topic and wrapping cause, given up on without
+// a single retry counted in r.
+func wantPermanentAtOnce(t *testing.T, r *retries, err error, topic string, cause error, what string) {
+	t.Helper()
 	var pe *kafkaio.PermanentWriteError
-	if !errors.As(err, &pe) || pe.Topic != small || !errors.Is(err, kafka.MessageSizeTooLarge) {
-		t.Fatalf("WriteMessages of an 8 KiB record to a 2 KiB topic = %v, want a PermanentWriteError naming %s with [10]", err, small)
+	if !errors.As(err, &pe) || pe.Topic != topic || !errors.Is(err, cause) {
+		t.Fatalf("%s = %v, want a PermanentWriteError naming %s with %v", what, err, topic, cause)
 	}
 	if r.n.Load() != 0 {
-		t.Fatalf("%d retries of a record the topic can never take, want 0", r.n.Load())
+		t.Fatalf("%s: %d retries of a write that can never succeed, want 0", what, r.n.Load())
 	}
 }
 
@@ -147,19 +155,9 @@ func TestWriteRetriesThroughABrokerOutage(t *testing.T) {
 	defer w.Close()
 	restore := env.Unreachable()
 	var r retries
-	done := make(chan error, 1)
 	msgs := []kafka.Message{msg(topic, "a", 10), msg(topic, "b", 10), msg(topic, "c", 10)}
-	go func() { done <- kafkaio.WriteMessages(t.Context(), w, r.policy(""), msgs) }()
-	kafkatest.WaitFor(t, 30*time.Second, "a retry during the outage", func() bool { return r.n.Load() >= 2 })
-	restore()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("WriteMessages after the outage = %v, want nil", err)
-		}
-	case <-time.After(60 * time.Second):
-		t.Fatal("WriteMessages did not return within 60s of the broker coming back")
-	}
+	writeThroughRepair(t, &r, 2, "the broker coming back",
+		func() error { return kafkaio.WriteMessages(t.Context(), w, r.policy(""), msgs) }, restore)
 	if got := len(env.ReadAll(topic)); got < len(msgs) {
 		t.Fatalf("%d records on %s, want at least %d", got, topic, len(msgs))
 	}
@@ -180,10 +178,7 @@ func TestWriteStopsWhenNotAuthorized(t *testing.T) {
 	defer w.Close()
 	var r retries
 	err := kafkaio.WriteMessages(ctx, w, r.policy(""), []kafka.Message{msg(topic, "a", 10)})
-	var pe *kafkaio.PermanentWriteError
-	if !errors.As(err, &pe) || pe.Topic != topic || !errors.Is(err, kafka.TopicAuthorizationFailed) {
-		t.Fatalf("kafka-go: WriteMessages when not authorized = %v, want a PermanentWriteError naming %s with [29]", err, topic)
-	}
+	wantPermanentAtOnce(t, &r, err, topic, kafka.TopicAuthorizationFailed, "kafka-go: WriteMessages when not authorized")
 
 	cl, err := kgo.NewClient(kgo.SeedBrokers(env.Brokers...), kgo.RecordRetries(2))
 	if err != nil {
@@ -193,12 +188,7 @@ func TestWriteStopsWhenNotAuthorized(t *testing.T) {
 	err = kafkaio.Write(ctx, r.policy(topic), func(ctx context.Context) error {
 		return cl.ProduceSync(ctx, &kgo.Record{Topic: topic, Value: []byte("v")}).FirstErr()
 	})
-	if !errors.As(err, &pe) || pe.Topic != topic || !errors.Is(err, kerr.TopicAuthorizationFailed) {
-		t.Fatalf("franz-go: Write when not authorized = %v, want a PermanentWriteError naming %s with TOPIC_AUTHORIZATION_FAILED", err, topic)
-	}
-	if r.n.Load() != 0 {
-		t.Fatalf("%d retries when not authorized, want 0", r.n.Load())
-	}
+	wantPermanentAtOnce(t, &r, err, topic, kerr.TopicAuthorizationFailed, "franz-go: Write when not authorized")
 }
 
 // TestWriteWaitsForATopicBeingCreated: a topic unknown at the first
@@ -213,18 +203,30 @@ func TestWriteWaitsForATopicBeingCreated(t *testing.T) {
 	var r retries
 	p := r.policy("")
 	p.MissingFor = time.Minute
+	writeThroughRepair(t, &r, 1, "the topic's creation",
+		func() error { return kafkaio.WriteMessages(t.Context(), w, p, []kafka.Message{msg(topic, "a", 10)}) },
+		func() {
+			if err := kafkaio.EnsureTopics(t.Context(), env.Brokers, env.Spec, topic); err != nil {
+				t.Fatal(err)
+			}
+		})
+}
+
+// writeThroughRepair starts write, waits for r to count at least n retries
+// of it, calls repair (on the test's goroutine), and fails t unless write
+// then returns nil within 60s of after (what repair did).
+func writeThroughRepair(t *testing.T, r *retries, n int64, after string, write func() error, repair func()) {
+	t.Helper()
 	done := make(chan error, 1)
-	go func() { done <- kafkaio.WriteMessages(t.Context(), w, p, []kafka.Message{msg(topic, "a", 10)}) }()
-	kafkatest.WaitFor(t, 30*time.Second, "a retry of the unknown topic", func() bool { return r.n.Load() >= 1 })
-	if err := kafkaio.EnsureTopics(t.Context(), env.Brokers, env.Spec, topic); err != nil {
-		t.Fatal(err)
-	}
+	go func() { done <- write() }()
+	kafkatest.WaitFor(t, 30*time.Second, fmt.Sprintf("%d retries before %s", n, after), func() bool { return r.n.Load() >= n })
+	repair()
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Fatalf("WriteMessages to a topic created meanwhile = %v, want nil", err)
+			t.Fatalf("write after %s = %v, want nil", after, err)
 		}
 	case <-time.After(60 * time.Second):
-		t.Fatal("WriteMessages did not return within 60s of the topic's creation")
+		t.Fatalf("write did not return within 60s of %s", after)
 	}
 }

@@ -412,19 +412,12 @@ func transformRecord(r *kgo.Record) (kafka.Message, error) {
 // then. recs must not change until then.
 func produceAsync(ctx context.Context, cl *kgo.Client, recs []kgo.Record) (func() error, <-chan struct{}) {
 	var (
-		mu    sync.Mutex
-		first error
-		wg    sync.WaitGroup
+		acks produceAcks
+		wg   sync.WaitGroup
 	)
 	wg.Add(len(recs))
-	promise := func(_ *kgo.Record, err error) {
-		if err != nil {
-			mu.Lock()
-			if first == nil {
-				first = err
-			}
-			mu.Unlock()
-		}
+	promise := func(r *kgo.Record, err error) {
+		acks.promise(r, err)
 		wg.Done()
 	}
 	for i := range recs {
@@ -437,42 +430,49 @@ func produceAsync(ctx context.Context, cl *kgo.Client, recs []kgo.Record) (func(
 	}()
 	return func() error {
 		<-done
-		mu.Lock()
-		defer mu.Unlock()
-		if first != nil {
-			return fmt.Errorf("producing %d records: %w", len(recs), first)
-		}
-		return nil
+		return acks.err(len(recs))
 	}, done
 }
 
 // produceAll produces recs and returns once every one is acknowledged, or
 // with the first failure. recs may be reused once it returns.
 func produceAll(ctx context.Context, cl *kgo.Client, recs []kgo.Record) error {
-	var (
-		mu    sync.Mutex
-		first error
-	)
-	promise := func(_ *kgo.Record, err error) {
-		if err != nil {
-			mu.Lock()
-			if first == nil {
-				first = err
-			}
-			mu.Unlock()
-		}
-	}
+	var acks produceAcks
 	for i := range recs {
-		cl.Produce(ctx, &recs[i], promise)
+		cl.Produce(ctx, &recs[i], acks.promise)
 	}
 	// Flush sends what lingers at once and waits for every promise.
 	if err := cl.Flush(ctx); err != nil {
 		return fmt.Errorf("flushing %d records: %w", len(recs), err)
 	}
-	mu.Lock()
-	defer mu.Unlock()
-	if first != nil {
-		return fmt.Errorf("producing %d records: %w", len(recs), first)
+	return acks.err(len(recs))
+}
+
+// produceAcks keeps the first failure among the promises of a produce;
+// safe for concurrent use.
+type produceAcks struct {
+	mu    sync.Mutex
+	first error
+}
+
+// promise is a kgo produce promise that records err if it is the first.
+func (a *produceAcks) promise(_ *kgo.Record, err error) {
+	if err == nil {
+		return
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.first == nil {
+		a.first = err
+	}
+}
+
+// err is the first failure of the n records produced, nil when none failed.
+func (a *produceAcks) err(n int) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.first != nil {
+		return fmt.Errorf("producing %d records: %w", n, a.first)
 	}
 	return nil
 }

@@ -81,7 +81,7 @@ func (s *stage) faultGone(ctx context.Context, errs <-chan error) error {
 		return err
 	}
 	var mark int64 // rtcim.v1's end once v1 is past upstream
-	return s.poll(ctx, errs, "the comparator has read every record of the faulty v1", func() bool {
+	return s.poll(ctx, errs, pollEvery, "the comparator has read every record of the faulty v1", func() bool {
 		if mark == 0 {
 			committed, err := kafkaio.CommittedOffsets(ctx, s.brokers, "demo-v1", topicOrders)
 			if err != nil {
@@ -103,10 +103,10 @@ func (s *stage) faultGone(ctx context.Context, errs <-chan error) error {
 	})
 }
 
-// poll checks cond every pollEvery until it holds, ctx ends or a
+// poll checks cond once per period every until it holds, ctx ends or a
 // component fails.
-func (s *stage) poll(ctx context.Context, errs <-chan error, what string, cond func() bool) error {
-	t := time.NewTicker(pollEvery)
+func (s *stage) poll(ctx context.Context, errs <-chan error, every time.Duration, what string, cond func() bool) error {
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for !cond() {
 		select {

@@ -218,24 +218,14 @@ func (s *stage) story(ctx context.Context, errs <-chan error) error {
 // until polls the controller's status every 250ms, reporting each change,
 // until done holds.
 func (s *stage) until(ctx context.Context, errs <-chan error, what string, done func(cutover.Position) bool) error {
-	t := time.NewTicker(250 * time.Millisecond)
-	defer t.Stop()
-	for {
+	return s.poll(ctx, errs, 250*time.Millisecond, what, func() bool {
 		st, err := s.ctl.Status(ctx)
-		if err == nil {
-			s.observe(st)
-			if done(st.Position) {
-				return nil
-			}
+		if err != nil {
+			return false
 		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting until %s: %w", what, ctx.Err())
-		case err := <-errs:
-			return fmt.Errorf("waiting until %s: %w", what, err)
-		case <-t.C:
-		}
-	}
+		s.observe(st)
+		return done(st.Position)
+	})
 }
 
 // observe reports a change of position.
