@@ -270,11 +270,13 @@ func (o *benchOptions) config(g *globalOptions) (bench.Config, error) {
 }
 
 func runBench(ctx context.Context, d deps, g *globalOptions, o *benchOptions) error {
-	cleanup, err := useShipped(fileFlag{"--rules", &o.rules})
-	if err != nil {
-		return err
+	if o.role != bench.RoleProducer { // the producer role reads no rules and has no --rules
+		cleanup, err := useShipped(fileFlag{"--rules", &o.rules})
+		if err != nil {
+			return err
+		}
+		defer cleanup()
 	}
-	defer cleanup()
 	cfg, err := o.config(g)
 	if err != nil {
 		return err

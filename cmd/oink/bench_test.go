@@ -83,6 +83,9 @@ func TestBenchUsageErrorsNameTheFlag(t *testing.T) {
 		{"zero events are refused", []string{"bench", "pipeline", "--rules", testRules, "--events", "0"}, "--events"},
 		{"an unknown pipeline is refused", []string{"bench", "switch", "--rules", testRules, "--pipelines", "oink,kafka-streams"}, "--pipelines"},
 		{"the producer has no route", []string{"bench", "producer", "--percent", "50"}, "--percent"},
+		// The producer role has no --rules: its checks come first, and no
+		// "--rules : no such file" (it once failed every producer run).
+		{"the producer's own flags are checked", []string{"bench", "producer", "--events", "0"}, "--events 0"},
 		{"the comparator has no rate", []string{"bench", "comparator", "--rate", "10"}, "--rate"},
 		{"an unknown reference mode is refused", []string{"bench", "ref", "copy"}, "copy"},
 	})
