@@ -5,14 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/oinkhq/oink/testkit/fuzzcorpus"
 
 	"github.com/bytedance/sonic"
 	gojson "github.com/goccy/go-json"
@@ -166,7 +165,7 @@ func TestParseCodecsLikeEncodingJSON(t *testing.T) {
 				if !utf8.Valid(data) {
 					got.OfInvalidUTF8++
 				}
-				t.Logf("%s %s on %s", c.name, how, clipRecord(data))
+				t.Logf("%s %s on %s", c.name, how, fuzzcorpus.Clip(data, 100))
 			}
 			if diff := cmp.Diff(wantTreeDisagreements[c.name], got); diff != "" {
 				t.Errorf("%s's disagreements with encoding/json on %d records changed (-recorded +now):\n%s", c.name, len(corpus), diff)
@@ -218,7 +217,7 @@ var treeEdgeCases = []string{
 func treeCorpus(tb testing.TB) [][]byte {
 	tb.Helper()
 	out := recordSeeds(tb)
-	out = append(out, readFuzzCorpus(tb, "../producer/testdata/fuzz/FuzzDecodeAgreesWithEncodingJSON")...)
+	out = append(out, fuzzcorpus.Read(tb, "../producer/testdata/fuzz/FuzzDecodeAgreesWithEncodingJSON")...)
 	out = append(out, generatedRTCIMs(tb, 300)...)
 	for _, s := range treeEdgeCases {
 		out = append(out, []byte(s))
@@ -255,39 +254,4 @@ func generatedRTCIMs(tb testing.TB, n int) [][]byte {
 		out[i] = rec.Value
 	}
 	return out
-}
-
-// readFuzzCorpus reads the inputs of a fuzz corpus directory whose
-// entries hold one []byte.
-func readFuzzCorpus(tb testing.TB, dir string) [][]byte {
-	tb.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*"))
-	if err != nil || len(files) == 0 {
-		tb.Fatalf("no fuzz corpus in %s: %v", dir, err)
-	}
-	var out [][]byte
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-		if len(lines) != 2 || lines[0] != "go test fuzz v1" || !strings.HasPrefix(lines[1], "[]byte(") {
-			tb.Fatalf("%s: not a fuzz corpus entry of one []byte", f)
-		}
-		s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
-		if err != nil {
-			tb.Fatalf("%s: %v", f, err)
-		}
-		out = append(out, []byte(s))
-	}
-	return out
-}
-
-// clipRecord shortens a record for a log line.
-func clipRecord(b []byte) string {
-	if len(b) > 100 {
-		return fmt.Sprintf("%q… (%d bytes)", b[:100], len(b))
-	}
-	return fmt.Sprintf("%q", b)
 }

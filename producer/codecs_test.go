@@ -3,12 +3,11 @@ package producer_test
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/oinkhq/oink/testkit/fuzzcorpus"
 
 	"github.com/bytedance/sonic"
 	gojson "github.com/goccy/go-json"
@@ -155,7 +154,7 @@ func TestJSONCodecsDecodeLikeEncodingJSON(t *testing.T) {
 				if !utf8.Valid(raw) {
 					got.OfInvalidUTF8++
 				}
-				t.Logf("%s %s on %s", c.name, how, clip(raw))
+				t.Logf("%s %s on %s", c.name, how, fuzzcorpus.Clip(raw, 120))
 			}
 			if diff := cmp.Diff(wantDecodeDisagreements[c.name], got); diff != "" {
 				t.Errorf("%s's disagreements with encoding/json on %d records changed (-recorded +now):\n%s", c.name, len(corpus), diff)
@@ -185,7 +184,7 @@ func TestJSONCodecsEncodeLikeEncodingJSON(t *testing.T) {
 					t.Logf("%s refuses RTCIM %d: %v", c.name, i, err)
 				case string(got) != string(want):
 					differ++
-					t.Logf("%s writes RTCIM %d otherwise:\n got %s\nwant %s", c.name, i, clip(got), clip(want))
+					t.Logf("%s writes RTCIM %d otherwise:\n got %s\nwant %s", c.name, i, fuzzcorpus.Clip(got, 120), fuzzcorpus.Clip(want, 120))
 				}
 			}
 			if w := wantEncodeDisagreements[c.name]; differ != w[0] || refused != w[1] {
@@ -212,7 +211,7 @@ func decodeCorpus(tb testing.TB) [][]byte {
 	for _, raw := range eventFiles(tb) {
 		out = append(out, raw)
 	}
-	out = append(out, fuzzCorpus(tb, "testdata/fuzz/FuzzDecodeAgreesWithEncodingJSON")...)
+	out = append(out, fuzzcorpus.Read(tb, "testdata/fuzz/FuzzDecodeAgreesWithEncodingJSON")...)
 	out = append(out, generatedEvents(tb, 300, 0.3)...)
 	for _, s := range append(codecEdgeCases, codecMoreCases...) {
 		out = append(out, []byte(s))
@@ -261,39 +260,4 @@ func encodeCorpus(tb testing.TB) []oink.RetailTransaction {
 		out = append(out, rt)
 	}
 	return out
-}
-
-// fuzzCorpus reads the inputs of a fuzz corpus directory whose entries
-// hold one []byte.
-func fuzzCorpus(tb testing.TB, dir string) [][]byte {
-	tb.Helper()
-	files, err := filepath.Glob(filepath.Join(dir, "*"))
-	if err != nil || len(files) == 0 {
-		tb.Fatalf("no fuzz corpus in %s: %v", dir, err)
-	}
-	var out [][]byte
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-		if len(lines) != 2 || lines[0] != "go test fuzz v1" || !strings.HasPrefix(lines[1], "[]byte(") {
-			tb.Fatalf("%s: not a fuzz corpus entry of one []byte", f)
-		}
-		s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
-		if err != nil {
-			tb.Fatalf("%s: %v", f, err)
-		}
-		out = append(out, []byte(s))
-	}
-	return out
-}
-
-// clip shortens a record for a log line.
-func clip(b []byte) string {
-	if len(b) > 120 {
-		return fmt.Sprintf("%q… (%d bytes)", b[:120], len(b))
-	}
-	return fmt.Sprintf("%q", b)
 }
