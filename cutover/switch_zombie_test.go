@@ -3,6 +3,7 @@ package cutover
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -13,6 +14,7 @@ import (
 	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/oinkhq/oink/testkit/oinkbin"
 	"github.com/oinkhq/oink/tools/childproc"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -189,6 +191,124 @@ func TestInvariantOneLiveCopyFencesAZombieWriter(t *testing.T) {
 	for _, id := range r.liveIdentities(t) {
 		if strings.HasPrefix(id, "Z-") {
 			t.Fatalf("the zombie's record %s is visible to a read_committed consumer", id)
+		}
+	}
+}
+
+// TestInvariantOneLiveCopyFencesAZombieBeforeTheNewOwnerWrites: a zombie
+// thawed after the new owner initialised its producer, but before that
+// owner began a transaction of its own (it had nothing to forward yet),
+// gets no ProducerFenced: the broker aborted the zombie's transaction and
+// bumped the epoch by one, so its commit is refused with INVALID_TXN_STATE
+// (and its produce, on kfake, with INVALID_TXN_STATE or
+// INVALID_PRODUCER_EPOCH). That is a fence too: the zombie drops the
+// partition and rejoins the group (ErrFenced), it does not end the process
+// as a permanent error would, and nothing it wrote is visible to a
+// read_committed consumer (invariant 4; seen in chaos seed
+// 4083182964812215, where `oink switch` exited on it).
+func TestInvariantOneLiveCopyFencesAZombieBeforeTheNewOwnerWrites(t *testing.T) {
+	r := newLiveRig(t)
+	cfg := r.switchConfig()
+	if err := cfg.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ensureSwitchTopics(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	for i, step := range []string{"commit", "produce"} {
+		t.Run(step, func(t *testing.T) {
+			p := i
+			zombie, err := openLiveWriter(t.Context(), cfg, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer zombie.close()
+			ghost := rtcim(keysOnPartition(p, 1, "Z")[0], "E1", time.Now(), "zombie")
+			if err := zombie.cl.BeginTransaction(); err != nil {
+				t.Fatal(err)
+			}
+			if err := zombie.cl.ProduceSync(t.Context(), kafkaio.Record(ghost, r.live, int32(p))).FirstErr(); err != nil {
+				t.Fatal(err)
+			}
+			// The new owner's init fences the zombie and aborts its
+			// transaction; it begins none of its own.
+			owner, err := openLiveWriter(t.Context(), cfg, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer owner.close()
+			if step == "produce" {
+				err = zombie.cl.ProduceSync(t.Context(), kafkaio.Record(ghost, r.live, int32(p))).FirstErr()
+			} else {
+				err = zombie.cl.EndTransaction(t.Context(), kgo.TryCommit)
+			}
+			if err == nil {
+				t.Fatalf("the zombie's %s after the takeover succeeded, want it refused", step)
+			}
+			if got := classifyTxn(err); !errors.Is(got, ErrFenced) {
+				t.Fatalf("the zombie's %s after the takeover = %v, classified %v: want ErrFenced (drop the partition, rejoin), "+
+					"not an error that ends the switch", step, err, got)
+			}
+			t.Logf("the zombie's %s after the takeover: %v", step, err)
+		})
+	}
+	// The new owners commit a record each, past the aborted ones: a
+	// read_committed consumer sees those two and nothing of the zombies.
+	for p := range 2 {
+		w, err := openLiveWriter(t.Context(), cfg, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := switchState{Version: stateVersion, Seq: 1, Epoch: w.epoch, Next: [2]int64{-1, -1}}
+		rec, err := st.record(cfg.StateTopic, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		real := rtcim(keysOnPartition(p, 1, "L")[0], "E1", time.Now(), "owner")
+		err = w.commit(t.Context(), []*kgo.Record{kafkaio.Record(real, r.live, int32(p))}, rec)
+		w.close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := r.liveIdentities(t)
+	if len(ids) != 2 || !strings.HasPrefix(ids[0], "L-") || !strings.HasPrefix(ids[1], "L-") {
+		t.Fatalf("a read_committed consumer sees %v, want the new owners' two records and none of the zombies'", ids)
+	}
+}
+
+// TestClassifyTxnFencedIsNotPermanent: every answer that says a producer's
+// transaction is no longer its own is ErrFenced (the worker drops the
+// partition and the member rejoins), while what no new producer can fix —
+// writes not authorised, the live topic deleted, a record too large — stays
+// permanent and ends the switch (non-zero exit), and a passing fault stays
+// temporary (the session is retried).
+func TestClassifyTxnFencedIsNotPermanent(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("writing 3 records in a transaction: %w", err) }
+	for _, err := range lostTxn {
+		got := classifyTxn(wrap(err))
+		if !errors.Is(got, ErrFenced) || !errors.Is(got, err) {
+			t.Errorf("classifyTxn(%v) = %v, want ErrFenced wrapping it", err, got)
+		}
+	}
+	for _, err := range []error{kerr.TopicAuthorizationFailed, kerr.TransactionalIDAuthorizationFailed,
+		kerr.UnknownTopicOrPartition, kerr.MessageTooLarge,
+		// franz-go's refusal to commit into a recreated topic names both.
+		fmt.Errorf("recreated: %w, %w", kerr.TransactionAbortable, kerr.UnknownTopicID)} {
+		got := classifyTxn(wrap(err))
+		if errors.Is(got, ErrFenced) {
+			t.Errorf("classifyTxn(%v) = %v: fenced, want it left to permanent", err, got)
+		}
+	}
+	for _, err := range []error{kerr.TopicAuthorizationFailed, kerr.TransactionalIDAuthorizationFailed, kerr.MessageTooLarge} {
+		if !permanent(classifyTxn(wrap(err))) {
+			t.Errorf("%v is not permanent after classifyTxn, want the switch to end", err)
+		}
+	}
+	for _, err := range []error{kerr.NotLeaderForPartition, kerr.RequestTimedOut, context.DeadlineExceeded} {
+		got := classifyTxn(wrap(err))
+		if errors.Is(got, ErrFenced) || permanent(got) {
+			t.Errorf("classifyTxn(%v) = %v, want a temporary error", err, got)
 		}
 	}
 }
