@@ -3,6 +3,7 @@ package cutover
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/oinkhq/oink/comparator"
 	"github.com/oinkhq/oink/diffstore"
+	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/oinkhq/oink/producer"
 	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/oinkhq/oink/testkit/pgtest"
@@ -53,31 +55,65 @@ func newLiveRigOn(t *testing.T, env *kafkatest.Env) *liveRig {
 }
 
 // produce runs loadgen at rate for n events (live event times) and v1 and v2
-// over them, returning when all three are done.
+// over them, returning when all three are done: loadgen has written n
+// events, and v1's and v2's groups have committed every one of them (their
+// lag on the orders topic is 0). That is evidence, not a pause: on a busy
+// machine loadgen can stall for seconds, and v1 and v2 stopping after "no
+// event for a while" left the rest of the events unconverted. Safe to call
+// from any goroutine: it reports with t.Error.
 func (r *liveRig) produce(ctx context.Context, t *testing.T, n int, rate float64) {
+	convert, stop := context.WithCancel(ctx)
+	defer stop()
 	var wg sync.WaitGroup
 	errs := make([]error, 3)
-	base := producer.Config{Brokers: r.env.Brokers, From: r.orders, StopWhenIdle: 1500 * time.Millisecond, Topics: r.env.Spec, Log: r.log}
-	wg.Go(func() {
-		_, errs[0] = loadgen.Load(ctx, loadgen.LoadConfig{Brokers: r.env.Brokers, Topic: r.orders, Count: n, Rate: rate,
-			Gen: loadgen.Config{Seed: 33}, Topics: r.env.Spec})
-	})
+	base := producer.Config{Brokers: r.env.Brokers, From: r.orders, Topics: r.env.Spec, Log: r.log}
 	wg.Go(func() {
 		c := base
 		c.To, c.Group = r.v1, r.env.Group("v1")
-		_, errs[1] = legacy.Run(ctx, legacy.Config{Config: c})
+		_, errs[1] = legacy.Run(convert, legacy.Config{Config: c})
 	})
 	wg.Go(func() {
 		c := base
 		c.To, c.Group, c.DLQ = r.v2, r.env.Group("v2"), r.env.Topic("orders.dlq")
-		_, errs[2] = producer.Run(ctx, c)
+		_, errs[2] = producer.Run(convert, c)
 	})
+	_, errs[0] = loadgen.Load(ctx, loadgen.LoadConfig{Brokers: r.env.Brokers, Topic: r.orders, Count: n, Rate: rate,
+		Gen: loadgen.Config{Seed: 33}, Topics: r.env.Spec})
+	if errs[0] == nil {
+		errs[0] = r.converted(ctx)
+	}
+	stop()
 	wg.Wait()
 	for _, err := range errs {
 		if err != nil {
-			t.Fatal(err)
+			t.Error(err)
 		}
 	}
+}
+
+// convertTimeout bounds how long v1 and v2 may take to convert what
+// loadgen wrote once it is done: a liveness bound only.
+const convertTimeout = 3 * time.Minute
+
+// converted polls until v1's and v2's groups have committed the whole
+// orders topic.
+func (r *liveRig) converted(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, convertTimeout)
+	defer cancel()
+	done := func(group string) bool {
+		lag, err := kafkaio.GroupLag(ctx, r.env.Brokers, group, r.orders)
+		return err == nil && len(lag) > 0 && kafkaio.Sum(lag) == 0
+	}
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for !done(r.env.Group("v1")) || !done(r.env.Group("v2")) {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("v1 and v2 did not convert every upstream event within %v: %w", convertTimeout, ctx.Err())
+		case <-tick.C:
+		}
+	}
+	return nil
 }
 
 func (r *liveRig) switchConfig() SwitchConfig {

@@ -96,23 +96,56 @@ func (w *liveWriter) abort(ctx context.Context) {
 
 func (w *liveWriter) close() { w.cl.Close() }
 
-// ErrFenced means another switch instance took over a partition: its
-// transactional producer has a newer epoch, and this one's writes are
-// refused. The partition's worker stops; its consumer-group generation is
-// over.
-var ErrFenced = errors.New("fenced: another switch instance owns this partition now")
+// ErrFenced means this instance's producer of a partition can no longer
+// write it: another switch instance took the partition over (its producer's
+// initialisation bumped the epoch and aborted this one's transaction), or
+// the broker ended the transaction (its timeout). The partition's worker
+// drops its writer, abandons the transaction and stops; that ends its
+// consumer-group generation, and the member rejoins: the group decides who
+// owns the partition, and that owner's new producer resumes from the last
+// committed state.
+var ErrFenced = errors.New("fenced: this instance's transactional producer of the partition lost its transaction " +
+	"(another switch instance took the partition over, or the broker aborted it); it drops the partition and rejoins the group")
 
-// classifyTxn wraps a transaction's error: ErrFenced when a newer producer
-// of the partition fenced this one, a permanent error (returned as is, to
-// end the run) when no retry can succeed, otherwise a temporary one for the
-// session to retry.
+// classifyTxn wraps a transaction's error: ErrFenced when the broker says
+// this producer's transaction is no longer its own, a permanent error
+// (returned as is, to end the run) when no retry can succeed, otherwise a
+// temporary one for the session to retry.
+//
+// What a fenced producer gets depends on where it was and on the broker: a
+// produce or commit after the new owner began a transaction gets
+// PRODUCER_FENCED or INVALID_PRODUCER_EPOCH; a commit after the new owner
+// initialised but before it began one gets INVALID_TXN_STATE (under
+// KIP-890 the fence abort bumped the epoch by one, which the broker takes
+// for a retry of an abort); a produce that reached a partition no longer
+// in its transaction gets INVALID_TXN_STATE or TRANSACTION_ABORTABLE; a
+// broker that forgot the producer, UNKNOWN_PRODUCER_ID or
+// INVALID_PRODUCER_ID_MAPPING; and once franz-go has failed the producer
+// id on any of them, a commit is OPERATION_NOT_ATTEMPTED. None of these is
+// permanent (a new producer of the partition works), and none may be
+// retried by initialising a new producer at once: a thawed zombie whose
+// generation is already over would fence the partition's new owner. So all
+// of them are ErrFenced, and the group decides. A transaction that also
+// names a deleted topic (UNKNOWN_TOPIC_ID, UNKNOWN_TOPIC_OR_PARTITION) is
+// not: permanent decides.
 func classifyTxn(err error) error {
-	switch {
-	case errors.Is(err, kerr.ProducerFenced), errors.Is(err, kerr.InvalidProducerEpoch),
-		errors.Is(err, kerr.InvalidProducerIDMapping), errors.Is(err, kerr.TransactionalIDNotFound):
-		return fmt.Errorf("%w (%w)", ErrFenced, err)
+	if errors.Is(err, kerr.UnknownTopicID) || errors.Is(err, kerr.UnknownTopicOrPartition) {
+		return err
+	}
+	for _, lost := range lostTxn {
+		if errors.Is(err, lost) {
+			return fmt.Errorf("%w (%w)", ErrFenced, err)
+		}
 	}
 	return err
+}
+
+// lostTxn are the broker's answers that say a producer's transaction is
+// no longer its own (see classifyTxn).
+var lostTxn = []error{
+	kerr.ProducerFenced, kerr.InvalidProducerEpoch, kerr.InvalidProducerIDMapping, kerr.TransactionalIDNotFound,
+	kerr.InvalidTxnState, kerr.TransactionAbortable, kerr.UnknownProducerID, kerr.OperationNotAttempted,
+	kerr.TransactionCoordinatorFenced, kerr.OutOfOrderSequenceNumber,
 }
 
 // permanent reports whether no new session can make err go away: the

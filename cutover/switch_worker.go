@@ -49,13 +49,15 @@ type switchWorker struct {
 // session that fails (the broker or the database unreachable, a
 // transaction refused) is started again after a capped exponential
 // backoff, from the partition's last committed state. A fenced session
-// (another instance owns the partition) ends the worker, and a permanent
-// error ends the run.
+// (ErrFenced: another instance owns the partition, or its transaction was
+// aborted) ends the worker, which ends the member's generation: it rejoins
+// and the group decides who writes the partition. A permanent error ends
+// the run.
 func (sw *switchWorker) run(ctx context.Context) error {
 	defer sw.idle.drop(sw.p.ID)
 	fatal := func(err error) bool {
 		if errors.Is(err, ErrFenced) {
-			sw.cfg.Log.Info("partition fenced: another switch instance took it over; this one stops writing it",
+			sw.cfg.Log.Info("partition fenced: its transaction is no longer this instance's; it stops writing it and rejoins the group",
 				"partition", sw.p.ID, "err", err)
 			return true
 		}

@@ -3,6 +3,7 @@ package cutover
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -13,6 +14,8 @@ import (
 	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/oinkhq/oink/testkit/oinkbin"
 	"github.com/oinkhq/oink/tools/childproc"
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -73,10 +76,17 @@ func (p *switchProc) stop(t *testing.T) {
 // middle of whatever it was writing, but the new owner's transactional
 // producer fenced it: a downstream read_committed consumer sees every
 // identity exactly once, from the version that owned it (invariant 4).
+//
+// Each thaw waits for evidence of the takeover, not for time or volume:
+// the group has one member left, and every partition's transactional
+// producer has a newer epoch than when the zombie froze (the survivor's
+// producers were initialised, which fenced the zombie's). The deadlines
+// only bound liveness: on a busy machine (load ~15 on 2 cores) a run takes
+// about 1.5-3 minutes, a takeover 3-6 seconds.
 func TestInvariantOneLiveCopyWithAZombieSwitch(t *testing.T) {
 	r := newLiveRig(t)
 	dbURL := r.dbURL
-	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
 	defer cancel()
 	session := 2 * time.Second
 	if r.env.Real() {
@@ -101,21 +111,28 @@ func TestInvariantOneLiveCopyWithAZombieSwitch(t *testing.T) {
 		return kafkaio.Sum(ends)
 	}
 	for round, zombie := range []*switchProc{a, b} {
-		kafkatest.WaitFor(t, time.Minute, "the live topic to grow", func() bool { return liveEnd() > int64(3000*(round+1)) })
+		kafkatest.WaitFor(t, 2*time.Minute, "the live topic to grow", func() bool { return liveEnd() > int64(3000*(round+1)) })
 		if err := zombie.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
 			t.Fatal(err)
 		}
+		frozen := time.Now()
 		// Past the session timeout the group gives the frozen member's
-		// partitions to the other, which fences it and goes on.
-		before := liveEnd()
-		kafkatest.WaitFor(t, time.Minute, "the other instance to take over", func() bool {
-			n, err := kafkaio.GroupMembers(ctx, r.env.Brokers, r.env.Group("switch"))
-			return err == nil && n == 1 && liveEnd() > before+1000
+		// partitions to the other, whose producers fence it.
+		var before map[string]int16
+		kafkatest.WaitFor(t, time.Minute, "the live producers' epochs", func() bool {
+			before = liveEpochs(ctx, t, r)
+			return before != nil
 		})
+		kafkatest.WaitFor(t, 2*time.Minute, "the other instance to take over and fence the frozen one", func() bool {
+			n, err := kafkaio.GroupMembers(ctx, r.env.Brokers, r.env.Group("switch"))
+			return err == nil && n == 1 && allNewer(liveEpochs(ctx, t, r), before)
+		})
+		took := time.Since(frozen)
 		if err := zombie.cmd.Process.Signal(syscall.SIGCONT); err != nil {
 			t.Fatal(err)
 		}
-		t.Logf("round %d: froze and thawed one switch; %d live offsets", round+1, liveEnd())
+		t.Logf("round %d: froze one switch, the other took over and fenced it in %v, thawed it; %d live offsets",
+			round+1, took.Round(time.Millisecond), liveEnd())
 	}
 	<-produced
 	if err := <-steps; err != nil {
@@ -125,7 +142,7 @@ func TestInvariantOneLiveCopyWithAZombieSwitch(t *testing.T) {
 		return
 	}
 	// Both finish what is left; then everything must be on the live topic.
-	kafkatest.WaitFor(t, 2*time.Minute, "the switches to forward everything", func() bool {
+	kafkatest.WaitFor(t, 3*time.Minute, "the switches to forward everything", func() bool {
 		v1, v2 := r.env.ReadAll(r.v1), r.env.ReadAll(r.v2)
 		route, err := r.store.Route(ctx, r.run)
 		return err == nil && len(r.env.ReadAll(r.live)) >= expectedLive(t, r, v1, v2, route)
@@ -137,6 +154,53 @@ func TestInvariantOneLiveCopyWithAZombieSwitch(t *testing.T) {
 		t.Fatalf("live %+v: want records of both versions and none lacking", rep)
 	}
 	t.Logf("live after two zombies: %+v", rep)
+}
+
+// liveEpochs returns the producer epoch of each live partition's
+// transactional id, as its coordinator has it now (nil when it cannot be
+// read: the caller polls again). A producer's initialisation bumps it, and
+// so does each commit under KIP-890; a frozen switch does neither, so the
+// epoch of a partition it wrote moves only once another instance's
+// producer of that partition was initialised, fencing the frozen one.
+func liveEpochs(ctx context.Context, t *testing.T, r *liveRig) map[string]int16 {
+	t.Helper()
+	cl, err := kafkaio.NewKgo(r.env.Brokers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	cfg := SwitchConfig{TransactionalIDPrefix: DefaultTransactionalIDPrefix, Live: r.live}
+	ids := make([]string, kafkatest.Partitions)
+	for p := range ids {
+		ids[p] = transactionalID(cfg, p)
+	}
+	txns, err := kadm.NewClient(cl).DescribeTransactions(ctx, ids...)
+	if err != nil {
+		return nil
+	}
+	out := map[string]int16{}
+	for _, id := range ids {
+		d, ok := txns[id]
+		if !ok || d.Err != nil {
+			return nil
+		}
+		out[id] = d.ProducerEpoch
+	}
+	return out
+}
+
+// allNewer reports whether every epoch in now is past its value in
+// before (and both were read).
+func allNewer(now, before map[string]int16) bool {
+	if now == nil || before == nil {
+		return false
+	}
+	for id, e := range before {
+		if now[id] <= e {
+			return false
+		}
+	}
+	return true
 }
 
 // TestInvariantOneLiveCopyFencesAZombieWriter: a switch that still believes
@@ -189,6 +253,124 @@ func TestInvariantOneLiveCopyFencesAZombieWriter(t *testing.T) {
 	for _, id := range r.liveIdentities(t) {
 		if strings.HasPrefix(id, "Z-") {
 			t.Fatalf("the zombie's record %s is visible to a read_committed consumer", id)
+		}
+	}
+}
+
+// TestInvariantOneLiveCopyFencesAZombieBeforeTheNewOwnerWrites: a zombie
+// thawed after the new owner initialised its producer, but before that
+// owner began a transaction of its own (it had nothing to forward yet),
+// gets no ProducerFenced: the broker aborted the zombie's transaction and
+// bumped the epoch by one, so its commit is refused with INVALID_TXN_STATE
+// (and its produce, on kfake, with INVALID_TXN_STATE or
+// INVALID_PRODUCER_EPOCH). That is a fence too: the zombie drops the
+// partition and rejoins the group (ErrFenced), it does not end the process
+// as a permanent error would, and nothing it wrote is visible to a
+// read_committed consumer (invariant 4; seen in chaos seed
+// 4083182964812215, where `oink switch` exited on it).
+func TestInvariantOneLiveCopyFencesAZombieBeforeTheNewOwnerWrites(t *testing.T) {
+	r := newLiveRig(t)
+	cfg := r.switchConfig()
+	if err := cfg.validate(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ensureSwitchTopics(t.Context(), cfg); err != nil {
+		t.Fatal(err)
+	}
+	for i, step := range []string{"commit", "produce"} {
+		t.Run(step, func(t *testing.T) {
+			p := i
+			zombie, err := openLiveWriter(t.Context(), cfg, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer zombie.close()
+			ghost := rtcim(keysOnPartition(p, 1, "Z")[0], "E1", time.Now(), "zombie")
+			if err := zombie.cl.BeginTransaction(); err != nil {
+				t.Fatal(err)
+			}
+			if err := zombie.cl.ProduceSync(t.Context(), kafkaio.Record(ghost, r.live, int32(p))).FirstErr(); err != nil {
+				t.Fatal(err)
+			}
+			// The new owner's init fences the zombie and aborts its
+			// transaction; it begins none of its own.
+			owner, err := openLiveWriter(t.Context(), cfg, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer owner.close()
+			if step == "produce" {
+				err = zombie.cl.ProduceSync(t.Context(), kafkaio.Record(ghost, r.live, int32(p))).FirstErr()
+			} else {
+				err = zombie.cl.EndTransaction(t.Context(), kgo.TryCommit)
+			}
+			if err == nil {
+				t.Fatalf("the zombie's %s after the takeover succeeded, want it refused", step)
+			}
+			if got := classifyTxn(err); !errors.Is(got, ErrFenced) {
+				t.Fatalf("the zombie's %s after the takeover = %v, classified %v: want ErrFenced (drop the partition, rejoin), "+
+					"not an error that ends the switch", step, err, got)
+			}
+			t.Logf("the zombie's %s after the takeover: %v", step, err)
+		})
+	}
+	// The new owners commit a record each, past the aborted ones: a
+	// read_committed consumer sees those two and nothing of the zombies.
+	for p := range 2 {
+		w, err := openLiveWriter(t.Context(), cfg, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := switchState{Version: stateVersion, Seq: 1, Epoch: w.epoch, Next: [2]int64{-1, -1}}
+		rec, err := st.record(cfg.StateTopic, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		real := rtcim(keysOnPartition(p, 1, "L")[0], "E1", time.Now(), "owner")
+		err = w.commit(t.Context(), []*kgo.Record{kafkaio.Record(real, r.live, int32(p))}, rec)
+		w.close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := r.liveIdentities(t)
+	if len(ids) != 2 || !strings.HasPrefix(ids[0], "L-") || !strings.HasPrefix(ids[1], "L-") {
+		t.Fatalf("a read_committed consumer sees %v, want the new owners' two records and none of the zombies'", ids)
+	}
+}
+
+// TestClassifyTxnFencedIsNotPermanent: every answer that says a producer's
+// transaction is no longer its own is ErrFenced (the worker drops the
+// partition and the member rejoins), while what no new producer can fix —
+// writes not authorised, the live topic deleted, a record too large — stays
+// permanent and ends the switch (non-zero exit), and a passing fault stays
+// temporary (the session is retried).
+func TestClassifyTxnFencedIsNotPermanent(t *testing.T) {
+	wrap := func(err error) error { return fmt.Errorf("writing 3 records in a transaction: %w", err) }
+	for _, err := range lostTxn {
+		got := classifyTxn(wrap(err))
+		if !errors.Is(got, ErrFenced) || !errors.Is(got, err) {
+			t.Errorf("classifyTxn(%v) = %v, want ErrFenced wrapping it", err, got)
+		}
+	}
+	for _, err := range []error{kerr.TopicAuthorizationFailed, kerr.TransactionalIDAuthorizationFailed,
+		kerr.UnknownTopicOrPartition, kerr.MessageTooLarge,
+		// franz-go's refusal to commit into a recreated topic names both.
+		fmt.Errorf("recreated: %w, %w", kerr.TransactionAbortable, kerr.UnknownTopicID)} {
+		got := classifyTxn(wrap(err))
+		if errors.Is(got, ErrFenced) {
+			t.Errorf("classifyTxn(%v) = %v: fenced, want it left to permanent", err, got)
+		}
+	}
+	for _, err := range []error{kerr.TopicAuthorizationFailed, kerr.TransactionalIDAuthorizationFailed, kerr.MessageTooLarge} {
+		if !permanent(classifyTxn(wrap(err))) {
+			t.Errorf("%v is not permanent after classifyTxn, want the switch to end", err)
+		}
+	}
+	for _, err := range []error{kerr.NotLeaderForPartition, kerr.RequestTimedOut, context.DeadlineExceeded} {
+		got := classifyTxn(wrap(err))
+		if errors.Is(got, ErrFenced) || permanent(got) {
+			t.Errorf("classifyTxn(%v) = %v, want a temporary error", err, got)
 		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/producer"
+	"github.com/segmentio/kafka-go"
 )
 
 // The names of a trial's checks.
@@ -198,10 +199,51 @@ func checkFaultLog(got comparatorResult, faults []legacy.FaultEntry, redelivered
 func (ev *evidence) checkLive() (string, error) {
 	rep, err := cutover.CheckLive(ev.Live, ev.V1, ev.V2, ev.Route, ev.Rules.Identity())
 	if err != nil {
-		return "", fmt.Errorf("%w (%+v)", err, rep)
+		return "", fmt.Errorf("%w (%+v)%s", err, rep, ev.absentDetail())
 	}
 	if rep.Live == 0 || rep.FromV2 == 0 {
 		return "", fmt.Errorf("%+v: want live records, and some from v2", rep)
 	}
 	return fmt.Sprintf("%d live records, %d from v1, %d from v2", rep.Live, rep.FromV1, rep.FromV2), nil
+}
+
+// absentDetail says, of the records whose owner produced them but which
+// are not on the live topic, how many the switch had decided (below its
+// group's committed offset: a gap) and how many it had not decided yet
+// (the check ran before the switch finished, as after a trial that did not
+// drain: not evidence of a gap), naming the first of each.
+func (ev *evidence) absentDetail() string {
+	rules := ev.Rules.Identity()
+	onLive := map[string]bool{}
+	for _, m := range ev.Live {
+		if id, _, err := rules.Identify(m.Key, m.Value, m.Time); err == nil {
+			onLive[id] = true
+		}
+	}
+	var decided, undecided []string
+	for s, msgs := range [][]kafka.Message{ev.V1, ev.V2} {
+		for _, m := range msgs {
+			id, at, err := rules.Identify(m.Key, m.Value, m.Time)
+			if err != nil || onLive[id] || cutover.Owner(ev.Route, m.Key, at) != s {
+				continue
+			}
+			onLive[id] = true // one line per identity, for its first record
+			where := fmt.Sprintf("%s (v%d %d@%d, the switch's committed offset %d)", id, s+1, m.Partition, m.Offset,
+				ev.SwitchCommitted[s][m.Partition])
+			if m.Offset < ev.SwitchCommitted[s][m.Partition] {
+				decided = append(decided, where)
+			} else {
+				undecided = append(undecided, where)
+			}
+		}
+	}
+	detail := fmt.Sprintf("; absent from the live topic: %d records the switch had decided (a gap)", len(decided))
+	if len(decided) > 0 {
+		detail += ", first " + decided[0]
+	}
+	detail += fmt.Sprintf(", %d it had not decided yet (not a gap: it had not finished)", len(undecided))
+	if len(undecided) > 0 {
+		detail += ", first " + undecided[0]
+	}
+	return detail
 }

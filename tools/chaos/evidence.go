@@ -43,6 +43,12 @@ type evidence struct {
 	// of identities, not all of them).
 	Redelivered map[string]bool
 
+	// SwitchCommitted are the switch group's committed offsets on v1
+	// (index 0) and v2, per partition, when the evidence was read: the
+	// switch commits them after the transaction that decided every record
+	// below them, so a record at or past one was not decided yet.
+	SwitchCommitted [2]map[int]int64
+
 	Plan  cutover.Plan
 	State diffstore.CutoverState
 	Route diffstore.Route
@@ -90,6 +96,11 @@ func (t *trial) collect(ctx context.Context) (*evidence, error) {
 	if t.dir != "" {
 		if ev.Faults, err = readFaultLog(filepath.Join(t.dir, "faults.jsonl")); err != nil {
 			errs = append(errs, err)
+		}
+	}
+	for s, topic := range []string{t.n.v1, t.n.v2} {
+		if ev.SwitchCommitted[s], err = kafkaio.CommittedOffsets(ctx, t.h.brokers, t.n.groupSwitch, topic); err != nil {
+			errs = append(errs, fmt.Errorf("the switch group's offsets on %s: %w", topic, err))
 		}
 	}
 	if ev.State, err = t.h.store.CutoverState(ctx, t.n.run); err != nil {

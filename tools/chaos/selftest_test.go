@@ -2,7 +2,9 @@ package chaos
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,6 +49,9 @@ func TestChaosChecksCatchViolations(t *testing.T) {
 					if c.OK {
 						t.Fatalf("%s still passes: %s", c.Name, c.Detail)
 					}
+					if !strings.Contains(c.Detail, tc.detail) {
+						t.Fatalf("%s: %s\nwant it to say %q", c.Name, c.Detail, tc.detail)
+					}
 					t.Logf("%s: %s", c.Name, c.Detail)
 					return
 				}
@@ -60,6 +65,7 @@ type breakage struct {
 	name    string
 	fails   string
 	breakIt func(*evidence)
+	detail  string // what the failed check's detail says ("": anything)
 }
 
 // breakages lists ways to break ev, each with the check that must catch
@@ -83,26 +89,36 @@ func breakages(t *testing.T, ev *evidence) []breakage {
 	return []breakage{
 		{"a live record deleted", CheckLiveOnce, func(e *evidence) {
 			e.Live = slices.Delete(slices.Clone(e.Live), fromV2, fromV2+1)
-		}},
+		}, "absent from the live topic: 1 records the switch had decided (a gap), first "},
+		// Read before the switch decided it (a trial that did not drain),
+		// the record is still missing: the check fails, and says that the
+		// switch had not got there, with the offsets.
+		{"a live record the switch had not decided yet", CheckLiveOnce, func(e *evidence) {
+			id := sourceEventID(t, e.Live[fromV2])
+			e.Live = slices.Delete(slices.Clone(e.Live), fromV2, fromV2+1)
+			src := e.V2[slices.IndexFunc(e.V2, func(m kafka.Message) bool { return sourceEventID(t, m) == id })]
+			e.SwitchCommitted[1] = maps.Clone(e.SwitchCommitted[1])
+			e.SwitchCommitted[1][src.Partition] = src.Offset
+		}, "0 records the switch had decided (a gap), 1 it had not decided yet (not a gap: it had not finished), first "},
 		{"a live record forwarded twice", CheckLiveOnce, func(e *evidence) {
 			e.Live = append(slices.Clone(e.Live), e.Live[fromV2])
-		}},
+		}, ""},
 		{"a live record from the version that does not own it", CheckLiveOnce, func(e *evidence) {
 			e.Live = slices.Clone(e.Live)
 			c := v1ByID[sourceEventID(t, e.Live[fromV2])]
 			c.Partition, c.Offset = e.Live[fromV2].Partition, e.Live[fromV2].Offset
 			e.Live[fromV2] = c
-		}},
+		}, ""},
 		{"a live record with a header the switch added", CheckLiveOnce, func(e *evidence) {
 			e.Live = slices.Clone(e.Live)
 			m := e.Live[fromV2]
 			m.Headers = append(slices.Clone(m.Headers), kafka.Header{Key: cutover.HeaderSource, Value: []byte("v2")})
 			e.Live[fromV2] = m
-		}},
+		}, ""},
 		{"an RTCIM lost from rtcim.v2", CheckNoLoss, func(e *evidence) {
 			lost := sourceEventID(t, e.V2[0]) // with every redelivered copy of it
 			e.V2 = slices.DeleteFunc(slices.Clone(e.V2), func(m kafka.Message) bool { return sourceEventID(t, m) == lost })
-		}},
+		}, ""},
 		{"a far-future event dead-lettered as something else", CheckNoLoss, func(e *evidence) {
 			e.OrdersDLQ = slices.Clone(e.OrdersDLQ)
 			i := slices.IndexFunc(e.OrdersDLQ, func(m kafka.Message) bool {
@@ -119,37 +135,37 @@ func breakages(t *testing.T, ev *evidence) []breakage {
 				}
 			}
 			e.OrdersDLQ[i] = m
-		}},
+		}, ""},
 		{"a pair counted twice", CheckExact, func(e *evidence) {
 			e.Got.Totals.Pairs++
-		}},
+		}, ""},
 		{"a record left waiting for its partner", CheckExact, func(e *evidence) {
 			e.Got.PendingCandidate = 1
-		}},
+		}, ""},
 		{"a divergence lost by the trial's comparator", CheckExact, func(e *evidence) {
 			e.Got.Divergences = cloneDivergences(e.Got.Divergences)
 			k := diffstore.KindMissingInControl
 			e.Got.Divergences[k] = e.Got.Divergences[k][1:]
-		}},
+		}, ""},
 		{"a divergence both runs found, which v1's fault log does not explain", CheckFaultLog, func(e *evidence) {
 			e.Got.Divergences = cloneDivergences(e.Got.Divergences)
 			e.Got.Divergences[diffstore.KindDivergent] = []string{"O1-1|E1 totals.net_minor"}
-		}},
+		}, ""},
 		{"a decision recorded twice", CheckController, func(e *evidence) {
 			i := slices.IndexFunc(e.Audit, func(a diffstore.AuditEntry) bool { return a.Action == string(cutover.ActionStart) })
 			again := e.Audit[i]
 			again.ID += 1000
 			e.Audit = slices.Insert(slices.Clone(e.Audit), i+1, again)
-		}},
+		}, ""},
 		{"a transition the audit log does not show", CheckController, func(e *evidence) {
 			last := e.Route.Transitions[len(e.Route.Transitions)-1]
 			last.Seq++
 			last.EffectiveFrom = last.EffectiveFrom.Add(time.Second)
 			e.Route.Transitions = append(slices.Clone(e.Route.Transitions), last)
-		}},
+		}, ""},
 		{"a cutover that did not end promoted", CheckController, func(e *evidence) {
 			e.State.Phase = diffstore.PhaseRunning
-		}},
+		}, ""},
 	}
 }
 
