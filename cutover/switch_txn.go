@@ -106,10 +106,21 @@ var ErrFenced = errors.New("fenced: another switch instance owns this partition 
 // of the partition fenced this one, a permanent error (returned as is, to
 // end the run) when no retry can succeed, otherwise a temporary one for the
 // session to retry.
+//
+// INVALID_TXN_STATE counts as fenced too: with transactions v2 (KIP-890) a
+// coordinator answers a commit sent with the epoch just before its own, by
+// a producer whose transaction the next owner's initialisation aborted, as
+// the retry of an abort, with INVALID_TXN_STATE instead of PRODUCER_FENCED
+// (seen when a switch frozen between its writes and its commit was thawed:
+// the process ended with a "permanent" error). ErrFenced ends the
+// partition's worker and so the instance's group generation: the member
+// rejoins, and if it still owns the partition a new session initialises
+// its producer again. Retrying at once instead could fence the new owner.
 func classifyTxn(err error) error {
 	switch {
 	case errors.Is(err, kerr.ProducerFenced), errors.Is(err, kerr.InvalidProducerEpoch),
-		errors.Is(err, kerr.InvalidProducerIDMapping), errors.Is(err, kerr.TransactionalIDNotFound):
+		errors.Is(err, kerr.InvalidProducerIDMapping), errors.Is(err, kerr.TransactionalIDNotFound),
+		errors.Is(err, kerr.InvalidTxnState):
 		return fmt.Errorf("%w (%w)", ErrFenced, err)
 	}
 	return err
