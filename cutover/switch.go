@@ -242,13 +242,22 @@ func RunSwitch(ctx context.Context, cfg SwitchConfig) (SwitchReport, error) {
 	idle := newIdleTracker(cfg.StopWhenIdle, stop, cfg.Log)
 	go idle.loop(ctx)
 	health := copart.NewHealth(cfg.Health)
-	run := &switchRun{cfg: cfg, stop: stop, parked: map[int]int{}}
+	run := &switchRun{cfg: cfg, stop: stop, parked: map[int]int{}, routes: newRouteFeed(cfg.Store, cfg.Run)}
+	routesDone := make(chan struct{})
+	go func() {
+		defer close(routesDone)
+		run.routes.loop(ctx, func(wait time.Duration, err error) {
+			cfg.Log.Warn("reading the route failed; parking records past its horizon until it answers", "backoff", wait, "err", err)
+		})
+	}()
 	err := copart.Run(ctx, copart.Config{Brokers: cfg.Brokers, Group: cfg.Group,
 		Topics: []string{cfg.Control, cfg.Candidate}, SessionTimeout: cfg.SessionTimeout, Log: cfg.Log, Health: health},
 		func(ctx context.Context, p copart.Partition) error {
 			sw := &switchWorker{cfg: cfg, p: p, idle: idle, health: health, shared: run}
 			return sw.run(ctx)
 		})
+	stop()
+	<-routesDone // no read of the store outlives the run
 	rep = run.report()
 	if err == nil {
 		err = run.failure()
@@ -259,8 +268,9 @@ func RunSwitch(ctx context.Context, cfg SwitchConfig) (SwitchReport, error) {
 // switchRun is what the partition workers of one RunSwitch share: their
 // counts, and the first permanent error, which ends the run.
 type switchRun struct {
-	cfg  SwitchConfig
-	stop context.CancelFunc
+	cfg    SwitchConfig
+	stop   context.CancelFunc
+	routes *routeFeed // the route, read for every partition
 
 	mu     sync.Mutex
 	totals SwitchTotals

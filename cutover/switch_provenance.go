@@ -9,16 +9,17 @@ import (
 
 // provenance keeps what a partition's switch forwarded per minute of source
 // event time and version, and hands it to the store (SwitchStore.SyncSwitch)
-// after the transactions that committed it: at most every syncEvery while
-// busy, at once when quiet. A sync that fails (Postgres unreachable) is
+// after the transactions that committed it: the partition's books sync it
+// at most every syncEvery while busy, at once when quiet, off the path
+// that forwards records. A sync that fails (Postgres unreachable) is
 // retried with the next one and never holds back the live topic; the store
-// ignores a state it already has, so nothing is counted twice.
+// ignores a state it already has, so nothing is counted twice. Its
+// committed, take and stored run under the books' lock.
 type provenance struct {
 	last      switchState            // the last committed state
 	tentative map[time.Time][2]int64 // forwards not committed yet
 	pending   map[time.Time][2]int64 // committed, not synced yet
-	lastSync  time.Time
-	synced    int64 // seq of the last state synced
+	synced    int64                  // seq of the last state synced
 }
 
 // syncEvery is how often a busy partition syncs its provenance.
@@ -49,23 +50,39 @@ func (p *provenance) committed(st switchState) {
 	p.last = st
 }
 
-// sync stores the last committed state with the pending forwards, if it is
-// time (or force), best effort: a failure is logged and retried next time.
-func (p *provenance) sync(ctx context.Context, cfg SwitchConfig, partition int, force bool) {
-	if p.last.Seq == p.synced || (!force && time.Since(p.lastSync) < syncEvery) {
-		return
+// take returns the last committed state and the forwards pending since
+// the last sync, which it hands over (stored gives them back if storing
+// fails), and whether that state is synced already.
+func (p *provenance) take() (st switchState, minutes map[time.Time][2]int64, synced bool) {
+	if p.last.Seq == p.synced {
+		return p.last, nil, true
 	}
-	p.lastSync = time.Now()
-	st := p.last
+	minutes = p.pending
+	p.pending = map[time.Time][2]int64{}
+	return p.last, minutes, false
+}
+
+// store hands st and minutes to the store (SwitchStore.SyncSwitch). It
+// touches nothing of p, so it runs without the books' lock.
+func (p *provenance) store(ctx context.Context, cfg SwitchConfig, partition int, st switchState, minutes map[time.Time][2]int64) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	err := cfg.Store.SyncSwitch(ctx, diffstore.SwitchSync{Run: cfg.Run, Live: cfg.Live, Partition: partition,
+	return cfg.Store.SyncSwitch(ctx, diffstore.SwitchSync{Run: cfg.Run, Live: cfg.Live, Partition: partition,
 		Seq: st.Seq, Epoch: st.Epoch, Instance: cfg.Instance, Next: st.Next, Parked: len(st.Parked[0]) + len(st.Parked[1]),
-		Totals: diffstore.SwitchCounts(st.Totals), Minutes: p.pending})
-	if err != nil {
-		cfg.Log.Warn("storing the switch's provenance failed; retrying with the next transaction", "partition", partition, "err", err)
+		Totals: diffstore.SwitchCounts(st.Totals), Minutes: minutes})
+}
+
+// stored records how storing st and minutes went: synced, or the minutes
+// back in pending, for the next sync.
+func (p *provenance) stored(st switchState, minutes map[time.Time][2]int64, err error) {
+	if err == nil {
+		p.synced = max(p.synced, st.Seq)
 		return
 	}
-	p.synced = st.Seq
-	clear(p.pending)
+	for m, n := range minutes {
+		c := p.pending[m]
+		c[0] += n[0]
+		c[1] += n[1]
+		p.pending[m] = c
+	}
 }

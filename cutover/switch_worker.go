@@ -36,9 +36,7 @@ type switchWorker struct {
 	lanes  [2]lane
 	replay [2]map[int64]bool // parked offsets of the state read, still to be read again
 	prov   *provenance
-	group  *copart.Committer // source offsets for lag tooling only
-	// groupSent are the offsets the last flushed group commit sent.
-	groupSent [2]int64
+	books  *books // provenance and group offsets, synced off the path
 	// dirty: decisions that changed st without forwarding anything (skips,
 	// duplicates) and are not committed yet.
 	dirty     bool
@@ -89,42 +87,43 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 		return err
 	}
 	defer sides.Close()
-	if err := sw.refreshRoute(ctx); err != nil {
+	if sw.route, sw.read, err = sw.shared.routes.next(ctx, time.Time{}); err != nil {
 		return err
 	}
-	sw.group, sw.groupSent = copart.NewCommitter(sw.p), [2]int64{-3, -3}
+	sw.books = newBooks(sw.cfg, sw.p, sw.prov)
 	// The group's offsets only serve lag tooling; bring them to the
 	// state's at once, so a partition taken over with nothing left to do
 	// does not show the previous owner's lag for ever.
-	sw.commitGroup(true)
-	routeBackoff := backoff.New(100*time.Millisecond, 5*time.Second)
-	var routeRetry time.Time // no route read before this, after a failure
+	sw.books.askFlush()
+	booksCtx, stopBooks := context.WithCancel(ctx)
+	booksDone := make(chan struct{})
+	go func() {
+		defer close(booksDone)
+		sw.books.run(booksCtx)
+	}()
+	defer func() {
+		stopBooks()
+		<-booksDone
+		sw.books.final(ctx)
+	}()
 	for ctx.Err() == nil {
 		var batch []copart.Msg
 		if sw.parked() < sw.cfg.MaxParked {
-			if batch, err = sides.Next(ctx, sw.cfg.BatchSize, 5*time.Millisecond, 250*time.Millisecond, nil); err != nil {
+			// Records parked for want of a newer route are decided after
+			// the next read: wait no longer than that for new records.
+			wait := 250 * time.Millisecond
+			if sw.parked() > 0 {
+				wait = routeEvery
+			}
+			if batch, err = sides.Next(ctx, sw.cfg.BatchSize, 5*time.Millisecond, wait, nil); err != nil {
 				return err
 			}
 		}
-		if (time.Since(sw.read) > 250*time.Millisecond || sw.parked() > 0) && !time.Now().Before(routeRetry) {
-			if err := sw.refreshRoute(ctx); err != nil {
-				// Records before the last route's horizon still go
-				// live; later ones wait for the database.
-				sw.health.Fail(sw.p.ID)
-				wait := routeBackoff.Next()
-				routeRetry = time.Now().Add(wait)
-				sw.cfg.Log.Warn("reading the route failed; parking records past its horizon until it answers", "backoff", wait, "err", err)
-			} else {
-				routeBackoff.Reset()
-				routeRetry = time.Time{}
-			}
-		}
-		if len(batch) == 0 && !routeRetry.IsZero() {
-			// Nothing new and no route to decide with: wait for the next
-			// attempt rather than spin.
-			if !backoff.Sleep(ctx, min(time.Until(routeRetry), 250*time.Millisecond)) {
-				return nil
-			}
+		routeErr := sw.takeRoute()
+		if len(batch) == 0 && routeErr != nil && !sw.shared.routes.await(ctx, 250*time.Millisecond) {
+			// Nothing new and no route to decide with: it waited for the
+			// next read rather than spin, and ctx ended.
+			return nil
 		}
 		fetched := len(batch)
 		sw.take(batch)
@@ -141,13 +140,14 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 				return nil
 			}
 		}
-		if routeRetry.IsZero() {
+		if routeErr == nil {
 			bo.Reset()
 			sw.health.OK(sw.p.ID)
 		}
 		sw.cfg.Metrics.holding(sw.p.ID, sw.parked())
 		if sw.cfg.StopWhenIdle > 0 {
-			quiet := fetched == 0 && decided == 0 && !sw.dirty && sides.Idle(ctx, 0, sw.cfg.StopWhenIdle) && sides.Idle(ctx, 1, sw.cfg.StopWhenIdle)
+			quiet := fetched == 0 && decided == 0 && !sw.dirty && sw.books.caughtUp() &&
+				sides.Idle(ctx, 0, sw.cfg.StopWhenIdle) && sides.Idle(ctx, 1, sw.cfg.StopWhenIdle)
 			sw.idle.set(sw.p.ID, quiet)
 		}
 	}
@@ -242,13 +242,23 @@ func (sw *switchWorker) take(batch []copart.Msg) {
 
 func (sw *switchWorker) parked() int { return len(sw.lanes[0].q) + len(sw.lanes[1].q) }
 
-func (sw *switchWorker) refreshRoute(ctx context.Context) error {
-	r, err := sw.cfg.Store.Route(ctx, sw.cfg.Run)
-	if err != nil {
-		return err
+// takeRoute takes the instance's latest route read, and asks for a new
+// read when records are parked (the latest does not cover them). It
+// returns the last read's error, with the partition marked unhealthy:
+// records before the last route's horizon still go live, later ones wait
+// for the database.
+func (sw *switchWorker) takeRoute() error {
+	r, read, err := sw.shared.routes.latest()
+	if read.After(sw.read) {
+		sw.route, sw.read = r, read
 	}
-	sw.route, sw.read = r, time.Now()
-	return nil
+	if sw.parked() > 0 {
+		sw.shared.routes.wanted()
+	}
+	if err != nil {
+		sw.health.Fail(sw.p.ID)
+	}
+	return err
 }
 
 // decide goes through each lane in offset order and decides every record
@@ -308,12 +318,13 @@ const stateEvery = time.Second
 
 // commit writes the forwarded records with the partition's state in one
 // transaction, or the state alone once a second (or when quiet) if only
-// skips moved it. Only then are the source offsets passed to the group,
-// for lag tooling (the switch itself resumes from the state topic).
+// skips moved it. Only then do the books pass the provenance to Postgres
+// and the source offsets to the group, for lag tooling (the switch itself
+// resumes from the state topic): at once when quiet, else in their time.
 func (sw *switchWorker) commit(ctx context.Context, out []*kgo.Record, quiet bool) error {
 	if len(out) == 0 && (!sw.dirty || (!quiet && time.Since(sw.lastState) < stateEvery)) {
-		if quiet {
-			sw.commitGroup(true)
+		if quiet && !sw.books.caughtUp() {
+			sw.books.askFlush()
 		}
 		return nil
 	}
@@ -335,37 +346,11 @@ func (sw *switchWorker) commit(ctx context.Context, out []*kgo.Record, quiet boo
 	sw.st, sw.dirty, sw.lastState = next, false, time.Now()
 	sw.shared.add(sw.p.ID, delta, sw.parked())
 	sw.cfg.Metrics.add(delta)
-	sw.prov.committed(next)
-	sw.prov.sync(ctx, sw.cfg, sw.p.ID, quiet)
-	sw.commitGroup(quiet)
+	sw.books.committed(next)
+	if quiet {
+		sw.books.askFlush()
+	}
 	return nil
-}
-
-// commitGroup passes the committed state's source offsets to the group
-// (for lag tooling only: the switch resumes from the state topic), at once
-// when flush, else at most once a second.
-func (sw *switchWorker) commitGroup(flush bool) {
-	offsets := map[string]int64{}
-	var at [2]int64
-	for s, t := range []string{sw.cfg.Control, sw.cfg.Candidate} {
-		at[s] = sw.prov.last.Next[s]
-		if ps := sw.prov.last.Parked[s]; len(ps) > 0 {
-			at[s] = slices.Min(ps)
-		}
-		if at[s] >= 0 {
-			offsets[t] = at[s]
-		}
-	}
-	if at == sw.groupSent {
-		return // nothing new since the last commit that went through
-	}
-	if err := sw.group.Commit(offsets, flush); err != nil {
-		sw.cfg.Log.Debug("committing source offsets to the group (lag tooling only)", "partition", sw.p.ID, "err", err)
-		return
-	}
-	if flush {
-		sw.groupSent = at
-	}
 }
 
 // committedTotals are the totals of the last committed state.

@@ -60,7 +60,7 @@ type benchOptions struct {
 	keepTopics                        bool
 	json                              bool
 	external                          bool // --brokers (or its env twin) was given
-	rules, faults                     string
+	rules, faults, trace              string
 	percent, rate                     float64
 }
 
@@ -156,8 +156,11 @@ times from the clock. events/s is --events over the time from the start of
 the processes until the live topic holds one record per valid event (two per
 event for ref raw) and the comparator has accounted for every v1 and v2
 record. p50/p99 is an event's latency: from its creation by the load
-generator (its event time) until the benchmark read it from the live topic.
-Peak RSS and CPU are reported per process. Each chain is then checked like
+generator (its event time) until the benchmark read it from the live topic
+as a read_committed consumer does (once the switch's transaction carrying it
+has committed). --trace DIR follows orders, v1 and v2 too, reports p50/p99
+per stage and writes every record's event time and arrival per stage to
+DIR/<pipeline>.csv. Peak RSS and CPU are reported per process. Each chain is then checked like
 the comparator and switch roles.` + benchBrokerHelp,
 		`  oink bench pipeline
   oink bench pipeline --json
@@ -211,6 +214,7 @@ func newBenchRoleCmd(d deps, g *globalOptions, role bench.Role, runF func(contex
 	f.Float64Var(&o.percent, "percent", 50, "share of key buckets the route gives v2, above 0 and up to 100")
 	if role == bench.RolePipeline {
 		f.Float64Var(&o.rate, "rate", 0, "load generator events per second (0: as fast as possible)")
+		f.StringVar(&o.trace, "trace", "", "directory to write each chain's per-stage arrivals to (orders, v1, v2, live), for latency by stage")
 	}
 	return cmd
 }
@@ -218,7 +222,7 @@ func newBenchRoleCmd(d deps, g *globalOptions, role bench.Role, runF func(contex
 func (o *benchOptions) config(g *globalOptions) (bench.Config, error) {
 	cfg := bench.Config{Role: o.role, Events: o.events, Partitions: o.partitions, ReplicationFactor: o.rf, BatchSize: o.batchSize,
 		Seed: o.seed, InvalidRatio: o.invalidRatio, StopWhenIdle: o.stopWhenIdle, Timeout: o.timeout, Env: o.env,
-		KeepTopics: o.keepTopics, DatabaseURL: g.databaseURL, RulesFile: o.rules, Faults: o.faults, Percent: o.percent, Rate: o.rate}
+		KeepTopics: o.keepTopics, DatabaseURL: g.databaseURL, RulesFile: o.rules, Faults: o.faults, Percent: o.percent, Rate: o.rate, Trace: o.trace}
 	if o.external {
 		cfg.Brokers = g.brokers
 	}

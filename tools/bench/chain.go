@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"time"
 )
 
 // chain is one pipeline of the pipeline role: load generator → v1 and v2 →
@@ -16,6 +17,9 @@ type chain struct {
 	run                            string // the comparator's run
 	faultLog                       string
 	tail                           *liveTail
+	// stages are the other topics' tails, with Config.Trace.
+	stages  []stageTail
+	started time.Time
 	// liveFactor is how many live records a valid event makes: 1, or 2
 	// for the raw chain, which copies both versions' records.
 	liveFactor int64
@@ -28,7 +32,10 @@ func (r *runner) newChain(p Pipeline) *chain {
 	c := &chain{p: p, orders: t("orders"), v1: t("rtcim.v1"), v2: t("rtcim.v2"), live: t("rtcim"),
 		gV1: t("v1"), gV2: t("v2"), gCmp: t("compare"), gSwitch: t("switch"), run: r.id + "-" + string(p),
 		faultLog: filepath.Join(r.tmp, string(p)+"-faults.jsonl"), liveFactor: 1, valid: -1, v1End: -1, v2End: -1}
-	c.tail = newTail(r.brokers, c.live, t("tail"))
+	c.tail = newTail(r.brokers, c.live)
+	if r.cfg.Trace != "" {
+		c.stages = c.traceStages(r.brokers)
+	}
 	switch p {
 	case RefRaw:
 		c.cmp, c.liveFactor = t("compared"), 2
@@ -56,16 +63,24 @@ func (r *runner) chainPlan(p Pipeline) measurement {
 	c := r.newChain(p)
 	n := int64(r.cfg.Events)
 	m := measurement{pipeline: p, unit: "events", units: n, target: n, topics: c.topics(), procs: r.chainProcs(c),
-		cleanup: func() { c.tail.stop() }}
+		cleanup: func() {
+			c.tail.halt()
+			for _, s := range c.stages {
+				s.tail.halt()
+			}
+		}}
 	if p != RefRaw {
 		r.db.track(c.run)
 	}
 	m.progress = func(ctx context.Context) (progressReader, error) {
 		read, err := r.chainProgress(ctx, c)
-		if err == nil {
-			c.tail.start(ctx)
+		if err != nil {
+			return nil, err
 		}
-		return read, err
+		if err := c.startTrace(ctx); err != nil {
+			return nil, err
+		}
+		return read, c.tail.start(ctx)
 	}
 	m.check = func(ctx context.Context, res *Result, _ []*proc) error { return r.checkChain(ctx, c, res) }
 	return m
@@ -189,8 +204,9 @@ func (r *runner) chainProgress(ctx context.Context, c *chain) (progressReader, e
 // them all (accepted and divergent as v1's faults predict), and put each on
 // the live topic exactly once (cutover.CheckLive).
 func (r *runner) checkChain(ctx context.Context, c *chain, res *Result) error {
-	p50, p99 := c.tail.stop()
-	res.EventLatencyP50Ms, res.EventLatencyP99Ms = ms(p50), ms(p99)
+	if err := c.finishTails(res, r.cfg.Trace); err != nil {
+		return err
+	}
 	n := int64(r.cfg.Events)
 	res.DeadLetters = n - c.valid
 	if c.p == RefRaw {

@@ -139,6 +139,13 @@ type Config struct {
 	// Rate is the load generator's events per second in the pipeline role;
 	// 0 writes as fast as the broker takes them.
 	Rate float64
+	// Trace, in the pipeline role, is a directory to write each chain's
+	// per-stage arrivals to (<pipeline>.csv): the orders, v1, v2 and live
+	// topics are each followed from the start by a read_committed reader,
+	// and every record's event time and arrival are written, so a latency
+	// can be split by stage. The report then carries per-stage p50/p99
+	// (Result.Stages). Empty follows the live topic only.
+	Trace string
 	// StopWhenIdle is the --stop-when-idle of the oink commands that end
 	// by themselves (the producer's `oink produce`, the setup's legacy and
 	// produce, `oink switch`): how long they idle after the end before they

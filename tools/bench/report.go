@@ -99,6 +99,9 @@ type Result struct {
 	// its record was read from the live topic.
 	EventLatencyP50Ms float64 `json:"eventLatencyP50Ms,omitempty"`
 	EventLatencyP99Ms float64 `json:"eventLatencyP99Ms,omitempty"`
+	// Stages (pipeline role, with Config.Trace): the event latency to each
+	// topic of the chain, in the chain's order.
+	Stages []StageLatency `json:"stages,omitempty"`
 	// Pairs, Accepted and Divergent are the comparator's totals (comparator
 	// and pipeline roles), as stored in Postgres.
 	Pairs     int64 `json:"pairs,omitempty"`
@@ -107,6 +110,16 @@ type Result struct {
 	// LiveRecords are the records on the live topic (switch and pipeline
 	// roles), checked with cutover.CheckLive for oink and ref-transform.
 	LiveRecords int64 `json:"liveRecords,omitempty"`
+}
+
+// StageLatency is the latency from the event time until records were read
+// from one topic of a pipeline chain.
+type StageLatency struct {
+	Stage   string  `json:"stage"` // orders, v1, v2 or live
+	Records int     `json:"records"`
+	P50Ms   float64 `json:"p50Ms"`
+	P99Ms   float64 `json:"p99Ms"`
+	MaxMs   float64 `json:"maxMs"`
 }
 
 // Process is one process of a pipeline.
