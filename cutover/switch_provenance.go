@@ -61,11 +61,17 @@ func (p *provenance) sync(ctx context.Context, cfg SwitchConfig, partition int, 
 	defer cancel()
 	err := cfg.Store.SyncSwitch(ctx, diffstore.SwitchSync{Run: cfg.Run, Live: cfg.Live, Partition: partition,
 		Seq: st.Seq, Epoch: st.Epoch, Instance: cfg.Instance, Next: st.Next, Parked: len(st.Parked[0]) + len(st.Parked[1]),
-		Totals: diffstore.SwitchCounts(st.Totals), Minutes: p.pending})
+		Totals: st.Totals.counts(), Minutes: p.pending})
 	if err != nil {
 		cfg.Log.Warn("storing the switch's provenance failed; retrying with the next transaction", "partition", partition, "err", err)
 		return
 	}
 	p.synced = st.Seq
 	clear(p.pending)
+}
+
+// counts are t as the store keeps them (Keyless stays in the state topic,
+// the exit report and the metrics).
+func (t SwitchTotals) counts() diffstore.SwitchCounts {
+	return diffstore.SwitchCounts{Forwarded: t.Forwarded, NotOwned: t.NotOwned, Duplicates: t.Duplicates, Collisions: t.Collisions}
 }

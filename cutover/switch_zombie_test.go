@@ -152,7 +152,7 @@ func TestInvariantOneLiveCopyFencesAZombieWriter(t *testing.T) {
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := ensureSwitchTopics(t.Context(), cfg); err != nil {
+	if _, _, err := ensureSwitchTopics(t.Context(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	const p = 3
