@@ -160,7 +160,13 @@ func TestInvariantOneLiveCopyParksAFutureRecordAlone(t *testing.T) {
 // (not lost, not forwarded) after the switch restarts: the state topic
 // keeps its position.
 func TestInvariantOneLiveCopyParkedRecordSurvivesARestart(t *testing.T) {
-	r := newLiveRig(t)
+	t.Run("as source", func(t *testing.T) { parkedSurvivesARestart(t, newLiveRig(t)) })
+	t.Run("by key over 5 partitions", func(t *testing.T) { parkedSurvivesARestart(t, newLiveRig(t).byKey(t, 5)) })
+}
+
+// parkedSurvivesARestart runs TestInvariantOneLiveCopyParkedRecordSurvivesARestart
+// on r's live topic, partitioned as r says.
+func parkedSurvivesARestart(t *testing.T, r *liveRig) {
 	now := time.Now()
 	keys := keysOnPartition(5, 2, "Y")
 	// Its Kafka timestamp is the time it was written (a real broker refuses

@@ -74,7 +74,20 @@ func (p *switchProc) stop(t *testing.T) {
 // producer fenced it: a downstream read_committed consumer sees every
 // identity exactly once, from the version that owned it (invariant 4).
 func TestInvariantOneLiveCopyWithAZombieSwitch(t *testing.T) {
-	r := newLiveRig(t)
+	oneLiveCopyWithZombies(t, newLiveRig(t))
+}
+
+// TestInvariantOneLiveCopyWithAZombieSwitchByKey: the same with
+// --live-partitioning key over a live topic of 6 partitions: a fenced
+// switch's transactions span several live partitions, and the new owner
+// resumes each source partition from its state all the same.
+func TestInvariantOneLiveCopyWithAZombieSwitchByKey(t *testing.T) {
+	oneLiveCopyWithZombies(t, newLiveRig(t).byKey(t, 6))
+}
+
+// oneLiveCopyWithZombies runs TestInvariantOneLiveCopyWithAZombieSwitch on
+// r's live topic, partitioned as r says.
+func oneLiveCopyWithZombies(t *testing.T, r *liveRig) {
 	dbURL := r.dbURL
 	ctx, cancel := context.WithTimeout(t.Context(), 4*time.Minute)
 	defer cancel()
@@ -85,6 +98,9 @@ func TestInvariantOneLiveCopyWithAZombieSwitch(t *testing.T) {
 	args := []string{"--brokers", strings.Join(r.env.Brokers, ","), "--run", r.run, "--control", r.v1,
 		"--candidate", r.v2, "--live", r.live, "--group", r.env.Group("switch"),
 		"--session-timeout", session.String(), "--log-level", "warn"}
+	if r.lp != "" {
+		args = append(args, "--live-partitioning", string(r.lp))
+	}
 	a := startSwitchProc(t, dbURL, args...)
 	b := startSwitchProc(t, dbURL, args...)
 	produced := make(chan struct{})
