@@ -89,7 +89,8 @@ type SwitchConfig struct {
 	Live      string // the live topic, which only the switch writes
 	// StateTopic keeps the switch's progress per partition, written in the
 	// same transaction as the live records it covers; default Live +
-	// ".oink-switch". It is compacted and has the live topic's partitions.
+	// ".oink-switch". It is compacted and has the control topic's
+	// partition count (one state per source partition).
 	StateTopic string
 	Group      string
 	// Identity reads a record's identity and event time (required: the

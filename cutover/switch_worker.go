@@ -361,7 +361,7 @@ func (sw *switchWorker) commit(ctx context.Context, out []*kgo.Record, quiet boo
 		if !errors.Is(err, ErrFenced) {
 			sw.health.Fail(sw.p.ID)
 		}
-		return fmt.Errorf("writing %d records to %s/%d in a transaction: %w", len(out), sw.cfg.Live, sw.p.ID, err)
+		return fmt.Errorf("writing %d records of partition %d to %s in a transaction: %w", len(out), sw.p.ID, sw.cfg.Live, err)
 	}
 	delta := next.Totals.Sub(sw.committedTotals())
 	sw.st, sw.dirty, sw.lastState = next, false, time.Now()
