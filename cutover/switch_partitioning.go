@@ -86,7 +86,7 @@ func (sw *switchWorker) seedKeyed(ctx context.Context, bounds map[int]kafkaio.Bo
 	for q, b := range bounds {
 		err := kafkaio.ReadCommittedRange(ctx, cfg.Brokers, cfg.Live, q, max(b.Start, b.End-per), b.End, func(r *kgo.Record) error {
 			read++
-			if len(r.Key) == 0 && sw.p.ID%cfg.livePartitions == q || len(r.Key) > 0 && oink.KeyPartition(r.Key, cfg.sources) == sw.p.ID {
+			if sw.mayHaveForwarded(r.Key, q) {
 				mine = append(mine, seen{r, q})
 			}
 			return nil
@@ -103,6 +103,17 @@ func (sw *switchWorker) seedKeyed(ctx context.Context, bounds map[int]kafkaio.Bo
 		sw.seen.Check(id, s.r.Value)
 	}
 	return read, nil
+}
+
+// mayHaveForwarded reports whether a record with key on live partition q
+// may be one this partition forwarded by key: its key is one the default
+// partitioner puts on this partition over the sources' count, as v1 and v2
+// write, or it has no key and q is this partition's keyless destination.
+func (sw *switchWorker) mayHaveForwarded(key []byte, q int) bool {
+	if len(key) == 0 {
+		return sw.p.ID%sw.cfg.livePartitions == q
+	}
+	return oink.KeyPartition(key, sw.cfg.sources) == sw.p.ID
 }
 
 // anyState reports whether the state topic holds anything committed.
