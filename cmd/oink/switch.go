@@ -49,8 +49,8 @@ exists with another count, --live-partitioning key puts each record on the
 partition Kafka's default partitioner picks for its key over the live
 topic's count (murmur2): per-key order holds, and everything but the
 partition is still the version's; a record without a key goes to its source
-partition mod the live count (counted as keyless). What came from which version
-is kept in the diffstore instead (oink cutover status; tables
+partition mod the live count (counted as keyless). What came from which
+version is kept in the diffstore instead (oink cutover status; tables
 switch_partitions and switch_forwards); --provenance-headers adds
 oink-source* headers for debugging.
 
