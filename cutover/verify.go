@@ -38,6 +38,9 @@ func CheckLive(live, v1, v2 []kafka.Message, route diffstore.Route, rules *ident
 // record (by key: murmur2 of its key mod n).
 func CheckLiveOn(live, v1, v2 []kafka.Message, route diffstore.Route, rules *identity.Spec, lp LivePartitioning, n int) (LiveReport, error) {
 	var rep LiveReport
+	if lp == PartitionByKey && n < 1 {
+		return rep, fmt.Errorf("checking a live topic partitioned by key needs its partition count, got %d", n)
+	}
 	// The route is read at each record's event time under the rules, as
 	// the switch reads it.
 	at := func(m kafka.Message) time.Time {
