@@ -81,7 +81,6 @@ func TestInvariantDownstreamCannotTellTheVersion(t *testing.T) {
 func TestInvariantDownstreamOnALiveTopicOfAnotherCount(t *testing.T) {
 	for _, n := range []int{6, 24} {
 		t.Run(fmt.Sprintf("%d partitions", n), func(t *testing.T) {
-			t.Parallel() // with each other only: most of a run is waiting on the route's steps
 			r := newLiveRig(t).byKey(t, n)
 			got := downstreamCannotTell(t, r)
 			parts := map[string]int{}
