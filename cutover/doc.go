@@ -39,6 +39,13 @@
 // memory flat however long it runs (12 partitions × 20,000 × 26 B ≈ 6 MB;
 // the former 200,000 reached ~60 MB, and 127 MB as a Go map).
 //
+// Each live record keeps the partition its version's topic gave it, so the
+// live topic needs the control topic's partition count; for a live topic
+// that exists with another count, [PartitionByKey]
+// (SwitchConfig.LivePartitioning, `--live-partitioning key`) puts it on
+// murmur2 of its key over the live topic's count instead, and
+// [CheckLiveOn] checks such a topic.
+//
 // Applying a plan never starts it: `oink cutover start`, or a controller with
 // AutoStart, does.
 //

@@ -89,7 +89,8 @@ type SwitchConfig struct {
 	Live      string // the live topic, which only the switch writes
 	// StateTopic keeps the switch's progress per partition, written in the
 	// same transaction as the live records it covers; default Live +
-	// ".oink-switch". It is compacted and has the live topic's partitions.
+	// ".oink-switch". It is compacted and has the control topic's
+	// partition count (one state per source partition).
 	StateTopic string
 	Group      string
 	// Identity reads a record's identity and event time (required: the
@@ -114,9 +115,10 @@ type SwitchConfig struct {
 	// route's horizon; past it the partition reads nothing more until some
 	// are decided. Default DefaultMaxParked.
 	MaxParked int
-	// TransactionalIDPrefix names the transactional producers: partition p
-	// of the live topic is written by "<prefix>:<live>:<p>", so whichever
-	// instance owns p, a new owner fences the old one. Default
+	// TransactionalIDPrefix names the transactional producers: source
+	// partition p is forwarded by "<prefix>:<live>:<p>" (to live partition
+	// p, or by key to any), so whichever instance owns p, a new owner
+	// fences the old one. Default
 	// DefaultTransactionalIDPrefix.
 	TransactionalIDPrefix string
 	// TransactionTimeout is how long the broker keeps a transaction of a
@@ -124,6 +126,9 @@ type SwitchConfig struct {
 	// that partition) before aborting it; a new owner aborts it at once.
 	// Default DefaultTransactionTimeout.
 	TransactionTimeout time.Duration
+	// LivePartitioning says which live partition a record goes to:
+	// PartitionAsSource (the default, also for "") or PartitionByKey.
+	LivePartitioning LivePartitioning
 	// ProvenanceHeaders adds the oink-source* headers to live records,
 	// for debugging; off, downstream cannot tell v1's records from v2's.
 	ProvenanceHeaders bool
@@ -141,6 +146,10 @@ type SwitchConfig struct {
 	// topic refuses writes) and true once it forwards again: /healthz
 	// serves it. Every failure is retried with capped exponential backoff.
 	Health *atomic.Bool
+
+	// The partition counts of the sources and of the live topic, set by
+	// RunSwitch once the topics exist.
+	sources, livePartitions int
 }
 
 func (c *SwitchConfig) validate() error {
@@ -160,6 +169,11 @@ func (c *SwitchConfig) validate() error {
 	case c.Identity == nil:
 		return errors.New("rules: none; the switch needs the rules' identity to tell a duplicate from an order's next event (set --rules, or leave it empty for the RTCIM rules built into oink)")
 	}
+	lp, err := ParseLivePartitioning(string(c.LivePartitioning))
+	if err != nil {
+		return err
+	}
+	c.LivePartitioning = lp
 	if c.StateTopic == "" {
 		c.StateTopic = c.Live + ".oink-switch"
 	}
@@ -213,7 +227,9 @@ type SwitchReport struct {
 // records of one event carry the same source time, so exactly one of them is
 // forwarded whichever arrives first (invariant 4). A record goes live as
 // its version wrote it — key, value, headers, timestamp — to the partition
-// its version's topic put it in.
+// its version's topic put it in, or, with PartitionByKey, to the one
+// Kafka's default partitioner picks for its key over the live topic's
+// count.
 //
 // Each partition is written in Kafka transactions by a transactional
 // producer of its own, which carry the live records and the partition's
@@ -234,7 +250,8 @@ func RunSwitch(ctx context.Context, cfg SwitchConfig) (SwitchReport, error) {
 	if err := cfg.validate(); err != nil {
 		return rep, err
 	}
-	if err := ensureSwitchTopics(ctx, cfg); err != nil {
+	var err error
+	if cfg.sources, cfg.livePartitions, err = ensureSwitchTopics(ctx, cfg); err != nil {
 		return rep, err
 	}
 	ctx, stop := context.WithCancel(ctx)
@@ -250,7 +267,7 @@ func RunSwitch(ctx context.Context, cfg SwitchConfig) (SwitchReport, error) {
 			cfg.Log.Warn("reading the route failed; parking records past its horizon until it answers", "backoff", wait, "err", err)
 		})
 	}()
-	err := copart.Run(ctx, copart.Config{Brokers: cfg.Brokers, Group: cfg.Group,
+	err = copart.Run(ctx, copart.Config{Brokers: cfg.Brokers, Group: cfg.Group,
 		Topics: []string{cfg.Control, cfg.Candidate}, SessionTimeout: cfg.SessionTimeout, Log: cfg.Log, Health: health},
 		func(ctx context.Context, p copart.Partition) error {
 			sw := &switchWorker{cfg: cfg, p: p, idle: idle, health: health, shared: run}
@@ -312,22 +329,25 @@ func (r *switchRun) report() SwitchReport {
 }
 
 // ensureSwitchTopics creates the sources if missing, then the live and
-// state topics with the control topic's partition count, and refuses to
-// start when the live topic exists with another count: a live record keeps
-// the partition its version's topic gave it, so partition p of the live
-// topic must exist for every source partition p.
-func ensureSwitchTopics(ctx context.Context, cfg SwitchConfig) error {
+// state topics with the control topic's partition count, and returns the
+// sources' and the live topic's counts. The candidate and state topics
+// must have the control topic's count (the switch joins the versions and
+// keeps its state per source partition); so must the live topic when each
+// record keeps the partition its version's topic gave it
+// (PartitionAsSource): partition p of the live topic must exist for every
+// source partition p. By key, the live topic may have any count.
+func ensureSwitchTopics(ctx context.Context, cfg SwitchConfig) (sources, live int, err error) {
 	if err := kafkaio.EnsureTopics(ctx, cfg.Brokers, cfg.Topics, cfg.Control, cfg.Candidate); err != nil {
-		return err
+		return 0, 0, err
 	}
 	src, err := kafkaio.Partitions(ctx, cfg.Brokers, cfg.Control)
 	if err != nil {
-		return err
+		return 0, 0, err
 	}
 	spec := cfg.Topics
 	spec.Partitions = len(src)
 	if err := kafkaio.EnsureTopics(ctx, cfg.Brokers, spec, cfg.Live); err != nil {
-		return err
+		return 0, 0, err
 	}
 	state := spec
 	state.Configs = maps.Clone(spec.Configs)
@@ -336,21 +356,39 @@ func ensureSwitchTopics(ctx context.Context, cfg SwitchConfig) error {
 	}
 	state.Configs["cleanup.policy"] = "compact"
 	if err := kafkaio.EnsureTopics(ctx, cfg.Brokers, state, cfg.StateTopic); err != nil {
-		return err
+		return 0, 0, err
 	}
 	for _, t := range []string{cfg.Candidate, cfg.Live, cfg.StateTopic} {
 		ps, err := kafkaio.Partitions(ctx, cfg.Brokers, t)
 		if err != nil {
-			return err
+			return 0, 0, err
+		}
+		if t == cfg.Live {
+			live = len(ps)
+			if cfg.LivePartitioning == PartitionByKey {
+				continue
+			}
 		}
 		if len(ps) != len(src) {
-			return fmt.Errorf("topic %s has %d partitions and the control topic %s has %d: every record keeps the partition "+
-				"its version wrote it to, so the candidate, live and state topics need %d too; create %s with %d partitions "+
-				"(kafka-topics.sh --create --topic %s --partitions %d), or point --live/--state-topic at new topics and oink creates them",
-				t, len(ps), cfg.Control, len(src), len(src), t, len(src), t, len(src))
+			return 0, 0, partitionsMismatch(cfg, t, len(ps), len(src))
 		}
 	}
-	return nil
+	return len(src), live, nil
+}
+
+// partitionsMismatch is the error for topic t with n partitions where the
+// control topic has src.
+func partitionsMismatch(cfg SwitchConfig, t string, n, src int) error {
+	fix := fmt.Sprintf("create %s with %d partitions (kafka-topics.sh --create --topic %s --partitions %d), "+
+		"or point --live/--state-topic at new topics and oink creates them", t, src, t, src)
+	if t == cfg.Live {
+		fix += fmt.Sprintf(", or keep %s's %d partitions with --live-partitioning %s: each record then goes to the partition "+
+			"murmur2 of its key picks among %d (per-key order holds; downstream sees partitions chosen by key, not the version's own)",
+			t, n, PartitionByKey, n)
+	}
+	return fmt.Errorf("topic %s has %d partitions and the control topic %s has %d: every record keeps the partition "+
+		"its version wrote it to, so the candidate, live and state topics need %d too; %s",
+		t, n, cfg.Control, src, src, fix)
 }
 
 // version names a source: "v1" (control) or "v2" (candidate).
@@ -372,10 +410,11 @@ func Owner(route diffstore.Route, key []byte, t time.Time) int {
 }
 
 // liveRecord returns the live record of m, read from source s: the same
-// key, value, headers (in order) and timestamp, on the same partition,
-// plus the provenance headers when asked for.
+// key, value, headers (in order) and timestamp, on the partition
+// cfg.LivePartitioning gives it, plus the provenance headers when asked
+// for.
 func liveRecord(cfg SwitchConfig, s int, m kafka.Message) *kgo.Record {
-	r := kafkaio.Record(m, cfg.Live, int32(m.Partition))
+	r := kafkaio.Record(m, cfg.Live, int32(cfg.LivePartitioning.Partition(m.Key, m.Partition, cfg.livePartitions)))
 	if cfg.ProvenanceHeaders {
 		topic := cfg.Control
 		if s == 1 {

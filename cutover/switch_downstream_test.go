@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink"
 	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/oinkhq/oink/testkit/kafkatest"
@@ -68,7 +69,43 @@ func (d *downstream) count() int {
 // made a record). On the embedded broker, and on a real cluster when
 // OINK_TEST_BROKERS names one.
 func TestInvariantDownstreamCannotTellTheVersion(t *testing.T) {
-	r := newLiveRig(t)
+	downstreamCannotTell(t, newLiveRig(t))
+}
+
+// TestInvariantDownstreamOnALiveTopicOfAnotherCount: the same cutover with
+// --live-partitioning key over a live topic that exists with fewer (6) and
+// more (24) partitions than the sources' 12: each identity comes exactly
+// once, each record equal to its owner's in key, value, headers,
+// timestamp and its type, and on the partition murmur2 of its key picks
+// among the live topic's (the Java client's and franz-go's default).
+func TestInvariantDownstreamOnALiveTopicOfAnotherCount(t *testing.T) {
+	for _, n := range []int{6, 24} {
+		t.Run(fmt.Sprintf("%d partitions", n), func(t *testing.T) {
+			r := newLiveRig(t).byKey(t, n)
+			got := downstreamCannotTell(t, r)
+			parts := map[string]int{}
+			for _, m := range got {
+				if want := oink.KeyPartition(m.Key, n); m.Partition != want {
+					t.Fatalf("key %s on live partition %d, want murmur2 mod %d = %d", m.Key, m.Partition, n, want)
+				}
+				parts[string(m.Key)] = m.Partition
+			}
+			used := map[int]bool{}
+			for _, p := range parts {
+				used[p] = true
+			}
+			if len(used) != n {
+				t.Errorf("records on %d of the %d live partitions, want all", len(used), n)
+			}
+		})
+	}
+}
+
+// downstreamCannotTell runs the cutover of
+// TestInvariantDownstreamCannotTellTheVersion on r's live topic,
+// partitioned as r says, checks what a downstream consumer read and
+// returns it.
+func downstreamCannotTell(t *testing.T, r *liveRig) []kafka.Message {
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	down := newDownstream(t, r.env.Brokers, r.live, r.env.Group("finance"))
@@ -97,7 +134,7 @@ func TestInvariantDownstreamCannotTellTheVersion(t *testing.T) {
 	down.mu.Lock()
 	got, types := down.records, down.types
 	down.mu.Unlock()
-	live, err := CheckLive(got, v1, v2, route, r.rules.Identity())
+	live, err := CheckLiveOn(got, v1, v2, route, r.rules.Identity(), r.lp, r.liveParts)
 	if err != nil {
 		t.Fatalf("downstream can tell: %v (%+v)", err, live)
 	}
@@ -118,6 +155,7 @@ func TestInvariantDownstreamCannotTellTheVersion(t *testing.T) {
 		t.Errorf("switch report %+v forwarded %d, the consumer read %d", rep.Totals, f[0]+f[1], live.Live)
 	}
 	t.Logf("downstream read %d records (v1 %d, v2 %d); switch %s", live.Live, live.FromV1, live.FromV2, fmt.Sprint(rep.Totals))
+	return got
 }
 
 // expectedLive counts the identities whose owning version produced them:

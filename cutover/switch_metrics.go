@@ -12,6 +12,7 @@ type SwitchMetrics struct {
 	skipped    *prometheus.CounterVec
 	duplicates *prometheus.CounterVec
 	collisions *prometheus.CounterVec
+	keyless    *prometheus.CounterVec
 	waiting    *prometheus.GaugeVec
 }
 
@@ -26,10 +27,12 @@ func NewSwitchMetrics(reg prometheus.Registerer) *SwitchMetrics {
 			Help: "A version's own duplicates dropped."}, []string{"version"}),
 		collisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oink_switch_identity_collisions_total",
 			Help: "Records forwarded although their identity was forwarded before, because their value bytes differ."}, []string{"version"}),
+		keyless: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oink_switch_keyless_total",
+			Help: "Records without a key forwarded with --live-partitioning key: to their source partition mod the live topic's count."}, []string{"version"}),
 		waiting: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oink_switch_parked",
 			Help: "Records parked because their source time is past the route's horizon (they wait with their key's later records; the rest of the partition goes on)."}, []string{"partition"}),
 	}
-	reg.MustRegister(m.forwarded, m.skipped, m.duplicates, m.collisions, m.waiting)
+	reg.MustRegister(m.forwarded, m.skipped, m.duplicates, m.collisions, m.keyless, m.waiting)
 	return m
 }
 
@@ -44,6 +47,7 @@ func (m *SwitchMetrics) add(t SwitchTotals) {
 		m.skipped.WithLabelValues(v).Add(float64(t.NotOwned[s]))
 		m.duplicates.WithLabelValues(v).Add(float64(t.Duplicates[s]))
 		m.collisions.WithLabelValues(v).Add(float64(t.Collisions[s]))
+		m.keyless.WithLabelValues(v).Add(float64(t.Keyless[s]))
 	}
 }
 

@@ -69,7 +69,7 @@ func (p *provenance) store(ctx context.Context, cfg SwitchConfig, partition int,
 	defer cancel()
 	return cfg.Store.SyncSwitch(ctx, diffstore.SwitchSync{Run: cfg.Run, Live: cfg.Live, Partition: partition,
 		Seq: st.Seq, Epoch: st.Epoch, Instance: cfg.Instance, Next: st.Next, Parked: len(st.Parked[0]) + len(st.Parked[1]),
-		Totals: diffstore.SwitchCounts(st.Totals), Minutes: minutes})
+		Totals: st.Totals.counts(), Minutes: minutes})
 }
 
 // stored records how storing st and minutes went: synced, or the minutes
@@ -85,4 +85,10 @@ func (p *provenance) stored(st switchState, minutes map[time.Time][2]int64, err 
 		c[1] += n[1]
 		p.pending[m] = c
 	}
+}
+
+// counts are t as the store keeps them (Keyless stays in the state topic,
+// the exit report and the metrics).
+func (t SwitchTotals) counts() diffstore.SwitchCounts {
+	return diffstore.SwitchCounts{Forwarded: t.Forwarded, NotOwned: t.NotOwned, Duplicates: t.Duplicates, Collisions: t.Collisions}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kgo"
 )
 
 // rtcim returns a record shaped like an RTCIM as far as the switch reads
@@ -159,7 +160,13 @@ func TestInvariantOneLiveCopyParksAFutureRecordAlone(t *testing.T) {
 // (not lost, not forwarded) after the switch restarts: the state topic
 // keeps its position.
 func TestInvariantOneLiveCopyParkedRecordSurvivesARestart(t *testing.T) {
-	r := newLiveRig(t)
+	t.Run("as source", func(t *testing.T) { parkedSurvivesARestart(t, newLiveRig(t)) })
+	t.Run("by key over 5 partitions", func(t *testing.T) { parkedSurvivesARestart(t, newLiveRig(t).byKey(t, 5)) })
+}
+
+// parkedSurvivesARestart runs TestInvariantOneLiveCopyParkedRecordSurvivesARestart
+// on r's live topic, partitioned as r says.
+func parkedSurvivesARestart(t *testing.T, r *liveRig) {
 	now := time.Now()
 	keys := keysOnPartition(5, 2, "Y")
 	// Its Kafka timestamp is the time it was written (a real broker refuses
@@ -225,21 +232,94 @@ func TestInvariantOneLiveCopyForwardsRecordsUnchanged(t *testing.T) {
 }
 
 // TestSwitchRefusesALiveTopicWithOtherPartitions: each record keeps its
-// partition, so a live topic with another count is refused, naming the fix.
+// partition by default, so a live topic with another count is refused,
+// naming the topic, both counts and both fixes (the kafka-topics command
+// and --live-partitioning key); by key the live topic is accepted, but a
+// state topic with another count is still refused (the state is kept per
+// source partition), without offering the flag.
 func TestSwitchRefusesALiveTopicWithOtherPartitions(t *testing.T) {
 	r := newLiveRig(t)
 	spec := r.env.Spec
 	spec.Partitions = 6
-	live := r.live + "-six"
-	if err := kafkaio.EnsureTopics(t.Context(), r.env.Brokers, spec, live); err != nil {
+	six := r.live + "-six"
+	if err := kafkaio.EnsureTopics(t.Context(), r.env.Brokers, spec, six); err != nil {
 		t.Fatal(err)
 	}
 	cfg := r.switchConfig()
-	cfg.Live = live
+	cfg.Live = six
 	_, err := RunSwitch(t.Context(), cfg)
-	if err == nil || !strings.Contains(err.Error(), "6 partitions") || !strings.Contains(err.Error(), "--live") {
-		t.Fatalf("RunSwitch with a 6-partition live topic = %v, want an error naming the count and --live", err)
+	for _, want := range []string{six + " has 6 partitions", fmt.Sprintf("%s has %d", r.v1, kafkatest.Partitions),
+		fmt.Sprintf("kafka-topics.sh --create --topic %s --partitions %d", six, kafkatest.Partitions), "--live", "--live-partitioning key"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("RunSwitch with a 6-partition live topic = %v, want an error with %q", err, want)
+		}
 	}
+	cfg = r.switchConfig()
+	cfg.Live, cfg.StateTopic, cfg.LivePartitioning = r.live+"-keyed", six, PartitionByKey
+	_, err = RunSwitch(t.Context(), cfg)
+	if err == nil || !strings.Contains(err.Error(), six+" has 6 partitions") || strings.Contains(err.Error(), "--live-partitioning") {
+		t.Fatalf("RunSwitch by key with a 6-partition state topic = %v, want it refused without offering --live-partitioning", err)
+	}
+}
+
+// TestLivePartitionByKeyIsKafkasDefault: by key, a record's live partition
+// is the one franz-go's default partitioner (StickyKeyPartitioner with
+// Kafka's murmur2, as the Java client) picks for its key, whatever its
+// source partition; as source, it is the source partition.
+func TestLivePartitionByKeyIsKafkasDefault(t *testing.T) {
+	t.Parallel()
+	kafkaDefault := kgo.StickyKeyPartitioner(nil).ForTopic("live")
+	for _, n := range []int{1, 5, 6, 12, 24, 31} {
+		for i := range 3000 {
+			key := fmt.Appendf(nil, "O7-%09d", i)
+			if i%3 == 0 {
+				key = fmt.Appendf(nil, "\xff%d\x80", i*7919) // high bytes: the sign handling
+			}
+			if got, want := PartitionByKey.Partition(key, i%12, n), kafkaDefault.Partition(&kgo.Record{Key: key}, n); got != want {
+				t.Fatalf("key %q over %d partitions: live partition %d, franz-go's default partitioner %d", key, n, got, want)
+			}
+			if got := PartitionAsSource.Partition(key, i%12, n); got != i%12 {
+				t.Fatalf("as source: key %q from partition %d went to %d", key, i%12, got)
+			}
+		}
+	}
+	if got := PartitionByKey.Partition(nil, 11, 5); got != 1 {
+		t.Errorf("a keyless record of source partition 11 over 5 live partitions went to %d, want 11 mod 5 = 1", got)
+	}
+}
+
+// TestInvariantOneLiveCopyByKeyForwardsKeylessRecords: by key, a record
+// without a key goes to its source partition mod the live count, unchanged
+// otherwise, and is counted; a keyed one to murmur2 of its key.
+func TestInvariantOneLiveCopyByKeyForwardsKeylessRecords(t *testing.T) {
+	r := newLiveRig(t).byKey(t, 5)
+	now := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
+	keyless := rtcim("K0", "E1", now, "no key")
+	keyless.Key = nil
+	r.write(t, r.v1, keyless, rtcim("K1", "E1", now, "keyed"))
+	stop := r.startSwitch(t, r.switchConfig())
+	kafkatest.WaitFor(t, 30*time.Second, "two live records", func() bool { return len(r.liveIdentities(t)) == 2 })
+	rep, err := stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Totals.Forwarded[0] != 2 || rep.Totals.Keyless[0] != 1 {
+		t.Errorf("report %+v: want 2 forwarded, 1 keyless", rep)
+	}
+	src := map[string]int{}
+	for _, m := range r.env.ReadAll(r.v1) {
+		src[string(m.Value)] = m.Partition
+	}
+	for _, m := range r.env.ReadAll(r.live) {
+		want := oink.KeyPartition(m.Key, 5)
+		if len(m.Key) == 0 {
+			want = src[string(m.Value)] % 5
+		}
+		if m.Partition != want {
+			t.Errorf("live record with key %q on partition %d, want %d", m.Key, m.Partition, want)
+		}
+	}
+	r.check(t)
 }
 
 // TestSwitchRefusesALiveTopicWithoutState: records on the live topic that no

@@ -54,6 +54,9 @@ type SwitchTotals struct {
 	// Collisions were forwarded although their identity had been
 	// forwarded before, because their value bytes differ.
 	Collisions [2]int64 `json:"collisions"`
+	// Keyless were forwarded, with PartitionByKey, although they have no
+	// key: to their source partition mod the live topic's count.
+	Keyless [2]int64 `json:"keyless,omitempty"`
 }
 
 // Add adds o to t.
@@ -63,6 +66,7 @@ func (t *SwitchTotals) Add(o SwitchTotals) {
 		t.NotOwned[s] += o.NotOwned[s]
 		t.Duplicates[s] += o.Duplicates[s]
 		t.Collisions[s] += o.Collisions[s]
+		t.Keyless[s] += o.Keyless[s]
 	}
 }
 
@@ -73,6 +77,7 @@ func (t SwitchTotals) Sub(o SwitchTotals) SwitchTotals {
 		t.NotOwned[s] -= o.NotOwned[s]
 		t.Duplicates[s] -= o.Duplicates[s]
 		t.Collisions[s] -= o.Collisions[s]
+		t.Keyless[s] -= o.Keyless[s]
 	}
 	return t
 }

@@ -30,6 +30,10 @@ type liveRig struct {
 	run                  string
 	rules                *comparator.Rules
 	log                  *slog.Logger
+	// lp partitions the live topic, of liveParts partitions (see byKey);
+	// the zero value keeps each record's source partition.
+	lp        LivePartitioning
+	liveParts int
 }
 
 func newLiveRig(t *testing.T) *liveRig { return newLiveRigOn(t, kafkatest.New(t)) }
@@ -38,7 +42,7 @@ func newLiveRig(t *testing.T) *liveRig { return newLiveRigOn(t, kafkatest.New(t)
 func newLiveRigOn(t *testing.T, env *kafkatest.Env) *liveRig {
 	url, pool := pgtest.SchemaURL(t)
 	r := &liveRig{env: env, orders: env.Topic("orders"), v1: env.Topic("rtcim.v1"), v2: env.Topic("rtcim.v2"),
-		live: env.Topic("rtcim"), store: diffstore.New(pool), dbURL: url, run: "cut",
+		live: env.Topic("rtcim"), store: diffstore.New(pool), dbURL: url, run: "cut", liveParts: kafkatest.Partitions,
 		log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
 	var err error
 	if r.rules, err = comparator.LoadRules("../shipped/rules/rtcim.yaml"); err != nil {
@@ -119,7 +123,22 @@ func (r *liveRig) converted(ctx context.Context) error {
 func (r *liveRig) switchConfig() SwitchConfig {
 	return SwitchConfig{Run: r.run, Brokers: r.env.Brokers, Control: r.v1, Candidate: r.v2, Live: r.live,
 		Group: r.env.Group("switch"), Identity: r.rules.Identity(), Store: r.store, StopWhenIdle: 2 * time.Second,
-		SessionTimeout: 6 * time.Second, Topics: r.env.Spec, Log: r.log}
+		SessionTimeout: 6 * time.Second, Topics: r.env.Spec, Log: r.log, LivePartitioning: r.lp}
+}
+
+// byKey makes r's live topic one of n partitions that already exists, as
+// a downstream topic the operator cannot change, and the switch partition
+// it by key (--live-partitioning key).
+func (r *liveRig) byKey(t *testing.T, n int) *liveRig {
+	t.Helper()
+	spec := r.env.Spec
+	spec.Partitions = n
+	live := fmt.Sprintf("%s-%d", r.live, n)
+	if err := kafkaio.EnsureTopics(t.Context(), r.env.Brokers, spec, live); err != nil {
+		t.Fatal(err)
+	}
+	r.live, r.lp, r.liveParts = live, PartitionByKey, n
+	return r
 }
 
 // check reads the topics and the route and checks invariant 4.
@@ -129,7 +148,7 @@ func (r *liveRig) check(t *testing.T) LiveReport {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := CheckLive(r.env.ReadAll(r.live), r.env.ReadAll(r.v1), r.env.ReadAll(r.v2), route, r.rules.Identity())
+	rep, err := CheckLiveOn(r.env.ReadAll(r.live), r.env.ReadAll(r.v1), r.env.ReadAll(r.v2), route, r.rules.Identity(), r.lp, r.liveParts)
 	if err != nil {
 		t.Fatalf("invariant 4 violated: %v (report %+v)", err, rep)
 	}

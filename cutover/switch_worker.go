@@ -168,31 +168,19 @@ func (sw *switchWorker) resume(ctx context.Context) ([2]int64, error) {
 	if err != nil {
 		return [2]int64{}, err
 	}
-	bounds, err := kafkaio.CommittedBounds(ctx, cfg.Brokers, cfg.Live)
-	if err != nil {
-		return [2]int64{}, err
-	}
-	live := bounds[sw.p.ID]
 	sw.st, sw.lanes, sw.dirty, sw.lastState = st, [2]lane{}, false, time.Now()
 	sw.prov = newProvenance(st)
 	sw.seen = NewDedupe(cfg.Dedupe)
-	from := max(live.Start, live.End-int64(cfg.Dedupe))
-	tail := 0
-	err = kafkaio.ReadCommittedRange(ctx, cfg.Brokers, cfg.Live, sw.p.ID, from, live.End, func(r *kgo.Record) error {
-		tail++
-		id, _ := sw.identify(r.Key, r.Value, r.Timestamp)
-		sw.seen.Check(id, r.Value)
-		return nil
-	})
+	tail, err := sw.seedDedupe(ctx)
 	if err != nil {
 		return [2]int64{}, err
 	}
 	if !found && tail > 0 {
 		// Aborted records and transaction markers of a fenced writer do
 		// not count: only committed records must be accounted for.
-		return [2]int64{}, fmt.Errorf("%w: live topic %s partition %d holds records but %s has no switch state for it, so nothing says "+
-			"what was forwarded: start with an empty live topic, or point --state-topic at the state this live topic was written with",
-			errNoState, cfg.Live, sw.p.ID, cfg.StateTopic)
+		if err := sw.accountedFor(ctx); err != nil {
+			return [2]int64{}, err
+		}
 	}
 	var start [2]int64
 	topics := [2]string{cfg.Control, cfg.Candidate}
@@ -215,6 +203,49 @@ func (sw *switchWorker) resume(ctx context.Context) ([2]int64, error) {
 	cfg.Log.Info("switch partition resumed", "partition", sw.p.ID, "epoch", sw.w.epoch, "seq", st.Seq,
 		"control", start[0], "candidate", start[1], "parked", len(st.Parked[0])+len(st.Parked[1]), "liveTail", tail)
 	return start, nil
+}
+
+// seedDedupe fills the dedupe window with the identities this partition
+// forwarded last, read back from the live topic's committed tail, and
+// returns how many committed records it read. As its version's topic
+// partitioned them, they are the last Dedupe records of the live
+// partition of the same number, which only this partition writes; by key,
+// see seedKeyed.
+func (sw *switchWorker) seedDedupe(ctx context.Context) (int, error) {
+	cfg := sw.cfg
+	bounds, err := kafkaio.CommittedBounds(ctx, cfg.Brokers, cfg.Live)
+	if err != nil {
+		return 0, err
+	}
+	if cfg.LivePartitioning == PartitionByKey {
+		return sw.seedKeyed(ctx, bounds)
+	}
+	live := bounds[sw.p.ID]
+	tail := 0
+	err = kafkaio.ReadCommittedRange(ctx, cfg.Brokers, cfg.Live, sw.p.ID, max(live.Start, live.End-int64(cfg.Dedupe)), live.End, func(r *kgo.Record) error {
+		tail++
+		id, _ := sw.identify(r.Key, r.Value, r.Timestamp)
+		sw.seen.Check(id, r.Value)
+		return nil
+	})
+	return tail, err
+}
+
+// accountedFor returns errNoState when the live topic's records that this
+// partition read back may be its own though it has no state: always as
+// its version's topic partitioned them; by key, only when the state topic
+// holds nothing at all, since every partition's records share every live
+// partition.
+func (sw *switchWorker) accountedFor(ctx context.Context) error {
+	cfg := sw.cfg
+	if cfg.LivePartitioning == PartitionByKey {
+		if some, err := anyState(ctx, cfg); err != nil || some {
+			return err
+		}
+	}
+	return fmt.Errorf("%w: live topic %s holds records but %s has no switch state for partition %d, so nothing says "+
+		"what was forwarded: start with an empty live topic, or point --state-topic at the state this live topic was written with",
+		errNoState, cfg.Live, cfg.StateTopic, sw.p.ID)
 }
 
 // errNoState is a permanent error: the live topic has records the state
@@ -288,6 +319,9 @@ func (sw *switchWorker) decide() (out []*kgo.Record, decided int) {
 					"version", version(s), "partition", m.Partition, "offset", m.Offset, "key", string(m.Key))
 			}
 			sw.st.Totals.Forwarded[s]++
+			if sw.cfg.LivePartitioning.keyless(m.Key) {
+				sw.st.Totals.Keyless[s]++
+			}
 			sw.prov.forward(s, h.at)
 			out = append(out, liveRecord(sw.cfg, s, m))
 		})
@@ -340,7 +374,7 @@ func (sw *switchWorker) commit(ctx context.Context, out []*kgo.Record, quiet boo
 		if !errors.Is(err, ErrFenced) {
 			sw.health.Fail(sw.p.ID)
 		}
-		return fmt.Errorf("writing %d records to %s/%d in a transaction: %w", len(out), sw.cfg.Live, sw.p.ID, err)
+		return fmt.Errorf("writing %d records of partition %d to %s in a transaction: %w", len(out), sw.p.ID, sw.cfg.Live, err)
 	}
 	delta := next.Totals.Sub(sw.committedTotals())
 	sw.st, sw.dirty, sw.lastState = next, false, time.Now()

@@ -84,7 +84,20 @@ func (p *switchProc) stop(t *testing.T) {
 // only bound liveness: on a busy machine (load ~15 on 2 cores) a run takes
 // about 1.5-3 minutes, a takeover 3-6 seconds.
 func TestInvariantOneLiveCopyWithAZombieSwitch(t *testing.T) {
-	r := newLiveRig(t)
+	oneLiveCopyWithZombies(t, newLiveRig(t))
+}
+
+// TestInvariantOneLiveCopyWithAZombieSwitchByKey: the same with
+// --live-partitioning key over a live topic of 6 partitions: a fenced
+// switch's transactions span several live partitions, and the new owner
+// resumes each source partition from its state all the same.
+func TestInvariantOneLiveCopyWithAZombieSwitchByKey(t *testing.T) {
+	oneLiveCopyWithZombies(t, newLiveRig(t).byKey(t, 6))
+}
+
+// oneLiveCopyWithZombies runs TestInvariantOneLiveCopyWithAZombieSwitch on
+// r's live topic, partitioned as r says.
+func oneLiveCopyWithZombies(t *testing.T, r *liveRig) {
 	dbURL := r.dbURL
 	ctx, cancel := context.WithTimeout(t.Context(), 6*time.Minute)
 	defer cancel()
@@ -95,6 +108,9 @@ func TestInvariantOneLiveCopyWithAZombieSwitch(t *testing.T) {
 	args := []string{"--brokers", strings.Join(r.env.Brokers, ","), "--run", r.run, "--control", r.v1,
 		"--candidate", r.v2, "--live", r.live, "--group", r.env.Group("switch"),
 		"--session-timeout", session.String(), "--log-level", "warn"}
+	if r.lp != "" {
+		args = append(args, "--live-partitioning", string(r.lp))
+	}
 	a := startSwitchProc(t, dbURL, args...)
 	b := startSwitchProc(t, dbURL, args...)
 	produced := make(chan struct{})
@@ -216,7 +232,7 @@ func TestInvariantOneLiveCopyFencesAZombieWriter(t *testing.T) {
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := ensureSwitchTopics(t.Context(), cfg); err != nil {
+	if _, _, err := ensureSwitchTopics(t.Context(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	const p = 3
@@ -274,7 +290,7 @@ func TestInvariantOneLiveCopyFencesAZombieBeforeTheNewOwnerWrites(t *testing.T) 
 	if err := cfg.validate(); err != nil {
 		t.Fatal(err)
 	}
-	if err := ensureSwitchTopics(t.Context(), cfg); err != nil {
+	if _, _, err := ensureSwitchTopics(t.Context(), cfg); err != nil {
 		t.Fatal(err)
 	}
 	for i, step := range []string{"commit", "produce"} {

@@ -26,9 +26,21 @@ type LiveReport struct {
 // headers in order, timestamp and partition equal to one that version
 // wrote; and every identity the owning version produced is there (no
 // gap). It returns the first violation. live must be read with
-// read_committed (kafkaio.ReadCommitted).
+// read_committed (kafkaio.ReadCommitted). It checks a switch that keeps
+// each record's partition (PartitionAsSource); CheckLiveOn checks either.
 func CheckLive(live, v1, v2 []kafka.Message, route diffstore.Route, rules *identity.Spec) (LiveReport, error) {
+	return CheckLiveOn(live, v1, v2, route, rules, PartitionAsSource, 0)
+}
+
+// CheckLiveOn is CheckLive for a switch that partitions the live topic, of
+// n partitions, with lp: a live record must equal its owner's record in
+// everything but the partition, and be on the partition lp gives that
+// record (by key: murmur2 of its key mod n).
+func CheckLiveOn(live, v1, v2 []kafka.Message, route diffstore.Route, rules *identity.Spec, lp LivePartitioning, n int) (LiveReport, error) {
 	var rep LiveReport
+	if lp == PartitionByKey && n < 1 {
+		return rep, fmt.Errorf("checking a live topic partitioned by key needs its partition count, got %d", n)
+	}
 	// The route is read at each record's event time under the rules, as
 	// the switch reads it.
 	at := func(m kafka.Message) time.Time {
@@ -61,9 +73,13 @@ func CheckLive(live, v1, v2 []kafka.Message, route diffstore.Route, rules *ident
 		}
 		onLive[k] = true
 		owner := Owner(route, m.Key, at(m))
-		if !slices.ContainsFunc(produced[owner][k], func(o kafka.Message) bool { return SameRecord(o, m) }) {
+		same := func(o kafka.Message) bool {
+			o.Partition = lp.Partition(o.Key, o.Partition, n)
+			return SameRecord(o, m)
+		}
+		if !slices.ContainsFunc(produced[owner][k], same) {
 			other := "no version wrote it"
-			if slices.ContainsFunc(produced[1-owner][k], func(o kafka.Message) bool { return SameRecord(o, m) }) {
+			if slices.ContainsFunc(produced[1-owner][k], same) {
 				other = "it is " + version(1-owner) + "'s record"
 			}
 			return rep, fmt.Errorf("identity %s on the live topic (partition %d) is not %s's record unchanged, though %s owned bucket %d at %s (%.2f%% to v2): %s",

@@ -120,7 +120,9 @@ func (s *Store) SyncSwitch(ctx context.Context, in SwitchSync) error {
 	return nil
 }
 
-// SwitchPartition is the stored switch state of one live partition.
+// SwitchPartition is the stored switch state of one switch partition: the
+// live partition of that number, or, when the switch partitions the live
+// topic by key (--live-partitioning key), the source partition it forwards.
 type SwitchPartition struct {
 	Live      string       `json:"live"`
 	Partition int          `json:"partition"`
@@ -132,8 +134,8 @@ type SwitchPartition struct {
 	UpdatedAt time.Time    `json:"updatedAt"`
 }
 
-// SwitchSummary is a run's switch provenance: every live partition's state
-// and their sum.
+// SwitchSummary is a run's switch provenance: every switch partition's
+// state and their sum.
 type SwitchSummary struct {
 	Partitions []SwitchPartition `json:"partitions"`
 	Totals     SwitchCounts      `json:"totals"`
@@ -172,7 +174,7 @@ func (s *Store) Switch(ctx context.Context, run string) (SwitchSummary, error) {
 }
 
 // SwitchMinute is what a run's switch forwarded in one minute of source
-// event time, per version, over every live partition. Minute is the zero
+// event time, per version, over every switch partition. Minute is the zero
 // time for forwards whose minute was lost.
 type SwitchMinute struct {
 	Minute    time.Time `json:"minute"`

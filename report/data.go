@@ -283,7 +283,8 @@ type SwitchForwards struct {
 	// Live is the live topic (several, comma-separated, if the run's
 	// switch wrote more than one).
 	Live string
-	// Partitions is the number of live partitions with a synced state.
+	// Partitions is the number of switch partitions (source partitions)
+	// with a synced state.
 	Partitions int
 	// Parked is the records read but not yet decided: their source time
 	// lies past what the route covered.

@@ -245,7 +245,7 @@ func switchSection(s *SwitchForwards) section {
 		t.Rows = append(t.Rows, []string{v.Version, v.Topic, num(v.Forwarded), num(v.NotOwned), num(v.Duplicates),
 			num(v.Collisions), span})
 	}
-	text := fmt.Sprintf("The switch wrote to %s of %s. A live record is its version's record unchanged; "+
+	text := fmt.Sprintf("The switch forwarded %s of the sources to %s. A live record is its version's record unchanged; "+
 		"what came from which version is known only from here.", count(int64(s.Partitions), "partition"), s.Live)
 	blocks := []block{para{Text: text}, t}
 	if s.Parked > 0 {

@@ -88,6 +88,7 @@ func TestUsageErrorsNameTheFlag(t *testing.T) {
 		{"an uncreatable heap profile names the flag", []string{"--memprofile", "/nonexistent/dir/heap.pprof", "dlq", "list"}, nil, exitUsage, "--memprofile"},
 		{"a bad pprof address names the flag", []string{"--pprof", "nohost:notaport", "dlq", "list"}, nil, exitUsage, "--pprof"},
 		{"replaying a DLQ into itself is refused", []string{"dlq", "replay", "--to", "orders.dlq"}, nil, exitUsage, "--from"},
+		{"an unknown live partitioning names the flag", []string{"switch", "--run", "r", "--live-partitioning", "sideways"}, nil, exitUsage, "--live-partitioning"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,6 +102,29 @@ func TestUsageErrorsNameTheFlag(t *testing.T) {
 				t.Errorf("oink %v wrote to stdout on error: %q", tc.args, out)
 			}
 		})
+	}
+}
+
+// TestSwitchLivePartitioningFlagAndTwin: --live-partitioning defaults to
+// source (each record on its version's partition: the refusal of another
+// count stays the default), and OINK_LIVE_PARTITIONING or
+// OINK_SWITCH_LIVE_PARTITIONING sets it.
+func TestSwitchLivePartitioningFlagAndTwin(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{nil, nil, "source"},
+		{[]string{"--live-partitioning", "key"}, nil, "key"},
+		{nil, map[string]string{"OINK_LIVE_PARTITIONING": "key"}, "key"},
+		{nil, map[string]string{"OINK_SWITCH_LIVE_PARTITIONING": "key"}, "key"},
+	} {
+		got := parsedOptions(t, tc.env, newSwitchCmd, append([]string{"switch"}, tc.args...)...)
+		if got.livePartitioning != tc.want {
+			t.Errorf("oink switch %v with env %v: --live-partitioning %q, want %q", tc.args, tc.env, got.livePartitioning, tc.want)
+		}
 	}
 }
 

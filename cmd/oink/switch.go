@@ -15,6 +15,7 @@ import (
 type switchOptions struct {
 	run, control, candidate, live string
 	stateTopic, txnPrefix         string
+	livePartitioning              string
 	group, rules                  string
 	dedupe, maxParked             int
 	stopWhenIdle                  time.Duration
@@ -43,8 +44,13 @@ of one event carry the same source time, so exactly one is forwarded.
 A forwarded record is its version's record unchanged: key, value, headers in
 their order, timestamp, and the partition its version's topic used (the live
 topic has the control topic's partition count; another count is refused).
-Downstream cannot tell which version made it. What came from which version
-is kept in the diffstore instead (oink cutover status; tables
+Downstream cannot tell which version made it. For a live topic that already
+exists with another count, --live-partitioning key puts each record on the
+partition Kafka's default partitioner picks for its key over the live
+topic's count (murmur2): per-key order holds, and everything but the
+partition is still the version's; a record without a key goes to its source
+partition mod the live count (counted as keyless). What came from which
+version is kept in the diffstore instead (oink cutover status; tables
 switch_partitions and switch_forwards); --provenance-headers adds
 oink-source* headers for debugging.
 
@@ -74,6 +80,10 @@ share the partitions.`,
 	f.StringVar(&o.candidate, "candidate", "rtcim.v2", "v2's topic")
 	f.StringVar(&o.live, "live", "rtcim", "the live topic")
 	f.StringVar(&o.stateTopic, "state-topic", "", "topic of the switch's progress, written in its transactions (default: the live topic + \".oink-switch\")")
+	f.StringVar(&o.livePartitioning, "live-partitioning", string(cutover.PartitionAsSource), "which live partition a record goes to: "+
+		"source (the one its version's topic used; the live topic must have the control topic's partition count) or "+
+		"key (murmur2 of its key over the live topic's own count, for a live topic that exists with another count: "+
+		"downstream then sees partitions chosen by key, not the version's own; per-key order holds; keyless records go to their source partition mod the count)")
 	f.StringVar(&o.group, "group", "oink-switch", "consumer group")
 	f.StringVar(&o.rules, "rules", "", "rules file whose key names a record's identity (default: the RTCIM rules built into oink; identity order_id|source_event_id)")
 	f.IntVar(&o.dedupe, "dedupe", cutover.DefaultDedupe, "identities remembered per partition to drop a version's own duplicates (~26 bytes each), "+
@@ -99,6 +109,10 @@ func runSwitch(ctx context.Context, d deps, g *globalOptions, o *switchOptions) 
 	if o.dedupe < 1 {
 		return usageError{fmt.Errorf("--dedupe %d: want at least 1", o.dedupe)}
 	}
+	lp, err := cutover.ParseLivePartitioning(o.livePartitioning)
+	if err != nil {
+		return usageError{err}
+	}
 	rules, store, closeStore, err := rulesAndStore(ctx, g, o.rules)
 	defer closeStore()
 	if err != nil {
@@ -111,7 +125,7 @@ func runSwitch(ctx context.Context, d deps, g *globalOptions, o *switchOptions) 
 	rep, err := cutover.RunSwitch(ctx, cutover.SwitchConfig{Run: o.run, Brokers: g.brokers, Control: o.control,
 		Candidate: o.candidate, Live: o.live, StateTopic: o.stateTopic, Group: o.group, Identity: rules.Identity(), Store: store,
 		Dedupe: o.dedupe, MaxParked: o.maxParked, TransactionalIDPrefix: o.txnPrefix, TransactionTimeout: o.txnTimeout,
-		ProvenanceHeaders: o.provenanceHeaders, StopWhenIdle: o.stopWhenIdle, SessionTimeout: o.sessionTimeout,
+		LivePartitioning: lp, ProvenanceHeaders: o.provenanceHeaders, StopWhenIdle: o.stopWhenIdle, SessionTimeout: o.sessionTimeout,
 		Topics: kafkaio.TopicSpec{Partitions: o.partitions, ReplicationFactor: o.rf},
 		Log:    g.log.With("role", "switch", "run", o.run), Metrics: cutover.NewSwitchMetrics(reg), Health: healthy})
 	if o.json {
@@ -135,6 +149,10 @@ func printSwitchReport(w io.Writer, run string, rep cutover.SwitchReport) {
 		n(t.Duplicates[0]+t.Duplicates[1]), n(t.Duplicates[0]), n(t.Duplicates[1]))
 	fmt.Fprintf(w, "  identity collisions: %s (v1 %s, v2 %s)  same identity, other bytes: forwarded\n",
 		n(t.Collisions[0]+t.Collisions[1]), n(t.Collisions[0]), n(t.Collisions[1]))
+	if k := t.Keyless; k[0]+k[1] > 0 {
+		fmt.Fprintf(w, "  keyless:             %s (v1 %s, v2 %s)  no key to partition by: forwarded to their source partition mod the live count\n",
+			n(k[0]+k[1]), n(k[0]), n(k[1]))
+	}
 	if rep.Parked > 0 {
 		fmt.Fprintf(w, "  parked:              %s  source time past the route's horizon; decided after a restart\n", n(int64(rep.Parked)))
 	}

@@ -330,8 +330,9 @@ func TestSwitchReportUsesThousandsSeparators(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
 	printSwitchReport(&b, "r", cutover.SwitchReport{Totals: cutover.SwitchTotals{Forwarded: [2]int64{1234567, 89},
-		Duplicates: [2]int64{1200, 0}}})
-	if s := b.String(); !strings.Contains(s, "forwarded 1,234,656 (v1 1,234,567, v2 89)") || !strings.Contains(s, "1,200 (v1 1,200, v2 0)") {
+		Duplicates: [2]int64{1200, 0}, Keyless: [2]int64{0, 4321}}})
+	if s := b.String(); !strings.Contains(s, "forwarded 1,234,656 (v1 1,234,567, v2 89)") || !strings.Contains(s, "1,200 (v1 1,200, v2 0)") ||
+		!strings.Contains(s, "keyless:             4,321 (v1 0, v2 4,321)") {
 		t.Errorf("switch report:\n%s", s)
 	}
 }
