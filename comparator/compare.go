@@ -168,11 +168,14 @@ func (r *Rules) CompareRecords(control, candidate *Record) (Result, error) {
 // differences left after the rules, and the paths of those that vanished
 // under them or in parsing.
 func (r *Rules) compareValues(control, candidate []byte, res *Result) error {
-	x, err := r.decode(control, "control")
+	// One string per side serves the parse and the format walk: the tree
+	// and the raw documents point into it instead of each copying it.
+	cx, cy := string(control), string(candidate)
+	x, err := r.decode(cx, "control")
 	if err != nil {
 		return err
 	}
-	y, err := r.decode(candidate, "candidate")
+	y, err := r.decode(cy, "candidate")
 	if err != nil {
 		return err
 	}
@@ -186,7 +189,7 @@ func (r *Rules) compareValues(control, candidate []byte, res *Result) error {
 	if err != nil {
 		return err
 	}
-	vanished = append(vanished, r.formats(control, candidate)...)
+	vanished = append(vanished, r.formats(cx, cy)...)
 	if len(diffs) == 0 && len(vanished) == 0 {
 		vanished = append(vanished, PathValue) // the bytes differ, somehow
 	}

@@ -41,12 +41,13 @@ func (a indexedArray) MarshalJSON() ([]byte, error) {
 }
 
 // decode reads one side of a pair and prepares it for go-cmp. side is
-// "control" or "candidate" and appears in errors.
-func (r *Rules) decode(data []byte, side string) (map[string]any, error) {
-	if !utf8.Valid(data) {
+// "control" or "candidate" and appears in errors. The tree's strings point
+// into data.
+func (r *Rules) decode(data string, side string) (map[string]any, error) {
+	if !utf8.ValidString(data) {
 		return nil, &DecodeError{Field: "$", Msg: side + " record is not valid UTF-8"}
 	}
-	v, err := parseJSON(string(data), r.nullEqualsAbsent)
+	v, err := parseJSON(data, r.nullEqualsAbsent)
 	if err != nil {
 		var ce *CompareError
 		if errors.As(err, &ce) {

@@ -209,8 +209,8 @@ type formatWalk struct {
 // formats returns how two values differ in form where they do not differ
 // in content: $value.order, .numbers, .strings, .space, and the paths of
 // the differences null_equals_absent, normalize and unordered remove.
-func (r *Rules) formats(control, candidate []byte) []string {
-	w := formatWalk{r: r, x: readRaw(string(control)), y: readRaw(string(candidate)), path: make([]seg, 0, 8)}
+func (r *Rules) formats(control, candidate string) []string {
+	w := formatWalk{r: r, x: readRaw(control), y: readRaw(candidate), path: make([]seg, 0, 8)}
 	if len(w.x.nodes) > 0 && len(w.y.nodes) > 0 {
 		w.walk(0, 0)
 	}

@@ -89,8 +89,8 @@ func sameDiff(a, b FieldDiff) bool {
 // checkFastEqual checks that r.equal agrees with go-cmp on the prepared pair.
 func checkFastEqual(t *testing.T, r *Rules, control, candidate []byte) {
 	t.Helper()
-	x, errX := r.decode(control, "control")
-	y, errY := r.decode(candidate, "candidate")
+	x, errX := r.decode(string(control), "control")
+	y, errY := r.decode(string(candidate), "candidate")
 	if errX != nil || errY != nil {
 		return // byte-equal records that do not decode
 	}
