@@ -166,32 +166,55 @@ func (r *Rules) CompareRecords(control, candidate *Record) (Result, error) {
 
 // compareValues diffs two values whose bytes differ into res: the
 // differences left after the rules, and the paths of those that vanished
-// under them or in parsing.
+// under them or in parsing. Most such pairs differ only in form (v1's
+// reorder fault, say): the format walk vouches for those, and the values
+// are only checked, not decoded into trees for go-cmp.
 func (r *Rules) compareValues(control, candidate []byte, res *Result) error {
-	x, err := r.decode(control, "control")
-	if err != nil {
+	// One string per side serves the check, the format walk and the
+	// parse: the raw documents and the trees point into it.
+	cx, cy := string(control), string(candidate)
+	if err := r.check(cx, "control"); err != nil {
 		return err
 	}
-	y, err := r.decode(candidate, "candidate")
-	if err != nil {
+	if err := r.check(cy, "candidate"); err != nil {
 		return err
 	}
-	var raw []rawDiff
-	if !r.equal(x, y) {
-		if raw, err = r.diff(x, y); err != nil {
+	forms, content := r.formats(cx, cy)
+	var diffs []FieldDiff
+	var vanished []string
+	if content {
+		var err error
+		if diffs, vanished, err = r.compareTrees(cx, cy); err != nil {
 			return err
 		}
 	}
-	diffs, vanished, err := r.judge(raw)
-	if err != nil {
-		return err
-	}
-	vanished = append(vanished, r.formats(control, candidate)...)
+	vanished = append(vanished, forms...)
 	if len(diffs) == 0 && len(vanished) == 0 {
 		vanished = append(vanished, PathValue) // the bytes differ, somehow
 	}
 	res.Diffs, res.Equivalent = diffs, vanished
 	return nil
+}
+
+// compareTrees decodes two values, both already checked, and returns the
+// differences left after the rules and the paths of those that vanished
+// under them.
+func (r *Rules) compareTrees(control, candidate string) (diffs []FieldDiff, vanished []string, err error) {
+	x, err := r.decode(control, "control")
+	if err != nil {
+		return nil, nil, err
+	}
+	y, err := r.decode(candidate, "candidate")
+	if err != nil {
+		return nil, nil, err
+	}
+	var raw []rawDiff
+	if !r.equal(x, y) {
+		if raw, err = r.diff(x, y); err != nil {
+			return nil, nil, err
+		}
+	}
+	return r.judge(raw)
 }
 
 // diff runs go-cmp over two prepared records and returns the differences its

@@ -41,12 +41,40 @@ func (a indexedArray) MarshalJSON() ([]byte, error) {
 }
 
 // decode reads one side of a pair and prepares it for go-cmp. side is
-// "control" or "candidate" and appears in errors.
-func (r *Rules) decode(data []byte, side string) (map[string]any, error) {
-	if !utf8.Valid(data) {
+// "control" or "candidate" and appears in errors. The tree's strings point
+// into data.
+func (r *Rules) decode(data string, side string) (map[string]any, error) {
+	v, err := r.read(data, side, false)
+	if err != nil {
+		return nil, err
+	}
+	obj := v.(map[string]any)
+	p := preparer{r: r, path: make([]seg, 0, 8)}
+	if err := p.object(obj); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// check returns the error decode would return for data, building nothing.
+func (r *Rules) check(data string, side string) error {
+	_, err := r.read(data, side, true)
+	return err
+}
+
+// read parses one side of a pair, which must be a JSON object in valid
+// UTF-8, with parseJSON, or with checkJSON when only its errors matter.
+func (r *Rules) read(data string, side string, onlyCheck bool) (any, error) {
+	if !utf8.ValidString(data) {
 		return nil, &DecodeError{Field: "$", Msg: side + " record is not valid UTF-8"}
 	}
-	v, err := parseJSON(string(data), r.nullEqualsAbsent)
+	var v any
+	var err error
+	if onlyCheck {
+		v, err = checkJSON(data)
+	} else {
+		v, err = parseJSON(data, r.nullEqualsAbsent)
+	}
 	if err != nil {
 		var ce *CompareError
 		if errors.As(err, &ce) {
@@ -54,15 +82,10 @@ func (r *Rules) decode(data []byte, side string) (map[string]any, error) {
 		}
 		return nil, &DecodeError{Field: "$", Msg: side + " record is not valid JSON: " + err.Error(), Err: err}
 	}
-	obj, ok := v.(map[string]any)
-	if !ok {
+	if _, ok := v.(map[string]any); !ok && v != checkedObject {
 		return nil, &DecodeError{Field: "$", Msg: side + " record is not a JSON object"}
 	}
-	p := preparer{r: r, path: make([]seg, 0, 8)}
-	if err := p.object(obj); err != nil {
-		return nil, err
-	}
-	return obj, nil
+	return v, nil
 }
 
 // preparer rewrites a decoded record in place for go-cmp: arrays become

@@ -109,6 +109,7 @@ func (w *formatWalk) object(xi, yi int32) {
 	}
 	for i := range nx.kids {
 		if !nx.isFirst(i) {
+			w.content = true // a repeated name: decode keeps one of its values
 			continue
 		}
 		name := nx.name(i)
@@ -123,7 +124,11 @@ func (w *formatWalk) object(xi, yi int32) {
 		w.child(seg{kind: segField, name: name}, vx, ny.kids[j])
 	}
 	for j := range ny.kids {
-		if name := ny.name(j); ny.isFirst(j) && nx.last(name) < 0 {
+		name := ny.name(j)
+		switch {
+		case !ny.isFirst(j):
+			w.content = true
+		case nx.last(name) < 0:
 			w.nullVersusAbsent(name, w.y, ny.kids[ny.last(name)])
 		}
 	}
@@ -150,6 +155,7 @@ func (w *formatWalk) sameMembers(x, y names) {
 	for i := range x.kids {
 		name := x.name(i)
 		if x.last(name) != i {
+			w.content = true // a repeated name: decode keeps one of its values
 			continue
 		}
 		if w.x.rawName(x.kids[i]) != w.y.rawName(y.kids[i]) {
@@ -160,13 +166,16 @@ func (w *formatWalk) sameMembers(x, y names) {
 }
 
 // nullVersusAbsent adds the path of a member that one side has as null and
-// the other lacks, when null_equals_absent makes them equal.
+// the other lacks, when null_equals_absent makes them equal; otherwise the
+// member is a difference of content.
 func (w *formatWalk) nullVersusAbsent(name string, d *rawDoc, v int32) {
 	if w.r.nullEqualsAbsent && d.nodes[v].kind == 'l' && d.text(v) == "null" {
 		w.path = append(w.path, seg{kind: segField, name: name})
 		w.here()
 		w.path = w.path[:len(w.path)-1]
+		return
 	}
+	w.content = true
 }
 
 // array compares two arrays as decode pairs their elements: by key when
@@ -184,8 +193,11 @@ func (w *formatWalk) array(xi, yi int32) {
 			w.keyed(xk, yk, u.field, kx, ky)
 			return
 		}
+		// decode compares a keyed array with one in order as unequal
+		w.content = w.content || okX != okY
 		break
 	}
+	w.content = w.content || len(xk) != len(yk)
 	for i := range min(len(xk), len(yk)) {
 		w.child(seg{kind: segIndex, value: strconv.Itoa(i)}, xk[i], yk[i])
 	}
@@ -197,9 +209,12 @@ func (w *formatWalk) keyed(xk, yk []int32, field string, kx, ky []string) {
 	if !sameKeyOrder(kx, py) {
 		w.here()
 	}
+	w.content = w.content || len(kx) != len(ky) // keys are distinct on each side
 	for i, k := range kx {
 		if j := py(k); j >= 0 {
 			w.child(seg{kind: segKeyed, name: field, value: k}, xk[i], yk[j])
+		} else {
+			w.content = true
 		}
 	}
 }

@@ -15,7 +15,8 @@ import (
 // It checks that Compare never panics and returns only *DecodeError or
 // *CompareError; that the outcome agrees with the diffs; that swapping the
 // sides swaps the diffs and nothing else; and that the fast equality check
-// agrees with go-cmp; and that a pair is Identical exactly when its bytes
+// agrees with go-cmp, and the format walk's verdict with both, so that
+// skipping the trees changes no result; and that a pair is Identical exactly when its bytes
 // are equal, so every difference of bytes is reported at some level. Seeded from the records in testdata, paired every way.
 func FuzzCompare(f *testing.F) {
 	seeds := recordSeeds(f)
@@ -24,7 +25,11 @@ func FuzzCompare(f *testing.F) {
 			f.Add(x, y)
 		}
 	}
-	rules := []*Rules{mustLoadRules(f, rtcimRulesPath), mustLoadRules(f, "testdata/rules/everything.yaml")}
+	for _, p := range formSeeds {
+		f.Add([]byte(p[0]), []byte(p[1]))
+	}
+	rules := []*Rules{mustLoadRules(f, rtcimRulesPath), mustLoadRules(f, "testdata/rules/everything.yaml"),
+		mustParseRules(f, "name: plain\nkey: [id]\nunordered: {lines: line_no}\n")}
 	f.Fuzz(func(t *testing.T, control, candidate []byte) {
 		if len(control) > 1<<16 || len(candidate) > 1<<16 {
 			return
@@ -41,8 +46,44 @@ func FuzzCompare(f *testing.F) {
 			}
 			checkSwapped(t, r, control, candidate, res)
 			checkFastEqual(t, r, control, candidate)
+			checkFormsVerdict(t, r, control, candidate)
 		}
 	})
+}
+
+// formSeeds are pairs that differ in form, or in content in a way the
+// format walk must not vouch for: member order, number and string
+// spellings, space, null against absent, repeated names (decode keeps one
+// value, null_equals_absent the last that is not null), keyed arrays in
+// another order, with a key missing, repeated or null, and arrays of other
+// lengths.
+var formSeeds = [][2]string{
+	{`{"a":1,"b":2}`, `{"b":2,"a":1}`},
+	{`{"a":1.0,"b":"\u0041"}`, `{"a":1,"b":"A"}`},
+	{`{ "a" : 1 }`, `{"a":1}`},
+	{`{"a":1,"b":null}`, `{"a":1}`},
+	{`{"a":1,"a":2}`, `{"a":2}`},
+	{`{"a":1,"a":null}`, `{"a":1}`},
+	{`{"a":null,"a":1}`, `{"a":1}`},
+	{`{"a":2,"a":null}`, `{"a":null}`},
+	{`{"a":2,"a":null}`, `{"a":3,"a":null}`},
+	{`{"a":true}`, `{"a":false}`},
+	{`{"a":null}`, `{"a":false}`},
+	{`{"a":[1,2]}`, `{"a":[2,1]}`},
+	{`{"a":[1]}`, `{"a":[1,1]}`},
+	{`{"note":" Hello "}`, `{"note":"hello"}`},
+	{`{"channel":"WEB","x":"a "}`, `{"x":"a","channel":"web"}`},
+	{`{"lines":[{"line_no":1,"x":1},{"line_no":2,"x":2}]}`, `{"lines":[{"line_no":2,"x":2},{"line_no":1,"x":1}]}`},
+	{`{"lines":[{"line_no":1,"x":1},{"line_no":2,"x":2}]}`, `{"lines":[{"line_no":2,"x":2},{"line_no":3,"x":1}]}`},
+	{`{"lines":[{"line_no":1,"x":1},{"line_no":2,"x":2}]}`, `{"lines":[{"line_no":2,"x":2}]}`},
+	{`{"lines":[{"line_no":1},{"line_no":1}]}`, `{"lines":[{"line_no":1},{"line_no":1.0}]}`},
+	{`{"lines":[{"line_no":1},{"x":1}]}`, `{"lines":[{"x":1},{"line_no":1}]}`},
+	{`{"lines":[{"line_no":1,"line_no":null}]}`, `{"lines":[{"line_no":1}]}`},
+	{`{"lines":[{"line_no":null}]}`, `{"lines":[{}]}`},
+	{`{"items":[{"k":"a","v":[{"id":1},{"id":2}]}]}`, `{"items":[{"v":[{"id":2},{"id":1}],"k":"a"}]}`},
+	{`{"a":{"b":[1,{"c":null}]}}`, `{"a":{"b":[1,{}]}}`},
+	{`{"a":1}`, `[1]`},
+	{`{"a":1`, `{"a":1}`},
 }
 
 func checkCompareError(t *testing.T, err error) {
@@ -89,8 +130,8 @@ func sameDiff(a, b FieldDiff) bool {
 // checkFastEqual checks that r.equal agrees with go-cmp on the prepared pair.
 func checkFastEqual(t *testing.T, r *Rules, control, candidate []byte) {
 	t.Helper()
-	x, errX := r.decode(control, "control")
-	y, errY := r.decode(candidate, "candidate")
+	x, errX := r.decode(string(control), "control")
+	y, errY := r.decode(string(candidate), "candidate")
 	if errX != nil || errY != nil {
 		return // byte-equal records that do not decode
 	}
@@ -98,8 +139,14 @@ func checkFastEqual(t *testing.T, r *Rules, control, candidate []byte) {
 	if err != nil {
 		t.Fatalf("diff = %v", err)
 	}
-	if fast := r.equal(x, y); fast != (len(raw) == 0) {
+	fast := r.equal(x, y)
+	if fast != (len(raw) == 0) {
 		t.Fatalf("equal = %v, but go-cmp found %d differences", fast, len(raw))
+	}
+	// compareValues trusts the format walk instead of decoding when it
+	// finds no difference of content: that must mean equal.
+	if _, content := r.formats(string(control), string(candidate)); !content && !fast {
+		t.Fatalf("formats found no difference of content in %q and %q, but equal = false", control, candidate)
 	}
 }
 
@@ -139,4 +186,37 @@ func FuzzParseJSON(f *testing.F) {
 			t.Fatalf("parseJSON(%q) (-want +got):\n%s", data, diff)
 		}
 	})
+}
+
+// checkFormsVerdict checks that compareValues, which decodes only when the
+// format walk finds a difference of content, returns what decoding every
+// pair returns.
+func checkFormsVerdict(t *testing.T, r *Rules, control, candidate []byte) {
+	t.Helper()
+	if bytes.Equal(control, candidate) {
+		return
+	}
+	var got Result
+	errGot := r.compareValues(control, candidate, &got)
+	want, errWant := compareValuesDecoded(r, control, candidate)
+	if (errGot == nil) != (errWant == nil) || errGot != nil && errGot.Error() != errWant.Error() {
+		t.Fatalf("compareValues(%q, %q) = %v, want %v", control, candidate, errGot, errWant)
+	}
+	if !slices.EqualFunc(got.Diffs, want.Diffs, sameDiff) || !slices.Equal(got.Equivalent, want.Equivalent) {
+		t.Fatalf("compareValues(%q, %q) = %+v\nwant (decoding both) %+v", control, candidate, got, want)
+	}
+}
+
+// compareValuesDecoded is compareValues decoding every pair into trees.
+func compareValuesDecoded(r *Rules, control, candidate []byte) (Result, error) {
+	diffs, vanished, err := r.compareTrees(string(control), string(candidate))
+	if err != nil {
+		return Result{}, err
+	}
+	forms, _ := r.formats(string(control), string(candidate))
+	vanished = append(vanished, forms...)
+	if len(diffs) == 0 && len(vanished) == 0 {
+		vanished = append(vanished, PathValue)
+	}
+	return Result{Diffs: diffs, Equivalent: vanished}, nil
 }

@@ -20,13 +20,36 @@ type jsonParser struct {
 	i         int
 	depth     int
 	dropNulls bool // leave out object members that are null
+	// check reads without building: every value is nil but an object
+	// (checkedObject) or an array (checkedArray). It accepts and refuses
+	// exactly what a full parse does, with the same errors.
+	check bool
 }
+
+// checked marks what checkJSON found in place of a container.
+type checked int
+
+const (
+	checkedObject checked = iota + 1
+	checkedArray
+)
 
 // parseJSON decodes s, which must hold exactly one JSON value. With
 // dropNulls, object members that are null are left out (null_equals_absent).
 // A number whose exponent is beyond ±maxExponent is a *CompareError.
 func parseJSON(s string, dropNulls bool) (any, error) {
-	p := jsonParser{s: s, dropNulls: dropNulls}
+	return (&jsonParser{s: s, dropNulls: dropNulls}).document()
+}
+
+// checkJSON reads s as parseJSON does, with the same errors, but builds
+// nothing and allocates nothing for a valid document: it returns
+// checkedObject for an object, checkedArray for an array, else nil.
+func checkJSON(s string) (any, error) {
+	return (&jsonParser{s: s, check: true}).document()
+}
+
+// document reads the one JSON value of p.s.
+func (p *jsonParser) document() (any, error) {
 	p.space()
 	v, err := p.value()
 	if err != nil {
@@ -71,7 +94,11 @@ func (p *jsonParser) value() (any, error) {
 	case c == '[':
 		return p.array()
 	case c == '"':
-		return p.str()
+		s, err := p.str()
+		if p.check || err != nil {
+			return nil, err
+		}
+		return s, nil
 	case c == '-' || isDigit(c):
 		return p.number()
 	case strings.HasPrefix(p.s[p.i:], "true"):
@@ -103,11 +130,14 @@ func (p *jsonParser) object() (any, error) {
 	}
 	defer func() { p.depth-- }()
 	p.i++ // '{'
-	m := make(map[string]any)
+	var m map[string]any
+	if !p.check {
+		m = make(map[string]any)
+	}
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == '}' {
 		p.i++
-		return m, nil
+		return p.objectValue(m), nil
 	}
 	for {
 		p.space()
@@ -128,13 +158,21 @@ func (p *jsonParser) object() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if v != nil || !p.dropNulls {
+		if m != nil && (v != nil || !p.dropNulls) {
 			m[k] = v
 		}
 		if done, err := p.next('}'); done || err != nil {
-			return m, err
+			return p.objectValue(m), err
 		}
 	}
+}
+
+// objectValue is what object returns for m: checkedObject when checking.
+func (p *jsonParser) objectValue(m map[string]any) any {
+	if p.check {
+		return checkedObject
+	}
+	return m
 }
 
 // next reads the "," or closing bracket after a member or element and
@@ -162,11 +200,14 @@ func (p *jsonParser) array() (any, error) {
 	defer func() { p.depth-- }()
 	p.i++ // '['
 	// Most arrays are short (lines, tenders): start with room for four.
-	a := make([]any, 0, 4)
+	var a []any
+	if !p.check {
+		a = make([]any, 0, 4)
+	}
 	p.space()
 	if p.i < len(p.s) && p.s[p.i] == ']' {
 		p.i++
-		return a, nil
+		return p.arrayValue(a), nil
 	}
 	for {
 		p.space()
@@ -174,11 +215,21 @@ func (p *jsonParser) array() (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		a = append(a, v)
+		if !p.check {
+			a = append(a, v)
+		}
 		if done, err := p.next(']'); done || err != nil {
-			return a, err
+			return p.arrayValue(a), err
 		}
 	}
+}
+
+// arrayValue is what array returns for a: checkedArray when checking.
+func (p *jsonParser) arrayValue(a []any) any {
+	if p.check {
+		return checkedArray
+	}
+	return a
 }
 
 // str decodes the string literal at p.i. A literal without escapes is a
@@ -248,6 +299,9 @@ func (p *jsonParser) number() (any, error) {
 		if _, ok := parseDecimal(n); !ok {
 			return nil, &CompareError{Msg: fmt.Sprintf("number at byte %d has an exponent beyond ±%d; it cannot be compared exactly", start, maxExponent)}
 		}
+	}
+	if p.check {
+		return nil, nil
 	}
 	return json.Number(n), nil
 }

@@ -20,7 +20,10 @@
 // $timestamp_type, $headers.NAME, $header_order (paths_meta.go) — usable in
 // rules exactly like value paths; a metadata difference no rule covers is a
 // divergence. A pair whose bytes are all equal costs byte comparisons only:
-// nothing is decoded or allocated.
+// nothing is decoded or allocated. A pair whose values differ only in form
+// (member order, spelling, an unordered array in another order) is judged
+// by walking both values as written; only a pair that differs in content
+// is decoded into trees for go-cmp.
 //
 // The main types: [Rules] (identity, ignore, tolerance, unordered arrays,
 // null-equals-absent, normalisation and accept rules for known, explained

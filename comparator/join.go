@@ -6,7 +6,6 @@ import (
 	"hash/maphash"
 	"math"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/oinkhq/oink/diffstore"
@@ -374,20 +373,23 @@ func (j *joiner) evict() {
 	}
 }
 
-// pending returns the positions of the waiting records.
+// pending returns the positions of the waiting records, sorted by side
+// name ("candidate" before "control"), then offset. It runs at every
+// commit over up to 2×maxWaiting records: one slice of the right size,
+// each side sorted by offset alone.
 func (j *joiner) pending() []diffstore.Position {
-	var out []diffstore.Position
-	for s := control; s <= candidate; s++ {
+	n := j.waitingCount()
+	if n == 0 {
+		return nil
+	}
+	out := make([]diffstore.Position, 0, n)
+	for _, s := range [2]side{candidate, control} {
+		start := len(out)
 		for _, w := range j.waiting[s] {
 			out = append(out, diffstore.Position{Side: s.store(), Offset: w.offset})
 		}
+		slices.SortFunc(out[start:], func(a, b diffstore.Position) int { return cmp.Compare(a.Offset, b.Offset) })
 	}
-	slices.SortFunc(out, func(a, b diffstore.Position) int {
-		if c := strings.Compare(string(a.Side), string(b.Side)); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.Offset, b.Offset)
-	})
 	return out
 }
 

@@ -1,9 +1,12 @@
 package comparator
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -249,5 +252,31 @@ func TestJoinerLag(t *testing.T) {
 	}
 	if _, behind := j.lag(maxWaiting, [2]int64{candidate: 2}); behind[candidate] {
 		t.Errorf("no v1 record waiting below v2's lagging bound 2: v2 behind")
+	}
+}
+
+// TestPendingOrder: the checkpoint's waiting positions come sorted by side
+// name, then offset, whatever order the waiting maps iterate in.
+func TestPendingOrder(t *testing.T) {
+	t.Parallel()
+	j := newJoiner(DefaultRules(), time.Second, 0)
+	if got := j.pending(); got != nil {
+		t.Fatalf("pending() with nothing waiting = %v, want nil", got)
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	var want []diffstore.Position
+	for i, off := range rng.Perm(200) {
+		s := side(i % 2)
+		j.waiting[s][fmt.Sprintf("id-%d", i)] = &rec{offset: int64(off)}
+		want = append(want, diffstore.Position{Side: s.store(), Offset: int64(off)})
+	}
+	slices.SortFunc(want, func(a, b diffstore.Position) int {
+		if c := strings.Compare(string(a.Side), string(b.Side)); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.Offset, b.Offset)
+	})
+	if got := j.pending(); !slices.Equal(got, want) {
+		t.Fatalf("pending() = %v\nwant %v", got, want)
 	}
 }
