@@ -165,8 +165,10 @@ type Config struct {
 	// is about 4 GB per million events even so, 5.7 GB when kept), and a
 	// real cluster is left as it was.
 	KeepTopics bool
-	// Env is added to the environment of each pipeline's process (not the
-	// broker's), as KEY=VALUE: GOGC=200, GOMEMLIMIT=48MiB.
+	// Env is added to the environment of each measured pipeline's process
+	// (not the broker's, nor the setup's that fills a comparator's or a
+	// switch's input), as KEY=VALUE: GOGC=200, GOMEMLIMIT=48MiB,
+	// OINK_CPUPROFILE=/tmp/cpu.pprof.
 	Env []string
 	// Log gets one line per step; nil logs nothing.
 	Log *slog.Logger

@@ -96,7 +96,7 @@ func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
 	r.cfg.Log.Info("pipeline starting", "role", r.cfg.Role, "pipeline", m.pipeline, "processes", len(m.procs))
 	cpu0 := r.brokerCPU()
 	tl := timeline{start: time.Now(), perPartition: m.perPartition}
-	procs, err := r.start(m.procs)
+	procs, err := r.start(m.procs, r.cfg.Env)
 	defer stopAll(procs) // after a failure; a no-op once all have exited
 	if err != nil {
 		return res, err
@@ -141,12 +141,13 @@ func (r *runner) measure(ctx context.Context, m measurement) (Result, error) {
 // rssEvery is how often a child's peak RSS is sampled while it runs.
 const rssEvery = 10 * time.Millisecond
 
-// start starts the processes in order, each with Config.Env and, when
-// the run has a diffstore, DATABASE_URL: a secret goes through the
-// environment, never the command line.
-func (r *runner) start(specs []procSpec) ([]*proc, error) {
+// start starts the processes in order, each with extra (Config.Env for
+// the measured pipelines, nothing for the setup that fills their input)
+// and, when the run has a diffstore, DATABASE_URL: a secret goes through
+// the environment, never the command line.
+func (r *runner) start(specs []procSpec, extra []string) ([]*proc, error) {
 	procs := make([]*proc, 0, len(specs))
-	env := slices.Clip(r.cfg.Env)
+	env := slices.Clip(extra)
 	if r.db != nil {
 		env = append(env, "DATABASE_URL="+r.db.url)
 	}

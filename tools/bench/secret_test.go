@@ -17,7 +17,7 @@ func TestChildrenGetTheDatabaseURLInTheirEnvironment(t *testing.T) {
 	r := &runner{cfg: Config{Exe: "/bin/sh"}, brokers: []string{"127.0.0.1:1"}, db: &database{url: secret},
 		shadow: shadow{v1: "v1", v2: "v2"}}
 	args := append([]string{"-c", "sleep 60 >/dev/null 2>&1 </dev/null", "oink"}, r.refArgs(RefModeCompare, "g", "", 10)...)
-	procs, err := r.start([]procSpec{{name: "probe", args: args}})
+	procs, err := r.start([]procSpec{{name: "probe", args: args}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,9 @@ func (r *runner) runShadow(ctx context.Context) error {
 	if err := kafkaio.EnsureTopics(ctx, r.brokers, r.spec, r.shadow.topics()...); err != nil {
 		return err
 	}
-	procs, err := r.start(r.shadowProcs(faultLog))
+	// Config.Env is for the measured processes only: a profile or a
+	// memory limit set there must not apply to the setup.
+	procs, err := r.start(r.shadowProcs(faultLog), nil)
 	defer stopAll(procs)
 	if err != nil {
 		return err
