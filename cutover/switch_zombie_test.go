@@ -14,6 +14,7 @@ import (
 	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/oinkhq/oink/testkit/oinkbin"
 	"github.com/oinkhq/oink/tools/childproc"
+	"github.com/segmentio/kafka-go"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
@@ -236,25 +237,14 @@ func TestInvariantOneLiveCopyFencesAZombieWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 	const p = 3
-	zombie, err := openLiveWriter(t.Context(), cfg, p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer zombie.close()
-	ghost := rtcim(keysOnPartition(p, 1, "Z")[0], "E1", time.Now(), "zombie")
-	if err := zombie.cl.BeginTransaction(); err != nil {
-		t.Fatal(err)
-	}
-	if err := zombie.cl.ProduceSync(t.Context(), kafkaio.Record(ghost, r.live, p)).FirstErr(); err != nil {
-		t.Fatal(err)
-	}
+	zombie, ghost := openZombieMidTransaction(t, r, cfg, p)
 	// The real switch takes partition 3 over (its producer's init fences
 	// the zombie's epoch and aborts the open transaction), and forwards.
 	keys := keysOnPartition(p, 2, "L")
 	r.write(t, r.v1, rtcim(keys[0], "E1", time.Now(), "a"))
 	stop := r.startSwitch(t, cfg)
 	kafkatest.WaitFor(t, 30*time.Second, "the switch to forward on partition 3", func() bool { return len(r.liveIdentities(t)) == 1 })
-	err = zombie.cl.ProduceSync(t.Context(), kafkaio.Record(ghost, r.live, p)).FirstErr()
+	err := zombie.cl.ProduceSync(t.Context(), kafkaio.Record(ghost, r.live, p)).FirstErr()
 	if err == nil {
 		err = zombie.cl.EndTransaction(t.Context(), kgo.TryCommit)
 	}
@@ -296,18 +286,7 @@ func TestInvariantOneLiveCopyFencesAZombieBeforeTheNewOwnerWrites(t *testing.T) 
 	for i, step := range []string{"commit", "produce"} {
 		t.Run(step, func(t *testing.T) {
 			p := i
-			zombie, err := openLiveWriter(t.Context(), cfg, p)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer zombie.close()
-			ghost := rtcim(keysOnPartition(p, 1, "Z")[0], "E1", time.Now(), "zombie")
-			if err := zombie.cl.BeginTransaction(); err != nil {
-				t.Fatal(err)
-			}
-			if err := zombie.cl.ProduceSync(t.Context(), kafkaio.Record(ghost, r.live, int32(p))).FirstErr(); err != nil {
-				t.Fatal(err)
-			}
+			zombie, ghost := openZombieMidTransaction(t, r, cfg, p)
 			// The new owner's init fences the zombie and aborts its
 			// transaction; it begins none of its own.
 			owner, err := openLiveWriter(t.Context(), cfg, p)
@@ -389,4 +368,25 @@ func TestClassifyTxnFencedIsNotPermanent(t *testing.T) {
 			t.Errorf("classifyTxn(%v) = %v, want a temporary error", err, got)
 		}
 	}
+}
+
+// openZombieMidTransaction opens a transactional writer of live partition
+// p, as a switch instance would, and leaves it in the middle of a
+// transaction holding one record of a "Z-" identity (the ghost, returned):
+// the zombie of the fencing tests. It is closed when the test ends.
+func openZombieMidTransaction(t *testing.T, r *liveRig, cfg SwitchConfig, p int) (*liveWriter, kafka.Message) {
+	t.Helper()
+	zombie, err := openLiveWriter(t.Context(), cfg, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(zombie.close)
+	ghost := rtcim(keysOnPartition(p, 1, "Z")[0], "E1", time.Now(), "zombie")
+	if err := zombie.cl.BeginTransaction(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zombie.cl.ProduceSync(t.Context(), kafkaio.Record(ghost, r.live, int32(p))).FirstErr(); err != nil {
+		t.Fatal(err)
+	}
+	return zombie, ghost
 }
