@@ -70,37 +70,60 @@ func (s *stage) gate(ctx context.Context) error {
 	}
 }
 
-// faultGone waits until the comparator has read every record v1 wrote
-// while its fault was on: v1 has committed every upstream event that
-// existed when the fault stopped (so it wrote their records, the last
-// ones that could carry the fault), and the comparator has read rtcim.v1
-// up to where it ended then. Only then does resuming judge clean records.
+// faultGone waits until the comparator has judged every record v1 wrote
+// while its fault was on. Reading v1's records is not enough: a record
+// waits in the join until its v2 partner is read, and a v2 behind on a
+// busy machine made the comparator judge faulty pairs after the resume,
+// inside the new stage's window, which rolled the cutover back a second
+// time. So both versions must have committed every upstream event that
+// existed when the fault stopped (they wrote the records of every event
+// that could carry the fault, and their partners), and the comparator
+// must have read rtcim.v1 and rtcim.v2 up to where they ended then: every
+// pair of a faulty record has then been judged (or is missing a partner,
+// which the gate counts too), and resuming judges clean records only.
 func (s *stage) faultGone(ctx context.Context, errs <-chan error) error {
 	upstream, err := kafkaio.EndOffsets(ctx, s.brokers, topicOrders)
 	if err != nil {
 		return err
 	}
-	var mark int64 // rtcim.v1's end once v1 is past upstream
-	return s.poll(ctx, errs, pollEvery, "the comparator has read every record of the faulty v1", func() bool {
-		if mark == 0 {
-			committed, err := kafkaio.CommittedOffsets(ctx, s.brokers, "demo-v1", topicOrders)
-			if err != nil {
+	var marks map[string]int64 // rtcim.v1's and rtcim.v2's ends once both are past upstream
+	return s.poll(ctx, errs, pollEvery, "the comparator has judged every record of the faulty v1", func() bool {
+		if marks == nil {
+			m, ok := s.outputEnds(ctx, upstream)
+			if !ok {
 				return false
 			}
-			for p, end := range upstream {
-				if committed[p] < end {
-					return false
-				}
-			}
-			ends, err := kafkaio.EndOffsets(ctx, s.brokers, topicV1)
-			if err != nil {
-				return false
-			}
-			mark = kafkaio.Sum(ends)
+			marks = m
 		}
 		sum, err := s.store.Summary(ctx, s.run)
-		return err == nil && sum.ReadControl >= mark
+		return err == nil && sum.ReadControl >= marks[topicV1] && sum.ReadCandidate >= marks[topicV2]
 	})
+}
+
+// outputEnds returns the ends of rtcim.v1 and rtcim.v2 once v1 and v2 have
+// both committed every event of upstream (offsets per partition of
+// orders); false while either has not.
+func (s *stage) outputEnds(ctx context.Context, upstream map[int]int64) (map[string]int64, bool) {
+	for _, g := range []string{"demo-v1", "demo-v2"} {
+		committed, err := kafkaio.CommittedOffsets(ctx, s.brokers, g, topicOrders)
+		if err != nil {
+			return nil, false
+		}
+		for p, end := range upstream {
+			if committed[p] < end {
+				return nil, false
+			}
+		}
+	}
+	marks := map[string]int64{}
+	for _, topic := range []string{topicV1, topicV2} {
+		ends, err := kafkaio.EndOffsets(ctx, s.brokers, topic)
+		if err != nil {
+			return nil, false
+		}
+		marks[topic] = kafkaio.Sum(ends)
+	}
+	return marks, true
 }
 
 // poll checks cond once per period every until it holds, ctx ends or a
