@@ -328,7 +328,13 @@ func TestInvariantOneLiveCopyFencesAZombieBeforeTheNewOwnerWrites(t *testing.T) 
 			t.Fatal(err)
 		}
 	}
-	ids := r.liveIdentities(t)
+	// On Apache Kafka the commit markers reach the partitions after
+	// EndTxn returns: poll until both commits are visible.
+	var ids []string
+	kafkatest.WaitFor(t, time.Minute, "both owners' commits to be visible", func() bool {
+		ids = r.liveIdentities(t)
+		return len(ids) >= 2
+	})
 	if len(ids) != 2 || !strings.HasPrefix(ids[0], "L-") || !strings.HasPrefix(ids[1], "L-") {
 		t.Fatalf("a read_committed consumer sees %v, want the new owners' two records and none of the zombies'", ids)
 	}

@@ -134,6 +134,35 @@ func EnsureTopics(ctx context.Context, brokers []string, spec TopicSpec, topics 
 				t, spec.Partitions, spec.ReplicationFactor, terr)
 		}
 	}
+	return awaitTopics(ctx, brokers, topics)
+}
+
+// topicVisibleWithin bounds awaitTopics: a liveness bound only (a created
+// topic shows in every broker's metadata within a second or two).
+const topicVisibleWithin = 30 * time.Second
+
+// awaitTopics returns once the metadata answers every topic without an
+// error. On a cluster of several brokers a topic just created is unknown to
+// a broker whose metadata cache has not caught up yet (seen on Apache Kafka
+// with 3 brokers: the switch, reading its state topic's partitions right
+// after creating it, got UNKNOWN_TOPIC_OR_PARTITION and exited); created
+// means visible here.
+func awaitTopics(ctx context.Context, brokers []string, topics []string) error {
+	ctx, cancel := context.WithTimeout(ctx, topicVisibleWithin)
+	defer cancel()
+	for _, t := range topics {
+		for {
+			_, err := Partitions(ctx, brokers, t)
+			if err == nil {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return fmt.Errorf("topic %s was created but its metadata did not show it within %v: %w", t, topicVisibleWithin, err)
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}
 	return nil
 }
 
