@@ -79,17 +79,20 @@ func OpenSidesWith(brokers, topics []string, p int, offsets []int64, buf Buffers
 			cancel()
 			return nil, fmt.Errorf("copart: seeking %s/%d to %d: %w", t, p, offsets[i], err)
 		}
+		ch := make(chan kafka.Message, buf.Queue)
 		s.readers = append(s.readers, r)
-		s.ch = append(s.ch, make(chan kafka.Message, buf.Queue))
+		s.ch = append(s.ch, ch)
 		s.last[i] = position{offset: offsets[i] - 1, at: time.Now()}
 		s.wg.Add(1)
-		go s.pump(ctx, i, r)
+		// The pump gets its channel, not s.ch: the next iteration's append
+		// rewrites s.ch while this pump runs (a data race -race caught).
+		go s.pump(ctx, i, r, ch)
 	}
 	return s, nil
 }
 
-// pump moves one topic's records into the merged channel.
-func (s *Sides) pump(ctx context.Context, i int, r *kafka.Reader) {
+// pump moves topic i's records from r into ch, its queue.
+func (s *Sides) pump(ctx context.Context, i int, r *kafka.Reader, ch chan<- kafka.Message) {
 	defer s.wg.Done()
 	for {
 		m, err := r.ReadMessage(ctx)
@@ -102,7 +105,7 @@ func (s *Sides) pump(ctx context.Context, i int, r *kafka.Reader) {
 			return
 		}
 		select {
-		case s.ch[i] <- m:
+		case ch <- m:
 		case <-ctx.Done():
 			return
 		}
