@@ -48,11 +48,14 @@ func (r *rec) record() Record {
 	return Record{Key: r.key, Value: r.value, Headers: r.headers, Time: r.timestamp}
 }
 
-// seenEntry remembers the first copy of an identity on a side, for
-// duplicate detection.
+// seenEntry remembers the latest copy of an identity on a side, for
+// duplicate detection: where it is, its bytes' hash and its event time (a
+// copy is in the dedupe window while the side's watermark has not passed
+// that time by the window).
 type seenEntry struct {
-	offset int64
-	hash   uint64
+	offset    int64
+	hash      uint64
+	eventTime int64 // Unix nanoseconds
 }
 
 // fifoEntry is a processed record in the dedupe window, in offset order.
@@ -193,7 +196,7 @@ func (j *joiner) add(s side, r *rec) {
 		j.duplicate(s, r, key, first)
 		return
 	}
-	j.seen[s][key] = seenEntry{offset: r.offset, hash: r.hash}
+	j.seen[s][key] = seenOf(r)
 	if w, ok := j.waiting[s.other()][r.identity]; ok {
 		delete(j.waiting[s.other()], r.identity)
 		if s == control {
@@ -206,26 +209,37 @@ func (j *joiner) add(s side, r *rec) {
 	j.waiting[s][r.identity] = r
 }
 
-// firstCopy finds an earlier record of identity on side s: in the dedupe
-// window, or still waiting for its partner.
+// seenOf is r as the dedupe window remembers it.
+func seenOf(r *rec) seenEntry {
+	return seenEntry{offset: r.offset, hash: r.hash, eventTime: nanos(r.eventTime)}
+}
+
+// firstCopy finds an earlier record of identity on side s: the latest copy
+// in the dedupe window, or one still waiting for its partner.
+//
+// Whether a copy is in the window is decided here, from the side's
+// watermark as of this record, and not by whether evict has dropped it yet:
+// evict runs once per batch, and batches are cut by timing (what a fetch
+// returned, how busy the machine was). Deciding by evict's progress made a
+// late redelivery a duplicate in one run and a record missing its partner
+// in another run over the same topics. Keeping the latest copy (not the
+// first) makes the answer the same after a restart, whose replay can only
+// rebuild the copies from the window's start on.
 func (j *joiner) firstCopy(s side, identity string, key idKey) (seenEntry, bool) {
-	if e, ok := j.seen[s][key]; ok {
+	if e, ok := j.seen[s][key]; ok && e.eventTime+int64(j.window) > nanos(j.watermark[s]) {
 		return e, true
 	}
 	if w, ok := j.waiting[s][identity]; ok {
-		return seenEntry{offset: w.offset, hash: w.hash}, true
+		return seenOf(w), true
 	}
 	return seenEntry{}, false
 }
 
-// duplicate counts r as a second copy on side s; a copy whose bytes differ
-// from the first is also a divergence.
+// duplicate counts r as another copy on side s; a copy whose bytes differ
+// from the copy before it is also a divergence. r becomes the copy the
+// window remembers, as a rebuild's replay would have it.
 func (j *joiner) duplicate(s side, r *rec, key idKey, first seenEntry) {
-	if _, ok := j.seen[s][key]; !ok {
-		// Mirror what a rebuild does (it registers the first copy in the
-		// window it meets), so a restarted joiner ends in the same state.
-		j.seen[s][key] = seenEntry{offset: r.offset, hash: r.hash}
-	}
+	j.seen[s][key] = seenOf(r)
 	mc := j.minute(r.eventTime)
 	kind := diffstore.KindDuplicateControl
 	if s == control {
@@ -410,9 +424,7 @@ func (j *joiner) replay(s side, r *rec, waiting bool) {
 	if r.offset >= j.recentFrom[s] {
 		key := keyOf(r.identity)
 		j.fifo[s] = append(j.fifo[s], fifoEntry{identity: key, offset: r.offset, eventTime: nanos(r.eventTime)})
-		if _, ok := j.seen[s][key]; !ok {
-			j.seen[s][key] = seenEntry{offset: r.offset, hash: r.hash}
-		}
+		j.seen[s][key] = seenOf(r) // the latest copy, as add keeps it
 	}
 	if waiting {
 		j.waiting[s][r.identity] = r

@@ -113,39 +113,9 @@ func TestInvariantJoinerRebuildIsExact(t *testing.T) {
 
 		var whole outcome
 		run(newJoiner(rules, window, 0), s, [2]int{}, -1, 4, &whole)
-
-		var cut outcome
-		j := newJoiner(rules, window, 0)
-		j.restore([2]int64{-1, -1}, [2]int64{-1, -1}, [2]time.Time{})
 		stop := 1 + rng.IntN(150)
-		pos := run(j, s, [2]int{}, stop, 4, &cut)
-		// Checkpoint as the worker would: evict, then persist.
-		j.expire([2]int64{})
-		j.evict()
-		cut.absorb(j)
-		next, recent, wm, pending := j.next, j.recentFrom, j.watermark, j.pending()
-
-		r := newJoiner(rules, window, 0)
-		r.restore(next, recent, wm)
-		for sd := control; sd <= candidate; sd++ {
-			waiting := map[int64]bool{}
-			for _, p := range pending {
-				if p.Side == sd.store() {
-					waiting[p.Offset] = true
-				}
-			}
-			from := replayFrom(recent[sd], pending, sd)
-			for _, rc := range s[sd] {
-				if rc.offset >= from && rc.offset < next[sd] {
-					r.replay(sd, rc, waiting[rc.offset])
-				}
-			}
-		}
-		run(r, s, pos, -1, 4, &cut)
-
-		sort.Strings(whole.divs)
-		sort.Strings(cut.divs)
-		if whole.counts != cut.counts || fmt.Sprint(whole.divs) != fmt.Sprint(cut.divs) {
+		cut := interruptedRun(rules, window, s, stop, 4)
+		if !whole.equal(cut) {
 			t.Fatalf("trial %d (cut at step %d): interrupted run differs\n got %+v\nwant %+v", trial, stop, cut.counts, whole.counts)
 		}
 		c := whole.counts
@@ -154,6 +124,123 @@ func TestInvariantJoinerRebuildIsExact(t *testing.T) {
 			t.Fatalf("trial %d: accounting identity broken: %+v", trial, c)
 		}
 	}
+}
+
+// TestInvariantJoinerIgnoresBatchBoundaries is invariant 2 against timing:
+// the comparator cuts its batches by what a fetch returned, so a joiner fed
+// the same records must count the same whatever the batches were and
+// wherever a restart fell. The stream redelivers copies late, up to six
+// windows after the first (as a producer does that resumes from old
+// offsets after a stall); before the dedupe window was judged by the
+// watermark at each record, a copy was a duplicate when its first copy had
+// not been evicted yet at the batch's end and missing its partner when it
+// had (seen under load in TestChaosStallCandidate).
+func TestInvariantJoinerIgnoresBatchBoundaries(t *testing.T) {
+	t.Parallel()
+	rules := DefaultRules()
+	window := 2 * time.Second
+	for trial := range 20 {
+		rng := rand.New(rand.NewPCG(uint64(trial), 11))
+		s := lateRedeliveryStream(rng, 600, window)
+		var want outcome
+		run(newJoiner(rules, window, 0), s, [2]int{}, -1, 1, &want)
+		if want.counts.DuplicatesCandidate == 0 || want.counts.MissingInControl == 0 {
+			t.Fatalf("trial %d: the stream has no in-window duplicate or no late copy: %+v", trial, want.counts)
+		}
+		for _, step := range []int{2, 3, 7, 25, 1000} {
+			var got outcome
+			run(newJoiner(rules, window, 0), s, [2]int{}, -1, step, &got)
+			if !want.equal(got) {
+				t.Fatalf("trial %d: batches of %d steps count otherwise than batches of 1\n got %+v\nwant %+v", trial, step, got.counts, want.counts)
+			}
+			stop := 1 + rng.IntN(200)
+			if cut := interruptedRun(rules, window, s, stop, step); !want.equal(cut) {
+				t.Fatalf("trial %d: batches of %d steps, restarted at step %d, count otherwise\n got %+v\nwant %+v", trial, step, stop, cut.counts, want.counts)
+			}
+		}
+	}
+}
+
+// lateRedeliveryStream is n identities paired in step on both sides; the
+// candidate side writes one in eight again, between a few records and six
+// windows of event time later, sometimes with other bytes.
+func lateRedeliveryStream(rng *rand.Rand, n int, window time.Duration) stream {
+	const spacing = 100 * time.Millisecond
+	type copyDue struct {
+		at   int
+		id   string
+		t    time.Time
+		body string
+	}
+	var s stream
+	var due []copyDue
+	t0 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	maxLate := int(6 * window / spacing)
+	for i := range n {
+		for k := 0; k < len(due); {
+			if due[k].at > i {
+				k++
+				continue
+			}
+			d := due[k]
+			s[candidate] = append(s[candidate], mkrec(int64(len(s[candidate])), d.id, d.t, d.body))
+			due = slices.Delete(due, k, k+1)
+		}
+		id := fmt.Sprintf("id-%05d", i)
+		t := t0.Add(time.Duration(i) * spacing)
+		s[control] = append(s[control], mkrec(int64(len(s[control])), id, t, "same"))
+		s[candidate] = append(s[candidate], mkrec(int64(len(s[candidate])), id, t, "same"))
+		if rng.IntN(8) == 0 {
+			body := "same"
+			if rng.IntN(4) == 0 {
+				body = "again"
+			}
+			due = append(due, copyDue{at: i + 1 + rng.IntN(maxLate), id: id, t: t, body: body})
+		}
+	}
+	return s
+}
+
+// interruptedRun feeds s to a joiner in batches of step steps, checkpoints
+// it after stop steps as the worker would (expire, evict, persist), rebuilds
+// a fresh joiner from that checkpoint and a replay, and feeds it the rest.
+func interruptedRun(rules *Rules, window time.Duration, s stream, stop, step int) outcome {
+	var cut outcome
+	j := newJoiner(rules, window, 0)
+	j.restore([2]int64{-1, -1}, [2]int64{-1, -1}, [2]time.Time{})
+	pos := run(j, s, [2]int{}, stop, step, &cut)
+	j.expire([2]int64{})
+	j.evict()
+	cut.absorb(j)
+	next, recent, wm, pending := j.next, j.recentFrom, j.watermark, j.pending()
+
+	r := newJoiner(rules, window, 0)
+	r.restore(next, recent, wm)
+	for sd := control; sd <= candidate; sd++ {
+		waiting := map[int64]bool{}
+		for _, p := range pending {
+			if p.Side == sd.store() {
+				waiting[p.Offset] = true
+			}
+		}
+		from := replayFrom(recent[sd], pending, sd)
+		for _, rc := range s[sd] {
+			if rc.offset >= from && rc.offset < next[sd] {
+				r.replay(sd, rc, waiting[rc.offset])
+			}
+		}
+	}
+	run(r, s, pos, -1, step, &cut)
+	return cut
+}
+
+// equal reports whether o and p counted the same and found the same
+// divergences (in any order).
+func (o outcome) equal(p outcome) bool {
+	a, b := slices.Clone(o.divs), slices.Clone(p.divs)
+	sort.Strings(a)
+	sort.Strings(b)
+	return o.counts == p.counts && slices.Equal(a, b)
 }
 
 func TestJoinerCases(t *testing.T) {
