@@ -31,12 +31,8 @@ type compareOptions struct {
 	json                    bool
 }
 
-func newCompareCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *compareOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runCompare
-	}
-	o := &compareOptions{}
-	cmd := &cobra.Command{
+func newCompareCmd(d deps, g *globalOptions, runF runFunc[compareOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runCompare, &cobra.Command{
 		Use:   "compare",
 		Short: "Join the control (v1) and candidate (v2) topics by identity and diff every pair",
 		Long: `Reads the control and candidate topics as one co-partitioned consumer group,
@@ -68,8 +64,7 @@ when the finished run has any.`,
   oink compare --run shadow-1 --control rtcim.v1 --candidate rtcim.v2 --window 30s --metrics-addr :9465
   oink compare --run shadow-1 --input orders --control-group legacy-oink --candidate-group oink-v2`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
-	}
+	})
 	f := cmd.Flags()
 	f.StringVar(&o.run, "run", "", "name of the shadow run (required)")
 	f.StringVar(&o.control, "control", "rtcim.v1", "control topic (the legacy version)")

@@ -63,10 +63,7 @@ var cutoverVerbs = []cutoverVerb{
 		example: "  oink cutover history --run shadow-2026-11 --limit 20"},
 }
 
-func newCutoverCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *cutoverOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runCutover
-	}
+func newCutoverCmd(d deps, g *globalOptions, runF runFunc[cutoverOptions]) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "cutover",
 		Short: "Move live traffic to v2 in stages gated on zero divergence",
@@ -90,12 +87,11 @@ OS user) and why (--reason).`,
 }
 
 // newCutoverVerbCmd builds one subcommand: its flags fill the options.
-func newCutoverVerbCmd(d deps, g *globalOptions, v cutoverVerb, runF func(context.Context, deps, *globalOptions, *cutoverOptions) error) *cobra.Command {
-	o := &cutoverOptions{verb: v.name}
-	cmd := &cobra.Command{
+func newCutoverVerbCmd(d deps, g *globalOptions, v cutoverVerb, runF runFunc[cutoverOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runCutover, &cobra.Command{
 		Use: v.name, Short: v.short, Example: v.example, Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
-	}
+	})
+	o.verb = v.name
 	f := cmd.Flags()
 	if v.name == "apply" {
 		f.StringVarP(&o.file, "file", "f", "", "plan YAML file (required)")

@@ -15,7 +15,7 @@ import (
 // flags produced: the command's run function records them instead of
 // running. It fails t unless the command exits 0.
 func parsedOptions[O any](t *testing.T, env map[string]string,
-	newCmd func(deps, *globalOptions, func(context.Context, deps, *globalOptions, *O) error) *cobra.Command, args ...string) O {
+	newCmd func(deps, *globalOptions, runFunc[O]) *cobra.Command, args ...string) O {
 	t.Helper()
 	d, _, errb := testDeps(false, env)
 	root, g := newBareRoot(d)
@@ -55,7 +55,7 @@ type flagCase[O any] struct {
 
 // checkFlagCases runs each case as a parallel subtest against the command
 // newCmd builds, named by command (its path below the root).
-func checkFlagCases[O any](t *testing.T, newCmd func(deps, *globalOptions, func(context.Context, deps, *globalOptions, *O) error) *cobra.Command,
+func checkFlagCases[O any](t *testing.T, newCmd func(deps, *globalOptions, runFunc[O]) *cobra.Command,
 	command []string, cases []flagCase[O]) {
 	t.Helper()
 	var zero O

@@ -95,7 +95,7 @@ func newRootCmd(d deps) *cobra.Command {
 func newRoot(d deps) (*cobra.Command, *globalOptions) {
 	root, g := newBareRoot(d)
 	root.AddCommand(
-		newBrokerCmd(d, nil),
+		newBrokerCmd(d, g, nil),
 		newLoadgenCmd(d, g, nil),
 		newProduceCmd(d, g, nil),
 		newLegacyCmd(d, g, nil),
@@ -201,6 +201,23 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// runFunc runs a command on the options its flags were parsed into. The
+// commands' constructors take one as their test seam: nil runs the real
+// thing, a test passes one that records the options instead
+// (parsedOptions).
+type runFunc[O any] func(context.Context, deps, *globalOptions, *O) error
+
+// newCommand completes cmd to run run (def when run is nil) on a new O,
+// and returns cmd and that O for the caller to bind the flags to.
+func newCommand[O any](d deps, g *globalOptions, run, def runFunc[O], cmd *cobra.Command) (*cobra.Command, *O) {
+	if run == nil {
+		run = def
+	}
+	o := new(O)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return run(cmd.Context(), d, g, o) }
+	return cmd, o
 }
 
 // checkFailed marks a failed check (exit 3).

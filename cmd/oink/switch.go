@@ -26,12 +26,8 @@ type switchOptions struct {
 	json                          bool
 }
 
-func newSwitchCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *switchOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runSwitch
-	}
-	o := &switchOptions{}
-	cmd := &cobra.Command{
+func newSwitchCmd(d deps, g *globalOptions, runF runFunc[switchOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runSwitch, &cobra.Command{
 		Use:   "switch",
 		Short: "Forward each record to the live topic from the version that owns it",
 		Long: `The only writer of the live topic. For each record of v1 (--control) and v2
@@ -72,8 +68,7 @@ share the partitions.`,
 		Example: `  oink switch --run shadow-1
   oink switch --run shadow-1 --control rtcim.v1 --candidate rtcim.v2 --live rtcim --metrics-addr :9466`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
-	}
+	})
 	f := cmd.Flags()
 	f.StringVar(&o.run, "run", "", "run whose cutover route to follow (required)")
 	f.StringVar(&o.control, "control", "rtcim.v1", "v1's topic")
