@@ -15,7 +15,7 @@ import (
 )
 
 func newBenchCmd(d deps, g *globalOptions) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCmd(&cobra.Command{
 		Use:   "bench",
 		Short: "Measure oink's roles: throughput, latency, memory and CPU, against franz-go references",
 		Long: `Runs a reproducible benchmark of one role on the embedded broker (or --brokers)
@@ -39,9 +39,7 @@ create there is deleted at the end.`,
   oink bench comparator --events 100000 --json
   oink bench switch --events 100000 --percent 50
   oink bench pipeline --json`,
-		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	})
 	for _, role := range bench.AllRoles() {
 		cmd.AddCommand(newBenchRoleCmd(d, g, role, nil))
 	}

@@ -64,7 +64,7 @@ var cutoverVerbs = []cutoverVerb{
 }
 
 func newCutoverCmd(d deps, g *globalOptions, runF runFunc[cutoverOptions]) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCmd(&cobra.Command{
 		Use:   "cutover",
 		Short: "Move live traffic to v2 in stages gated on zero divergence",
 		Long: `A cutover walks a plan's steps (percent of key buckets owned by v2, hold
@@ -77,9 +77,7 @@ apply stores a plan and leaves the cutover pending; start (or a controller
 with --auto-start) begins it. Every change records who (--actor, default the
 OS user) and why (--reason).`,
 		Example: "  oink cutover apply -f testdata/plans/example.yaml\n  oink cutover start --run shadow-2026-11\n  oink cutover status --run shadow-2026-11",
-		Args:    usageArgs(cobra.NoArgs),
-		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	})
 	for _, v := range cutoverVerbs {
 		cmd.AddCommand(newCutoverVerbCmd(d, g, v, runF))
 	}
