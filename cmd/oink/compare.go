@@ -92,7 +92,7 @@ when the finished run has any.`,
 func (o *compareOptions) validate() error {
 	switch {
 	case o.run == "":
-		return usageError{fmt.Errorf("--run is required: name the shadow run, e.g. --run shadow-2026-11")}
+		return errRunRequired
 	case o.window <= 0:
 		return usageError{fmt.Errorf("--window %v: want a positive duration such as 30s", o.window)}
 	case o.stopWhenIdle < 0:

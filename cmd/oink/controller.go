@@ -51,7 +51,7 @@ given; oink cutover start does. It runs until interrupted.`,
 func (o *controllerOptions) validate() error {
 	switch {
 	case o.run == "":
-		return usageError{fmt.Errorf("--run is required: name the shadow run, e.g. --run shadow-2026-11")}
+		return errRunRequired
 	case o.tick <= 0:
 		return usageError{fmt.Errorf("--tick %v: want a positive duration such as 500ms", o.tick)}
 	case o.aliveWithin <= 0:

@@ -132,7 +132,7 @@ func (o *cutoverOptions) validate() error {
 	case o.verb == "apply" && o.file == "":
 		return usageError{errors.New("--file (-f) is required: name the plan YAML, e.g. -f testdata/plans/example.yaml")}
 	case o.verb != "apply" && o.run == "":
-		return usageError{errors.New("--run is required: name the shadow run, e.g. --run shadow-2026-11")}
+		return errRunRequired
 	case v.needsReason && strings.TrimSpace(o.reason) == "":
 		return usageError{fmt.Errorf("--reason is required for %s: say why, e.g. --reason \"latency alarm\"", o.verb)}
 	case o.limit < 0:

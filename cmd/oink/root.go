@@ -170,6 +170,10 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
+// errRunRequired is the usage error of a command about one shadow run
+// that was not told which.
+var errRunRequired = usageError{errors.New("--run is required: name the shadow run, e.g. --run shadow-2026-11")}
+
 // flagProblems collects every bad flag of a command, so that one run names
 // them all instead of the first.
 type flagProblems []error
