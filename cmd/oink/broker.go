@@ -15,8 +15,12 @@ type brokerOptions struct {
 	json       bool
 }
 
-func newBrokerCmd(d deps, g *globalOptions, runF runFunc[brokerOptions]) *cobra.Command {
-	cmd, o := newCommand(d, g, runF, runBroker, &cobra.Command{
+func newBrokerCmd(d deps, runF func(context.Context, deps, *brokerOptions) error) *cobra.Command {
+	if runF == nil {
+		runF = runBroker
+	}
+	o := &brokerOptions{}
+	cmd := &cobra.Command{
 		Use:   "broker",
 		Short: "Run the embedded Kafka-protocol broker in the foreground",
 		Long: `Runs an in-process Kafka-protocol broker (franz-go's kfake) until SIGINT or
@@ -30,7 +34,8 @@ it, topics and committed offsets survive a restart (even kill -9).`,
   oink broker --listen 127.0.0.1:19092 --partitions 6 --data-dir /tmp/oink-kafka
   kcat -b 127.0.0.1:9092 -L`,
 		Args: usageArgs(cobra.NoArgs),
-	})
+		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, o) },
+	}
 	f := cmd.Flags()
 	f.StringVar(&o.listen, "listen", "127.0.0.1:9092", "host:port to listen on")
 	f.IntVar(&o.partitions, "partitions", 12, "partitions of each created topic")
@@ -39,7 +44,7 @@ it, topics and committed offsets survive a restart (even kill -9).`,
 	return cmd
 }
 
-func runBroker(ctx context.Context, d deps, _ *globalOptions, o *brokerOptions) error {
+func runBroker(ctx context.Context, d deps, o *brokerOptions) error {
 	if o.partitions < 1 || o.partitions > 1000 {
 		return usageError{fmt.Errorf("--partitions %d: want 1 to 1000", o.partitions)}
 	}

@@ -95,7 +95,7 @@ func newRootCmd(d deps) *cobra.Command {
 func newRoot(d deps) (*cobra.Command, *globalOptions) {
 	root, g := newBareRoot(d)
 	root.AddCommand(
-		newBrokerCmd(d, g, nil),
+		newBrokerCmd(d, nil),
 		newLoadgenCmd(d, g, nil),
 		newProduceCmd(d, g, nil),
 		newLegacyCmd(d, g, nil),
