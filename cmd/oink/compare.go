@@ -109,21 +109,17 @@ func runCompare(ctx context.Context, d deps, g *globalOptions, o *compareOptions
 	if err := o.validate(); err != nil {
 		return err
 	}
-	rules, store, closeStore, err := rulesAndStore(ctx, g, o.rules)
-	defer closeStore()
-	if err != nil {
-		return err
-	}
-	reg, healthy, err := roleMetrics(ctx, g, o.metricsAddr)
+	r, closeRole, err := setUpRole(ctx, g, o.rules, o.metricsAddr)
+	defer closeRole()
 	if err != nil {
 		return err
 	}
 	err = comparator.Run(ctx, comparator.Config{Run: o.run, Brokers: g.brokers, Control: o.control, Candidate: o.candidate,
-		Group: o.group, Rules: rules, Window: o.window, DLQ: o.dlq, StopWhenIdle: o.stopWhenIdle,
+		Group: o.group, Rules: r.rules, Window: o.window, DLQ: o.dlq, StopWhenIdle: o.stopWhenIdle,
 		Input: o.input, ControlGroup: o.controlGroup, CandidateGroup: o.candidateGroup, MaxFutureSkew: o.maxFutureSkew,
-		SessionTimeout: o.sessionTimeout, Instance: o.instance, Store: store,
+		SessionTimeout: o.sessionTimeout, Instance: o.instance, Store: r.store,
 		Topics: kafkaio.TopicSpec{Partitions: o.partitions, ReplicationFactor: o.rf},
-		Log:    g.log.With("role", "compare", "run", o.run), Metrics: comparator.NewMetrics(reg), Health: healthy})
+		Log:    g.log.With("role", "compare", "run", o.run), Metrics: comparator.NewMetrics(r.metrics), Health: r.healthy})
 	if err != nil {
 		return err
 	}
@@ -131,11 +127,11 @@ func runCompare(ctx context.Context, d deps, g *globalOptions, o *compareOptions
 		// Stopped because everything was compared, not by a signal: the
 		// run is finished (oink runs list says so) until a comparator
 		// works on it again.
-		if _, err := store.FinishRun(ctx, o.run); err != nil {
+		if _, err := r.store.FinishRun(ctx, o.run); err != nil {
 			return err
 		}
 	}
-	sum, err := store.Summary(context.WithoutCancel(ctx), o.run)
+	sum, err := r.store.Summary(context.WithoutCancel(ctx), o.run)
 	if err != nil {
 		return err
 	}

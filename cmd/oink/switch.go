@@ -108,21 +108,17 @@ func runSwitch(ctx context.Context, d deps, g *globalOptions, o *switchOptions) 
 	if err != nil {
 		return usageError{err}
 	}
-	rules, store, closeStore, err := rulesAndStore(ctx, g, o.rules)
-	defer closeStore()
-	if err != nil {
-		return err
-	}
-	reg, healthy, err := roleMetrics(ctx, g, o.metricsAddr)
+	r, closeRole, err := setUpRole(ctx, g, o.rules, o.metricsAddr)
+	defer closeRole()
 	if err != nil {
 		return err
 	}
 	rep, err := cutover.RunSwitch(ctx, cutover.SwitchConfig{Run: o.run, Brokers: g.brokers, Control: o.control,
-		Candidate: o.candidate, Live: o.live, StateTopic: o.stateTopic, Group: o.group, Identity: rules.Identity(), Store: store,
+		Candidate: o.candidate, Live: o.live, StateTopic: o.stateTopic, Group: o.group, Identity: r.rules.Identity(), Store: r.store,
 		Dedupe: o.dedupe, MaxParked: o.maxParked, TransactionalIDPrefix: o.txnPrefix, TransactionTimeout: o.txnTimeout,
 		LivePartitioning: lp, ProvenanceHeaders: o.provenanceHeaders, StopWhenIdle: o.stopWhenIdle, SessionTimeout: o.sessionTimeout,
 		Topics: kafkaio.TopicSpec{Partitions: o.partitions, ReplicationFactor: o.rf},
-		Log:    g.log.With("role", "switch", "run", o.run), Metrics: cutover.NewSwitchMetrics(reg), Health: healthy})
+		Log:    g.log.With("role", "switch", "run", o.run), Metrics: cutover.NewSwitchMetrics(r.metrics), Health: r.healthy})
 	if o.json {
 		if jerr := writeJSON(d.stdout, rep); jerr != nil && err == nil {
 			err = jerr
