@@ -15,7 +15,7 @@ import (
 )
 
 func newBenchCmd(d deps, g *globalOptions) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCmd(&cobra.Command{
 		Use:   "bench",
 		Short: "Measure oink's roles: throughput, latency, memory and CPU, against franz-go references",
 		Long: `Runs a reproducible benchmark of one role on the embedded broker (or --brokers)
@@ -39,9 +39,7 @@ create there is deleted at the end.`,
   oink bench comparator --events 100000 --json
   oink bench switch --events 100000 --percent 50
   oink bench pipeline --json`,
-		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	})
 	for _, role := range bench.AllRoles() {
 		cmd.AddCommand(newBenchRoleCmd(d, g, role, nil))
 	}
@@ -175,20 +173,14 @@ in memory, about 2 GB per million records held; each pipeline's topics are
 deleted once it is measured, the input at the end (--keep-topics keeps them).
 `
 
-func newBenchRoleCmd(d deps, g *globalOptions, role bench.Role, runF func(context.Context, deps, *globalOptions, *benchOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runBench
-	}
-	o := &benchOptions{role: role}
+func newBenchRoleCmd(d deps, g *globalOptions, role bench.Role, runF runFunc[benchOptions]) *cobra.Command {
 	help := benchRoleHelp[role]
-	cmd := &cobra.Command{
+	cmd, o := newCommand(d, g, runF, runBench, &cobra.Command{
 		Use: string(role), Short: help[0], Long: help[1], Example: help[2],
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.external = cmd.Flags().Changed("brokers")
-			return runF(cmd.Context(), d, g, o)
-		},
-	}
+	})
+	o.role = role
+	cmd.PreRun = func(cmd *cobra.Command, _ []string) { o.external = cmd.Flags().Changed("brokers") }
 	f := cmd.Flags()
 	f.IntVar(&o.events, "events", bench.DefaultEvents(role), "events to load and push through each pipeline")
 	f.IntVar(&o.partitions, "partitions", 12, "partitions of every topic the benchmark creates")

@@ -28,12 +28,8 @@ type chaosOptions struct {
 	exe      string // the oink binary the roles run as; "" is this one
 }
 
-func newChaosCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *chaosOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runChaos
-	}
-	o := &chaosOptions{}
-	cmd := &cobra.Command{
+func newChaosCmd(d deps, g *globalOptions, runF runFunc[chaosOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runChaos, &cobra.Command{
 		Use:   "chaos",
 		Short: "Kill each role with SIGKILL at random moments and check every invariant from outside",
 		Long: `Runs trials of the whole migration, each with its own topics, groups and
@@ -82,11 +78,8 @@ fails.`,
   oink chaos --roles stall --trials 1 --kills 1
   oink chaos --json > chaos.json`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.external = cmd.Flags().Changed("brokers")
-			return runF(cmd.Context(), d, g, o)
-		},
-	}
+	})
+	cmd.PreRun = func(cmd *cobra.Command, _ []string) { o.external = cmd.Flags().Changed("brokers") }
 	f := cmd.Flags()
 	f.StringSliceVar(&o.roles, "roles", []string{"producer", "comparator", "switch", "controller", "zombie-switch"},
 		"roles to hit, comma-separated: producer, comparator, switch, controller (SIGKILL); zombie-switch (two switches, one frozen with SIGSTOP "+

@@ -28,12 +28,7 @@ func execute(t *testing.T, d deps, root interface {
 
 func TestProduceFlagsAndEnvironmentTwins(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name  string
-		args  []string
-		env   map[string]string
-		check func(*producerOptions) bool
-	}{
+	checkOptionCases(t, newProduceCmd, []string{"produce"}, []optionCase[producerOptions]{
 		{"defaults are v2's topics and group", nil, nil,
 			func(o *producerOptions) bool {
 				return o.from == "orders" && o.to == "rtcim.v2" && o.dlq == "orders.dlq" && o.group == "oink-v2"
@@ -50,59 +45,34 @@ func TestProduceFlagsAndEnvironmentTwins(t *testing.T) {
 			func(o *producerOptions) bool { return o.maxFutureSkew == oink.DefaultMaxFutureSkew }},
 		{"OINK_MAX_FUTURE_SKEW sets the future skew", nil, map[string]string{"OINK_MAX_FUTURE_SKEW": "90s"},
 			func(o *producerOptions) bool { return o.maxFutureSkew == 90*time.Second }},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got := parsedOptions(t, tc.env, newProduceCmd, append([]string{"produce"}, tc.args...)...)
-			if !tc.check(&got) {
-				t.Errorf("options after %v with env %v = %+v", tc.args, tc.env, got)
-			}
-		})
-	}
+	})
 }
 
 func TestUsageErrorsNameTheFlag(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name string
-		args []string
-		env  map[string]string
-		code int
-		flag string
-	}{
-		{"an unknown flag is a usage error", []string{"produce", "--frm", "x"}, nil, exitUsage, "--frm"},
-		{"a bad duration is a usage error", []string{"produce", "--stop-when-idle", "soon"}, nil, exitUsage, "stop-when-idle"},
-		{"a bad environment twin names the variable and the flag", []string{"produce"}, map[string]string{"OINK_BATCH_SIZE": "many"}, exitUsage, "OINK_BATCH_SIZE"},
-		{"a batch size out of range names the flag", []string{"produce", "--batch-size", "0"}, nil, exitUsage, "--batch-size"},
-		{"an unknown fault names the fault", []string{"legacy", "--faults", "flood=0.1"}, nil, exitUsage, "flood"},
-		{"an invalid ratio over 1 names the flag", []string{"loadgen", "--invalid-ratio", "2"}, nil, exitUsage, "--invalid-ratio"},
-		{"a negative future ratio names the flag", []string{"loadgen", "--future-ratio", "-0.1"}, nil, exitUsage, "--future-ratio"},
-		{"a zero future skew names the flag", []string{"produce", "--max-future-skew", "0s"}, nil, exitUsage, "--max-future-skew"},
-		{"a negative future skew of the v1 simulator names the flag", []string{"legacy", "--max-future-skew", "-1m"}, nil, exitUsage, "--max-future-skew"},
-		{"a bad start time names the flag", []string{"loadgen", "--start", "tomorrow"}, nil, exitUsage, "--start"},
-		{"a stray argument is a usage error", []string{"produce", "extra"}, nil, exitUsage, "unknown command"},
-		{"an unknown command is a usage error", []string{"frobnicate"}, nil, exitUsage, "frobnicate"},
-		{"a bad log level names the flag", []string{"--log-level", "loud", "dlq", "list"}, nil, exitUsage, "--log-level"},
-		{"an uncreatable CPU profile names the flag", []string{"--cpuprofile", "/nonexistent/dir/cpu.pprof", "dlq", "list"}, nil, exitUsage, "--cpuprofile"},
-		{"an uncreatable heap profile names the flag", []string{"--memprofile", "/nonexistent/dir/heap.pprof", "dlq", "list"}, nil, exitUsage, "--memprofile"},
-		{"a bad pprof address names the flag", []string{"--pprof", "nohost:notaport", "dlq", "list"}, nil, exitUsage, "--pprof"},
-		{"replaying a DLQ into itself is refused", []string{"dlq", "replay", "--to", "orders.dlq"}, nil, exitUsage, "--from"},
-		{"an unknown live partitioning names the flag", []string{"switch", "--run", "r", "--live-partitioning", "sideways"}, nil, exitUsage, "--live-partitioning"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			d, out, errb := testDeps(false, tc.env)
-			code := execute(t, d, newRootCmd(d), tc.args...)
-			if code != tc.code || !strings.Contains(errb.String(), tc.flag) {
-				t.Errorf("oink %v: exit %d, stderr %q; want exit %d naming %q", tc.args, code, errb, tc.code, tc.flag)
-			}
-			if out.Len() != 0 {
-				t.Errorf("oink %v wrote to stdout on error: %q", tc.args, out)
-			}
-		})
-	}
+	checkUsageCases(t, nil, []usageCase{
+		{"an unknown flag is a usage error", []string{"produce", "--frm", "x"}, "--frm"},
+		{"a bad duration is a usage error", []string{"produce", "--stop-when-idle", "soon"}, "stop-when-idle"},
+		{"a batch size out of range names the flag", []string{"produce", "--batch-size", "0"}, "--batch-size"},
+		{"an unknown fault names the fault", []string{"legacy", "--faults", "flood=0.1"}, "flood"},
+		{"an invalid ratio over 1 names the flag", []string{"loadgen", "--invalid-ratio", "2"}, "--invalid-ratio"},
+		{"a negative future ratio names the flag", []string{"loadgen", "--future-ratio", "-0.1"}, "--future-ratio"},
+		{"a zero future skew names the flag", []string{"produce", "--max-future-skew", "0s"}, "--max-future-skew"},
+		{"a negative future skew of the v1 simulator names the flag", []string{"legacy", "--max-future-skew", "-1m"}, "--max-future-skew"},
+		{"a bad start time names the flag", []string{"loadgen", "--start", "tomorrow"}, "--start"},
+		{"a stray argument is a usage error", []string{"produce", "extra"}, "unknown command"},
+		{"an unknown command is a usage error", []string{"frobnicate"}, "frobnicate"},
+		{"a bad log level names the flag", []string{"--log-level", "loud", "dlq", "list"}, "--log-level"},
+		{"an uncreatable CPU profile names the flag", []string{"--cpuprofile", "/nonexistent/dir/cpu.pprof", "dlq", "list"}, "--cpuprofile"},
+		{"an uncreatable heap profile names the flag", []string{"--memprofile", "/nonexistent/dir/heap.pprof", "dlq", "list"}, "--memprofile"},
+		{"a bad pprof address names the flag", []string{"--pprof", "nohost:notaport", "dlq", "list"}, "--pprof"},
+		{"replaying a DLQ into itself is refused", []string{"dlq", "replay", "--to", "orders.dlq"}, "--from"},
+		{"an unknown live partitioning names the flag", []string{"switch", "--run", "r", "--live-partitioning", "sideways"}, "--live-partitioning"},
+	})
+	t.Run("a bad environment twin names the variable and the flag", func(t *testing.T) {
+		t.Parallel()
+		checkUsageError(t, map[string]string{"OINK_BATCH_SIZE": "many"}, "OINK_BATCH_SIZE", "produce")
+	})
 }
 
 // TestSwitchLivePartitioningFlagAndTwin: --live-partitioning defaults to

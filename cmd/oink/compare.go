@@ -31,12 +31,8 @@ type compareOptions struct {
 	json                    bool
 }
 
-func newCompareCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *compareOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runCompare
-	}
-	o := &compareOptions{}
-	cmd := &cobra.Command{
+func newCompareCmd(d deps, g *globalOptions, runF runFunc[compareOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runCompare, &cobra.Command{
 		Use:   "compare",
 		Short: "Join the control (v1) and candidate (v2) topics by identity and diff every pair",
 		Long: `Reads the control and candidate topics as one co-partitioned consumer group,
@@ -68,8 +64,7 @@ when the finished run has any.`,
   oink compare --run shadow-1 --control rtcim.v1 --candidate rtcim.v2 --window 30s --metrics-addr :9465
   oink compare --run shadow-1 --input orders --control-group legacy-oink --candidate-group oink-v2`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
-	}
+	})
 	f := cmd.Flags()
 	f.StringVar(&o.run, "run", "", "name of the shadow run (required)")
 	f.StringVar(&o.control, "control", "rtcim.v1", "control topic (the legacy version)")
@@ -97,7 +92,7 @@ when the finished run has any.`,
 func (o *compareOptions) validate() error {
 	switch {
 	case o.run == "":
-		return usageError{fmt.Errorf("--run is required: name the shadow run, e.g. --run shadow-2026-11")}
+		return errRunRequired
 	case o.window <= 0:
 		return usageError{fmt.Errorf("--window %v: want a positive duration such as 30s", o.window)}
 	case o.stopWhenIdle < 0:
@@ -114,21 +109,17 @@ func runCompare(ctx context.Context, d deps, g *globalOptions, o *compareOptions
 	if err := o.validate(); err != nil {
 		return err
 	}
-	rules, store, closeStore, err := rulesAndStore(ctx, g, o.rules)
-	defer closeStore()
-	if err != nil {
-		return err
-	}
-	reg, healthy, err := roleMetrics(ctx, g, o.metricsAddr)
+	r, closeRole, err := setUpRole(ctx, g, o.rules, o.metricsAddr)
+	defer closeRole()
 	if err != nil {
 		return err
 	}
 	err = comparator.Run(ctx, comparator.Config{Run: o.run, Brokers: g.brokers, Control: o.control, Candidate: o.candidate,
-		Group: o.group, Rules: rules, Window: o.window, DLQ: o.dlq, StopWhenIdle: o.stopWhenIdle,
+		Group: o.group, Rules: r.rules, Window: o.window, DLQ: o.dlq, StopWhenIdle: o.stopWhenIdle,
 		Input: o.input, ControlGroup: o.controlGroup, CandidateGroup: o.candidateGroup, MaxFutureSkew: o.maxFutureSkew,
-		SessionTimeout: o.sessionTimeout, Instance: o.instance, Store: store,
+		SessionTimeout: o.sessionTimeout, Instance: o.instance, Store: r.store,
 		Topics: kafkaio.TopicSpec{Partitions: o.partitions, ReplicationFactor: o.rf},
-		Log:    g.log.With("role", "compare", "run", o.run), Metrics: comparator.NewMetrics(reg), Health: healthy})
+		Log:    g.log.With("role", "compare", "run", o.run), Metrics: comparator.NewMetrics(r.metrics), Health: r.healthy})
 	if err != nil {
 		return err
 	}
@@ -136,11 +127,11 @@ func runCompare(ctx context.Context, d deps, g *globalOptions, o *compareOptions
 		// Stopped because everything was compared, not by a signal: the
 		// run is finished (oink runs list says so) until a comparator
 		// works on it again.
-		if _, err := store.FinishRun(ctx, o.run); err != nil {
+		if _, err := r.store.FinishRun(ctx, o.run); err != nil {
 			return err
 		}
 	}
-	sum, err := store.Summary(context.WithoutCancel(ctx), o.run)
+	sum, err := r.store.Summary(context.WithoutCancel(ctx), o.run)
 	if err != nil {
 		return err
 	}

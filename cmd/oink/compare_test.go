@@ -13,41 +13,24 @@ import (
 
 func TestCompareFlagsAndEnvironmentTwins(t *testing.T) {
 	t.Parallel()
-	tests := []struct {
-		name  string
-		args  []string
-		env   map[string]string
-		check func(*compareOptions) bool
-	}{
-		{"the evidence defaults are the topic and groups of oink legacy and oink produce", []string{"--run", "r"}, nil,
+	checkOptionCases(t, newCompareCmd, []string{"compare", "--run", "r"}, []optionCase[compareOptions]{
+		{"the evidence defaults are the topic and groups of oink legacy and oink produce", nil, nil,
 			func(o *compareOptions) bool {
 				return o.input == "orders" && o.controlGroup == "oink-v1" && o.candidateGroup == "oink-v2" &&
 					o.maxFutureSkew == oink.DefaultMaxFutureSkew
 			}},
-		{"flags set the evidence and the skew", []string{"--run", "r", "--input", "in", "--control-group", "a",
+		{"flags set the evidence and the skew", []string{"--input", "in", "--control-group", "a",
 			"--candidate-group", "b", "--max-future-skew", "1m"}, nil,
 			func(o *compareOptions) bool {
 				return o.input == "in" && o.controlGroup == "a" && o.candidateGroup == "b" && o.maxFutureSkew == time.Minute
 			}},
-		{"OINK_MAX_FUTURE_SKEW sets the skew", []string{"--run", "r"}, map[string]string{"OINK_MAX_FUTURE_SKEW": "30s"},
+		{"OINK_MAX_FUTURE_SKEW sets the skew", nil, map[string]string{"OINK_MAX_FUTURE_SKEW": "30s"},
 			func(o *compareOptions) bool { return o.maxFutureSkew == 30*time.Second }},
-		{"OINK_COMPARE_CANDIDATE_GROUP sets the candidate's group", []string{"--run", "r"}, map[string]string{"OINK_COMPARE_CANDIDATE_GROUP": "v2-prod"},
+		{"OINK_COMPARE_CANDIDATE_GROUP sets the candidate's group", nil, map[string]string{"OINK_COMPARE_CANDIDATE_GROUP": "v2-prod"},
 			func(o *compareOptions) bool { return o.candidateGroup == "v2-prod" }},
-		{"an empty group turns that side's evidence off", []string{"--run", "r", "--control-group", ""}, nil,
+		{"an empty group turns that side's evidence off", []string{"--control-group", ""}, nil,
 			func(o *compareOptions) bool { return o.controlGroup == "" && o.candidateGroup == "oink-v2" }},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			got := parsedOptions(t, tc.env, newCompareCmd, append([]string{"compare"}, tc.args...)...)
-			if err := got.validate(); err != nil {
-				t.Fatalf("options after %v with env %v: %v", tc.args, tc.env, err)
-			}
-			if !tc.check(&got) {
-				t.Errorf("options after %v with env %v = %+v", tc.args, tc.env, got)
-			}
-		})
-	}
+	})
 }
 
 func TestCompareUsageErrorsNameTheFlag(t *testing.T) {

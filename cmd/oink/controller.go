@@ -20,12 +20,8 @@ type controllerOptions struct {
 	metricsAddr string
 }
 
-func newControllerCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *controllerOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runController
-	}
-	o := &controllerOptions{}
-	cmd := &cobra.Command{
+func newControllerCmd(d deps, g *globalOptions, runF runFunc[controllerOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runController, &cobra.Command{
 		Use:   "controller",
 		Short: "Run the cutover control loop of a run (any number of replicas; one leads)",
 		Long: `Every tick the leading controller evaluates the current stage's gate and
@@ -40,8 +36,7 @@ given; oink cutover start does. It runs until interrupted.`,
 		Example: `  oink controller --run shadow-2026-11
   oink controller --run demo --tick 200ms --auto-start --log-format text`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
-	}
+	})
 	f := cmd.Flags()
 	f.StringVar(&o.run, "run", "", "name of the shadow run (required)")
 	f.DurationVar(&o.tick, "tick", cutover.DefaultTick, "interval between two evaluations of the gate")
@@ -56,7 +51,7 @@ given; oink cutover start does. It runs until interrupted.`,
 func (o *controllerOptions) validate() error {
 	switch {
 	case o.run == "":
-		return usageError{fmt.Errorf("--run is required: name the shadow run, e.g. --run shadow-2026-11")}
+		return errRunRequired
 	case o.tick <= 0:
 		return usageError{fmt.Errorf("--tick %v: want a positive duration such as 500ms", o.tick)}
 	case o.aliveWithin <= 0:

@@ -63,11 +63,8 @@ var cutoverVerbs = []cutoverVerb{
 		example: "  oink cutover history --run shadow-2026-11 --limit 20"},
 }
 
-func newCutoverCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *cutoverOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runCutover
-	}
-	cmd := &cobra.Command{
+func newCutoverCmd(d deps, g *globalOptions, runF runFunc[cutoverOptions]) *cobra.Command {
+	cmd := groupCmd(&cobra.Command{
 		Use:   "cutover",
 		Short: "Move live traffic to v2 in stages gated on zero divergence",
 		Long: `A cutover walks a plan's steps (percent of key buckets owned by v2, hold
@@ -80,9 +77,7 @@ apply stores a plan and leaves the cutover pending; start (or a controller
 with --auto-start) begins it. Every change records who (--actor, default the
 OS user) and why (--reason).`,
 		Example: "  oink cutover apply -f testdata/plans/example.yaml\n  oink cutover start --run shadow-2026-11\n  oink cutover status --run shadow-2026-11",
-		Args:    usageArgs(cobra.NoArgs),
-		RunE:    func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	})
 	for _, v := range cutoverVerbs {
 		cmd.AddCommand(newCutoverVerbCmd(d, g, v, runF))
 	}
@@ -90,12 +85,11 @@ OS user) and why (--reason).`,
 }
 
 // newCutoverVerbCmd builds one subcommand: its flags fill the options.
-func newCutoverVerbCmd(d deps, g *globalOptions, v cutoverVerb, runF func(context.Context, deps, *globalOptions, *cutoverOptions) error) *cobra.Command {
-	o := &cutoverOptions{verb: v.name}
-	cmd := &cobra.Command{
+func newCutoverVerbCmd(d deps, g *globalOptions, v cutoverVerb, runF runFunc[cutoverOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runCutover, &cobra.Command{
 		Use: v.name, Short: v.short, Example: v.example, Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
-	}
+	})
+	o.verb = v.name
 	f := cmd.Flags()
 	if v.name == "apply" {
 		f.StringVarP(&o.file, "file", "f", "", "plan YAML file (required)")
@@ -138,7 +132,7 @@ func (o *cutoverOptions) validate() error {
 	case o.verb == "apply" && o.file == "":
 		return usageError{errors.New("--file (-f) is required: name the plan YAML, e.g. -f testdata/plans/example.yaml")}
 	case o.verb != "apply" && o.run == "":
-		return usageError{errors.New("--run is required: name the shadow run, e.g. --run shadow-2026-11")}
+		return errRunRequired
 	case v.needsReason && strings.TrimSpace(o.reason) == "":
 		return usageError{fmt.Errorf("--reason is required for %s: say why, e.g. --reason \"latency alarm\"", o.verb)}
 	case o.limit < 0:

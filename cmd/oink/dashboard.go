@@ -26,12 +26,8 @@ type dashboardOptions struct {
 	readOnly    bool
 }
 
-func newDashboardCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *dashboardOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runDashboard
-	}
-	o := &dashboardOptions{}
-	cmd := &cobra.Command{
+func newDashboardCmd(d deps, g *globalOptions, runF runFunc[dashboardOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runDashboard, &cobra.Command{
 		Use:   "dashboard",
 		Short: "Watch a shadow run and drive its cutover in a terminal dashboard",
 		Long: `A live view over the diffstore: the run and its cutover's stage and gate
@@ -48,8 +44,7 @@ recorded in the cutover's audit log like the same oink cutover command, as
 shows none. ? lists every key. q quits; Ctrl-C exits 130.`,
 		Example: "  oink dashboard --run shadow-2026-11\n  oink dashboard --run shadow-2026-11 --refresh 500ms --read-only",
 		Args:    usageArgs(cobra.NoArgs),
-		RunE:    func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
-	}
+	})
 	f := cmd.Flags()
 	f.StringVar(&o.run, "run", "", "name of the shadow run (required)")
 	f.DurationVar(&o.refresh, "refresh", tui.DefaultRefresh, "interval between two reads of the store")

@@ -28,12 +28,8 @@ type demoOptions struct {
 	logFile string
 }
 
-func newDemoCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *demoOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runDemo
-	}
-	o := &demoOptions{}
-	cmd := &cobra.Command{
+func newDemoCmd(d deps, g *globalOptions, runF runFunc[demoOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runDemo, &cobra.Command{
 		Use:   "demo",
 		Short: "The whole migration on one machine, in one command (about a minute and a half)",
 		Long: `Starts the embedded broker, finds or starts Postgres, and runs live upstream
@@ -56,8 +52,7 @@ the dashboard stays until a key is pressed, then the summary is printed.`,
   oink demo --no-tui
   oink demo --json > summary.json`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
-	}
+	})
 	f := cmd.Flags()
 	f.BoolVar(&o.noTUI, "no-tui", false, "print the story as progress lines instead of opening the dashboard")
 	f.BoolVar(&o.json, "json", false, "print the final summary as JSON (implies --no-tui)")

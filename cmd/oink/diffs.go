@@ -17,12 +17,10 @@ import (
 )
 
 func newDiffsCmd(d deps, g *globalOptions) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCmd(&cobra.Command{
 		Use:   "diffs",
 		Short: "Read a shadow run's results: summary, divergences, diverging paths",
-		Args:  usageArgs(cobra.NoArgs),
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	})
 	cmd.AddCommand(newDiffsSummaryCmd(d, g), newDiffsListCmd(d, g), newDiffsShowCmd(d, g), newDiffsPathsCmd(d, g))
 	return cmd
 }

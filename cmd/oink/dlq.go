@@ -19,16 +19,14 @@ import (
 )
 
 func newDLQCmd(d deps, g *globalOptions) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCmd(&cobra.Command{
 		Use:   "dlq",
 		Short: "Inspect and replay dead letters",
 		Long: `Dead letters keep the original key and value bytes and carry Kafka Connect's
 error headers (__connect.errors.*): the source topic, partition and offset,
 the stage, the error class (a stable code such as oink.InvalidMoney) and a
 message naming the field.`,
-		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	})
 	cmd.AddCommand(newDLQListCmd(d, g), newDLQReplayCmd(d, g))
 	return cmd
 }

@@ -15,7 +15,7 @@ import (
 // flags produced: the command's run function records them instead of
 // running. It fails t unless the command exits 0.
 func parsedOptions[O any](t *testing.T, env map[string]string,
-	newCmd func(deps, *globalOptions, func(context.Context, deps, *globalOptions, *O) error) *cobra.Command, args ...string) O {
+	newCmd func(deps, *globalOptions, runFunc[O]) *cobra.Command, args ...string) O {
 	t.Helper()
 	d, _, errb := testDeps(false, env)
 	root, g := newBareRoot(d)
@@ -30,12 +30,12 @@ func parsedOptions[O any](t *testing.T, env map[string]string,
 	return *got
 }
 
-// checkUsageError runs `oink args…` and fails t unless it exits 2 (usage)
-// with want (the flag, or the field) named on stderr and nothing on
-// stdout.
-func checkUsageError(t *testing.T, want string, args ...string) {
+// checkUsageError runs `oink args…` with env as the environment and fails
+// t unless it exits 2 (usage) with want (the flag, or the field) named on
+// stderr and nothing on stdout.
+func checkUsageError(t *testing.T, env map[string]string, want string, args ...string) {
 	t.Helper()
-	d, out, errb := testDeps(false, nil)
+	d, out, errb := testDeps(false, env)
 	if code := execute(t, d, newRootCmd(d), args...); code != exitUsage || !strings.Contains(errb.String(), want) {
 		t.Errorf("oink %v: exit %d, stderr %q; want exit %d naming %q", args, code, errb, exitUsage, want)
 	}
@@ -55,7 +55,7 @@ type flagCase[O any] struct {
 
 // checkFlagCases runs each case as a parallel subtest against the command
 // newCmd builds, named by command (its path below the root).
-func checkFlagCases[O any](t *testing.T, newCmd func(deps, *globalOptions, func(context.Context, deps, *globalOptions, *O) error) *cobra.Command,
+func checkFlagCases[O any](t *testing.T, newCmd func(deps, *globalOptions, runFunc[O]) *cobra.Command,
 	command []string, cases []flagCase[O]) {
 	t.Helper()
 	var zero O
@@ -65,6 +65,39 @@ func checkFlagCases[O any](t *testing.T, newCmd func(deps, *globalOptions, func(
 			got := parsedOptions(t, tc.env, newCmd, append(slices.Clip(command), tc.args...)...)
 			if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(zero)); diff != "" {
 				t.Errorf("options of oink %v %v with env %v (-want +got):\n%s", command, tc.args, tc.env, diff)
+			}
+		})
+	}
+}
+
+// optionCase is a row of a flags → options table that looks only at the
+// options it is about: `oink <command> args…` with env as the environment
+// gives options that check accepts.
+type optionCase[O any] struct {
+	name  string
+	args  []string
+	env   map[string]string
+	check func(*O) bool
+}
+
+// checkOptionCases runs each case as a parallel subtest against the
+// command newCmd builds, named by command (its path below the root, and
+// the arguments every case has). Options with a validate method must pass
+// it.
+func checkOptionCases[O any](t *testing.T, newCmd func(deps, *globalOptions, runFunc[O]) *cobra.Command,
+	command []string, cases []optionCase[O]) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			got := parsedOptions(t, tc.env, newCmd, append(slices.Clip(command), tc.args...)...)
+			if v, ok := any(&got).(interface{ validate() error }); ok {
+				if err := v.validate(); err != nil {
+					t.Fatalf("options of oink %v %v with env %v: %v", command, tc.args, tc.env, err)
+				}
+			}
+			if !tc.check(&got) {
+				t.Errorf("options of oink %v %v with env %v = %+v", command, tc.args, tc.env, got)
 			}
 		})
 	}
@@ -85,7 +118,7 @@ func checkUsageCases(t *testing.T, prefix []string, cases []usageCase) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			checkUsageError(t, tc.want, append(slices.Clip(prefix), tc.args...)...)
+			checkUsageError(t, nil, tc.want, append(slices.Clip(prefix), tc.args...)...)
 		})
 	}
 }

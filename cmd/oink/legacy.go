@@ -18,12 +18,8 @@ type legacyOptions struct {
 	faultLog string
 }
 
-func newLegacyCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *legacyOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runLegacy
-	}
-	o := &legacyOptions{}
-	cmd := &cobra.Command{
+func newLegacyCmd(d deps, g *globalOptions, runF runFunc[legacyOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runLegacy, &cobra.Command{
 		Use:   "legacy",
 		Short: "Run the v1 simulator: the same contract as v2, with seeded faults",
 		Long: `Runs a stand-in for the legacy OINK v1: the same RTCIM contract as v2, plus
@@ -59,8 +55,7 @@ v1 and v2 reject the same events and the fault log stays exact.`,
   oink legacy --faults rounding=0.02,utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,lag=200ms --seed 7 --fault-log /tmp/oink-faults.jsonl
   oink legacy --stop-when-idle 3s --json`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
-	}
+	})
 	o.addFlags(cmd.Flags(), "rtcim.v1", "", "oink-v1")
 	f := cmd.Flags()
 	f.StringVar(&o.faults, "faults", "", "faults and rates, e.g. rounding=0.02,utc-date=0.01,drop=0.001,dup=0.001,reorder=0.05,lag=200ms")

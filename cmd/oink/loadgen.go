@@ -29,12 +29,8 @@ type loadgenOptions struct {
 	json         bool
 }
 
-func newLoadgenCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *loadgenOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runLoadgen
-	}
-	o := &loadgenOptions{}
-	cmd := &cobra.Command{
+func newLoadgenCmd(d deps, g *globalOptions, runF runFunc[loadgenOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runLoadgen, &cobra.Command{
 		Use:   "loadgen",
 		Short: "Produce realistic upstream order events",
 		Long: `Writes order events to the upstream topic, keyed by order_id with the event
@@ -54,8 +50,7 @@ dead-letter them as oink.FutureEventTime.`,
   oink loadgen --count 36000 --rate 100 --stores 200
   oink loadgen --count 1000 --start 2026-03-08T05:00:00Z --step 10s --json`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
-	}
+	})
 	f := cmd.Flags()
 	f.StringVar(&o.topic, "topic", "orders", "topic to write to")
 	f.IntVar(&o.count, "count", 10000, "number of events")

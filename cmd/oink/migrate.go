@@ -8,12 +8,10 @@ import (
 )
 
 func newDBCmd(d deps, g *globalOptions) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCmd(&cobra.Command{
 		Use:   "db",
 		Short: "Manage the diffstore database",
-		Args:  usageArgs(cobra.NoArgs),
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	})
 	cmd.AddCommand(&cobra.Command{
 		Use:   "migrate",
 		Short: "Apply the diffstore's migrations (idempotent; commands that need them run them too)",

@@ -64,12 +64,8 @@ func (o *producerOptions) config(g *globalOptions, log *slog.Logger) (producer.C
 	return cfg, nil
 }
 
-func newProduceCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *producerOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runProduce
-	}
-	o := &producerOptions{}
-	cmd := &cobra.Command{
+func newProduceCmd(d deps, g *globalOptions, runF runFunc[producerOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runProduce, &cobra.Command{
 		Use:   "produce",
 		Short: "Run OINK v2: orders in, RTCIMs out, bad input to the DLQ",
 		Long: `Runs OINK v2: a consumer group on the upstream topic that turns each order
@@ -92,8 +88,7 @@ unhealthy, and the command exits 1; temporary failures are retried.`,
   oink produce --stop-when-idle 3s --json
   oink produce --brokers kafka-1:9092,kafka-2:9092 --metrics-addr :9464 --replication-factor 3`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
-	}
+	})
 	o.addFlags(cmd.Flags(), "rtcim.v2", "orders.dlq", "oink-v2")
 	withMemoryLimit(cmd, d, g, produceMemoryLimit)
 	return cmd

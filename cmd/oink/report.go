@@ -37,12 +37,8 @@ const reportExample = `  oink report --run shadow-1                       # writ
   oink report --run shadow-1 -o report.md --dlq orders.dlq
   oink report --run shadow-1 --dlq ''              # leave dead letters out`
 
-func newReportCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *reportOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runReport
-	}
-	o := &reportOptions{}
-	cmd := &cobra.Command{
+func newReportCmd(d deps, g *globalOptions, runF runFunc[reportOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runReport, &cobra.Command{
 		Use:   "report",
 		Short: "Write a run's report as one self-contained HTML page or Markdown, to attach to a ticket",
 		Long: `Writes one file that a migration lead attaches to a ticket for the upstream and
@@ -60,13 +56,10 @@ sections as tables, the chart as a table of buckets. The store is read in one
 snapshot, so a report on a live run describes one moment.`,
 		Example: reportExample,
 		Args:    usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.formatSet = cmd.Flags().Changed("format")
-			if err := o.validate(); err != nil {
-				return err
-			}
-			return runF(cmd.Context(), d, g, o)
-		},
+	})
+	cmd.PreRunE = func(cmd *cobra.Command, _ []string) error {
+		o.formatSet = cmd.Flags().Changed("format")
+		return o.validate()
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.run, "run", "", "run name (required; list them with oink runs list)")

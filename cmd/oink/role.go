@@ -26,13 +26,26 @@ func rulesAndStore(ctx context.Context, g *globalOptions, rulesFile string) (*co
 	return rules, store, closeStore, nil
 }
 
-// roleMetrics returns a role's metrics registry and health flag, served as
-// /metrics and /healthz on addr until ctx ends (not served when addr is
-// empty).
-func roleMetrics(ctx context.Context, g *globalOptions, addr string) (*prometheus.Registry, *atomic.Bool, error) {
-	reg, healthy := newRegistry(), newHealthy()
-	if err := serveMetrics(ctx, addr, reg, healthy, g.log); err != nil {
-		return nil, nil, err
+// roleSetup is what compare and switch run with: their rules, the diffstore,
+// and the metrics registry and health flag served as /metrics and /healthz.
+type roleSetup struct {
+	rules   *comparator.Rules
+	store   *diffstore.Store
+	metrics *prometheus.Registry
+	healthy *atomic.Bool
+}
+
+// setUpRole loads the rules and opens the diffstore (rulesAndStore), and
+// serves the metrics on metricsAddr until ctx ends (not when it is empty).
+// The caller calls closeRole once the role is done; it is never nil.
+func setUpRole(ctx context.Context, g *globalOptions, rulesFile, metricsAddr string) (r roleSetup, closeRole func(), err error) {
+	r.rules, r.store, closeRole, err = rulesAndStore(ctx, g, rulesFile)
+	if err != nil {
+		return roleSetup{}, closeRole, err
 	}
-	return reg, healthy, nil
+	r.metrics, r.healthy = newRegistry(), newHealthy()
+	if err := serveMetrics(ctx, metricsAddr, r.metrics, r.healthy, g.log); err != nil {
+		return roleSetup{}, closeRole, err
+	}
+	return r, closeRole, nil
 }

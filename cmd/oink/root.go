@@ -114,11 +114,6 @@ func newRoot(d deps) (*cobra.Command, *globalOptions) {
 		newDashboardCmd(d, g, nil),
 		newReportCmd(d, g, nil),
 	)
-	forEachCommand(root, func(c *cobra.Command) {
-		if c.HasAvailableSubCommands() {
-			c.Args = subcommandArgs
-		}
-	})
 	registerCompletions(root, d, g)
 	return root, g
 }
@@ -135,15 +130,13 @@ func forEachCommand(c *cobra.Command, f func(*cobra.Command)) {
 // subcommands; tests attach the one they exercise.
 func newBareRoot(d deps) (*cobra.Command, *globalOptions) {
 	g := &globalOptions{}
-	root := &cobra.Command{
+	root := groupCmd(&cobra.Command{
 		Use:           "oink",
 		Short:         "Shadow, compare and cut over a Kafka producer with zero loss",
 		Long:          rootLong,
 		Version:       versionText(debug.ReadBuildInfo()),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		Args:          usageArgs(cobra.NoArgs),
-		RunE:          func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		Example: `  oink broker &                                   # embedded Kafka on 127.0.0.1:9092
   oink loadgen --count 100000 --invalid-ratio 0.01 --seed 1
   oink produce --stop-when-idle 3s
@@ -157,7 +150,7 @@ func newBareRoot(d deps) (*cobra.Command, *globalOptions) {
 			}
 			return g.profile.start(g)
 		},
-	}
+	})
 	root.SetOut(d.stdout)
 	root.SetErr(d.stderr)
 	root.SetVersionTemplate("{{.Version}}\n")
@@ -176,6 +169,10 @@ type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
+
+// errRunRequired is the usage error of a command about one shadow run
+// that was not told which.
+var errRunRequired = usageError{errors.New("--run is required: name the shadow run, e.g. --run shadow-2026-11")}
 
 // flagProblems collects every bad flag of a command, so that one run names
 // them all instead of the first.
@@ -201,6 +198,32 @@ func usageArgs(check cobra.PositionalArgs) cobra.PositionalArgs {
 		}
 		return nil
 	}
+}
+
+// runFunc runs a command on the options its flags were parsed into. The
+// commands' constructors take one as their test seam: nil runs the real
+// thing, a test passes one that records the options instead
+// (parsedOptions).
+type runFunc[O any] func(context.Context, deps, *globalOptions, *O) error
+
+// newCommand completes cmd to run run (def when run is nil) on a new O,
+// and returns cmd and that O for the caller to bind the flags to.
+func newCommand[O any](d deps, g *globalOptions, run, def runFunc[O], cmd *cobra.Command) (*cobra.Command, *O) {
+	if run == nil {
+		run = def
+	}
+	o := new(O)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return run(cmd.Context(), d, g, o) }
+	return cmd, o
+}
+
+// groupCmd completes cmd as a command that only groups subcommands: run
+// without one, it prints its help (subcommandArgs checks the word after
+// it).
+func groupCmd(cmd *cobra.Command) *cobra.Command {
+	cmd.Args = subcommandArgs
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	return cmd
 }
 
 // checkFailed marks a failed check (exit 3).

@@ -15,12 +15,10 @@ import (
 )
 
 func newRunsCmd(d deps, g *globalOptions) *cobra.Command {
-	cmd := &cobra.Command{
+	cmd := groupCmd(&cobra.Command{
 		Use:   "runs",
 		Short: "List, show and delete shadow runs",
-		Args:  usageArgs(cobra.NoArgs),
-		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
-	}
+	})
 	cmd.AddCommand(newRunsListCmd(d, g), newRunsShowCmd(d, g), newRunsDeleteCmd(d, g))
 	return cmd
 }

@@ -26,12 +26,8 @@ type switchOptions struct {
 	json                          bool
 }
 
-func newSwitchCmd(d deps, g *globalOptions, runF func(context.Context, deps, *globalOptions, *switchOptions) error) *cobra.Command {
-	if runF == nil {
-		runF = runSwitch
-	}
-	o := &switchOptions{}
-	cmd := &cobra.Command{
+func newSwitchCmd(d deps, g *globalOptions, runF runFunc[switchOptions]) *cobra.Command {
+	cmd, o := newCommand(d, g, runF, runSwitch, &cobra.Command{
 		Use:   "switch",
 		Short: "Forward each record to the live topic from the version that owns it",
 		Long: `The only writer of the live topic. For each record of v1 (--control) and v2
@@ -72,8 +68,7 @@ share the partitions.`,
 		Example: `  oink switch --run shadow-1
   oink switch --run shadow-1 --control rtcim.v1 --candidate rtcim.v2 --live rtcim --metrics-addr :9466`,
 		Args: usageArgs(cobra.NoArgs),
-		RunE: func(cmd *cobra.Command, _ []string) error { return runF(cmd.Context(), d, g, o) },
-	}
+	})
 	f := cmd.Flags()
 	f.StringVar(&o.run, "run", "", "run whose cutover route to follow (required)")
 	f.StringVar(&o.control, "control", "rtcim.v1", "v1's topic")
@@ -113,21 +108,17 @@ func runSwitch(ctx context.Context, d deps, g *globalOptions, o *switchOptions) 
 	if err != nil {
 		return usageError{err}
 	}
-	rules, store, closeStore, err := rulesAndStore(ctx, g, o.rules)
-	defer closeStore()
-	if err != nil {
-		return err
-	}
-	reg, healthy, err := roleMetrics(ctx, g, o.metricsAddr)
+	r, closeRole, err := setUpRole(ctx, g, o.rules, o.metricsAddr)
+	defer closeRole()
 	if err != nil {
 		return err
 	}
 	rep, err := cutover.RunSwitch(ctx, cutover.SwitchConfig{Run: o.run, Brokers: g.brokers, Control: o.control,
-		Candidate: o.candidate, Live: o.live, StateTopic: o.stateTopic, Group: o.group, Identity: rules.Identity(), Store: store,
+		Candidate: o.candidate, Live: o.live, StateTopic: o.stateTopic, Group: o.group, Identity: r.rules.Identity(), Store: r.store,
 		Dedupe: o.dedupe, MaxParked: o.maxParked, TransactionalIDPrefix: o.txnPrefix, TransactionTimeout: o.txnTimeout,
 		LivePartitioning: lp, ProvenanceHeaders: o.provenanceHeaders, StopWhenIdle: o.stopWhenIdle, SessionTimeout: o.sessionTimeout,
 		Topics: kafkaio.TopicSpec{Partitions: o.partitions, ReplicationFactor: o.rf},
-		Log:    g.log.With("role", "switch", "run", o.run), Metrics: cutover.NewSwitchMetrics(reg), Health: healthy})
+		Log:    g.log.With("role", "switch", "run", o.run), Metrics: cutover.NewSwitchMetrics(r.metrics), Health: r.healthy})
 	if o.json {
 		if jerr := writeJSON(d.stdout, rep); jerr != nil && err == nil {
 			err = jerr
