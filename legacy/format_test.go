@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/loadgen"
-	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/codectest"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -34,14 +34,7 @@ func TestLegacyFormatFaultsChangeTheFormOnlyAndAreLogged(t *testing.T) {
 	for range 1000 {
 		e := g.Next()
 		ev := mustDecode(t, e.Value)
-		rt, err := producer.Transform(ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := producer.Record(rt)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want := codectest.Record(t, ev)
 		recs, err := l.Convert(kafka.Message{Value: e.Value})
 		if err != nil || len(recs) != 1 {
 			t.Fatalf("convert = %d records, %v; want 1", len(recs), err)
