@@ -134,11 +134,7 @@ WHERE c.run = $1 AND c.bucket >= $2`
 // without counts, or an unknown run, gives zero Totals: the caller must treat
 // too few Pairs as "not enough evidence", never as "no divergence".
 func (s *Store) CountsSince(ctx context.Context, run string, since time.Time) (Totals, error) {
-	t, err := selectOne[Totals](ctx, s.db, countsSinceSQL, run, truncBucket(since))
-	if err != nil {
-		return Totals{}, fmt.Errorf("counts of run %q since %s: %w", run, since, err)
-	}
-	return t, nil
+	return selectOne[Totals](ctx, s.db, fmt.Sprintf("counts of run %q since %s", run, since), countsSinceSQL, run, truncBucket(since))
 }
 
 const countsPerMinuteSQL = `
@@ -159,11 +155,7 @@ ORDER BY m.minute`
 // time at or after since (truncated to its minute), oldest first. Minutes
 // without records have no entry.
 func (s *Store) CountsPerMinute(ctx context.Context, run string, since time.Time) ([]MinuteCounts, error) {
-	out, err := selectAll[MinuteCounts](ctx, s.db, countsPerMinuteSQL, run, truncMinute(since))
-	if err != nil {
-		return nil, fmt.Errorf("counts per minute of run %q: %w", run, err)
-	}
-	return out, nil
+	return selectAll[MinuteCounts](ctx, s.db, fmt.Sprintf("counts per minute of run %q", run), countsPerMinuteSQL, run, truncMinute(since))
 }
 
 // truncMinute returns t's minute in UTC.

@@ -149,11 +149,7 @@ SELECT clock_timestamp() AS db_now,
 // while a side is behind: what that side has not written yet is neither
 // compared nor missing.
 func (s *Store) ComparatorHealth(ctx context.Context, run string, aliveWithin time.Duration) (ComparatorHealth, error) {
-	h, err := selectOne[ComparatorHealth](ctx, s.db, comparatorHealthSQL, run, aliveWithin)
-	if err != nil {
-		return ComparatorHealth{}, fmt.Errorf("comparator health of run %q: %w", run, err)
-	}
-	return h, nil
+	return selectOne[ComparatorHealth](ctx, s.db, fmt.Sprintf("comparator health of run %q", run), comparatorHealthSQL, run, aliveWithin)
 }
 
 // GateWindow is the span a cutover gate judges: records with a source event
@@ -301,9 +297,5 @@ FROM gate_evaluations WHERE run = $1 ORDER BY id DESC LIMIT $2`
 // GateEvaluations returns the run's newest gate evaluations, newest first:
 // at most limit (DefaultLimit when limit <= 0).
 func (s *Store) GateEvaluations(ctx context.Context, run string, limit int) ([]GateEvaluation, error) {
-	out, err := selectAll[GateEvaluation](ctx, s.db, gateEvaluationsSQL, run, orDefault(limit))
-	if err != nil {
-		return nil, fmt.Errorf("gate evaluations of run %q: %w", run, err)
-	}
-	return out, nil
+	return selectAll[GateEvaluation](ctx, s.db, fmt.Sprintf("gate evaluations of run %q", run), gateEvaluationsSQL, run, orDefault(limit))
 }

@@ -100,9 +100,5 @@ func (s *Store) Instances(ctx context.Context, run string, aliveWithin time.Dura
 	if aliveWithin > 0 {
 		within = &aliveWithin
 	}
-	out, err := selectAll[Instance](ctx, s.db, instancesSQL, run, within)
-	if err != nil {
-		return nil, fmt.Errorf("instances of run %q: %w", run, err)
-	}
-	return out, nil
+	return selectAll[Instance](ctx, s.db, fmt.Sprintf("instances of run %q", run), instancesSQL, run, within)
 }

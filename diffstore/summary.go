@@ -54,11 +54,7 @@ WHERE r.name = $1`
 // Summary returns the run's summary in one query, or an error wrapping
 // [ErrNotFound] when there is no such run.
 func (s *Store) Summary(ctx context.Context, run string) (Summary, error) {
-	sum, err := selectOne[Summary](ctx, s.db, summarySQL, run)
-	if err != nil {
-		return Summary{}, fmt.Errorf("summary of run %q: %w", run, err)
-	}
-	return sum, nil
+	return selectOne[Summary](ctx, s.db, fmt.Sprintf("summary of run %q", run), summarySQL, run)
 }
 
 // AccountingHolds reports whether the run's accounting identity holds: on
