@@ -28,7 +28,7 @@ type Summary struct {
 	LastHeartbeat *time.Time `db:"last_heartbeat" json:"lastHeartbeat"` // nil without heartbeats
 }
 
-const summarySQL = `
+var summarySQL = `
 SELECT r.name, r.control_topic, r.candidate_topic, r.rules_name, r.rules, r.created_at, r.finished_at,
     t.*,
     coalesce((SELECT jsonb_object_agg(a.rule, a.n) FROM (
