@@ -87,20 +87,7 @@ type ComparatorHealth struct {
 	// The sides' progress over the alive instances (see SideProgress): a
 	// side is behind when any instance says so; the lags are the largest
 	// any reports (input lags nil when none knows).
-	ControlBehind       bool    `db:"control_behind" json:"controlBehind"`
-	ControlLagSeconds   float64 `db:"control_lag_seconds" json:"controlLagSeconds"`
-	ControlInputLag     *int64  `db:"control_input_lag" json:"controlInputLag"`
-	CandidateBehind     bool    `db:"candidate_behind" json:"candidateBehind"`
-	CandidateLagSeconds float64 `db:"candidate_lag_seconds" json:"candidateLagSeconds"`
-	CandidateInputLag   *int64  `db:"candidate_input_lag" json:"candidateInputLag"`
-}
-
-// Side returns the progress of side s (SideControl or SideCandidate).
-func (h ComparatorHealth) Side(s Side) SideProgress {
-	if s == SideControl {
-		return SideProgress{Behind: h.ControlBehind, LagSeconds: h.ControlLagSeconds, InputLag: h.ControlInputLag}
-	}
-	return SideProgress{Behind: h.CandidateBehind, LagSeconds: h.CandidateLagSeconds, InputLag: h.CandidateInputLag}
+	SidesProgress
 }
 
 // Lag returns LagSeconds as a duration, and false when it is unknown.
