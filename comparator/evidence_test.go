@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -38,7 +37,7 @@ func TestInvariantCandidateDropsAreExactlyMissing(t *testing.T) {
 		Gen: loadgen.Config{Seed: 9, Start: first, Step: step}}); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := warnLog(t)
 	base := producer.Config{Brokers: env.Brokers, From: orders, StopWhenIdle: time.Second, Topics: env.Spec, Log: log}
 	var faultLog bytes.Buffer
 	var wg sync.WaitGroup
@@ -58,12 +57,8 @@ func TestInvariantCandidateDropsAreExactlyMissing(t *testing.T) {
 		t.Fatalf("control: %v, candidate: %v", errV1, errV2)
 	}
 
-	rules, err := LoadRules("../testdata/rules/rtcim-strict.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	store := diffstore.New(pgtest.Schema(t))
-	err = Run(ctx, Config{Run: "drops", Brokers: env.Brokers, Control: v1, Candidate: v2, Group: env.Group("compare"), Rules: rules,
+	err := Run(ctx, Config{Run: "drops", Brokers: env.Brokers, Control: v1, Candidate: v2, Group: env.Group("compare"), Rules: mustLoadRules(t, rtcimStrictPath),
 		Input: orders, ControlGroup: env.Group("control"), CandidateGroup: env.Group("candidate"),
 		Window: window, StopWhenIdle: time.Second, Store: store, Topics: env.Spec, Log: log})
 	if err != nil || ctx.Err() != nil {
