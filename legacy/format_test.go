@@ -44,12 +44,12 @@ func TestLegacyFormatFaultsChangeTheFormOnlyAndAreLogged(t *testing.T) {
 	if err := l.AfterWrite(); err != nil {
 		t.Fatal(err)
 	}
+	entries, err := ReadFaultLog(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
 	logged := map[string]map[string]bool{}
-	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		var fe FaultEntry
-		if err := json.Unmarshal([]byte(line), &fe); err != nil {
-			t.Fatal(err)
-		}
+	for _, fe := range entries {
 		if logged[fe.SourceEventID] == nil {
 			logged[fe.SourceEventID] = map[string]bool{}
 		}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,15 +87,9 @@ func legacyOutputs(t *testing.T, faults Faults, n int) (v2, v1 map[string][]oink
 	if err := l.AfterWrite(); err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var fe FaultEntry
-		if err := json.Unmarshal([]byte(line), &fe); err != nil {
-			t.Fatal(err)
-		}
-		log = append(log, fe)
+	log, err = ReadFaultLog(&buf)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return v2, v1, log
 }
@@ -171,7 +166,7 @@ func TestLegacyFaultsAreDeterministic(t *testing.T) {
 	_, b, lb := legacyOutputs(t, f, 500)
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
-	if !bytes.Equal(ja, jb) || len(la) != len(lb) {
+	if !bytes.Equal(ja, jb) || !slices.Equal(la, lb) {
 		t.Fatal("two runs of the v1 simulator over the same events differ")
 	}
 }
