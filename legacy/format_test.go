@@ -48,13 +48,7 @@ func TestLegacyFormatFaultsChangeTheFormOnlyAndAreLogged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logged := map[string]map[string]bool{}
-	for _, fe := range entries {
-		if logged[fe.SourceEventID] == nil {
-			logged[fe.SourceEventID] = map[string]bool{}
-		}
-		logged[fe.SourceEventID][fe.Fault] = true
-	}
+	logged := faultsByEvent(entries)
 	counts := map[string]int{}
 	for id, got := range seen {
 		if len(got) == 0 && len(logged[id]) == 0 {

@@ -94,18 +94,24 @@ func legacyOutputs(t *testing.T, faults Faults, n int) (v2, v1 map[string][]oink
 	return v2, v1, log
 }
 
+// faultsByEvent returns the faults of a fault log by source event id.
+func faultsByEvent(log []FaultEntry) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for _, fe := range log {
+		if out[fe.SourceEventID] == nil {
+			out[fe.SourceEventID] = map[string]bool{}
+		}
+		out[fe.SourceEventID][fe.Fault] = true
+	}
+	return out
+}
+
 // TestLegacyFaultLogIsExactGroundTruth: the fault log names exactly the
 // events whose v1 output differs from v2, by the fault that caused it.
 func TestLegacyFaultLogIsExactGroundTruth(t *testing.T) {
 	t.Parallel()
 	v2, v1, log := legacyOutputs(t, Faults{Rounding: 0.3, UTCDate: 0.2, Drop: 0.02, Dup: 0.02, Reorder: 0.1, Shipping: 0.05}, 3000)
-	logged := map[string]map[string]bool{}
-	for _, fe := range log {
-		if logged[fe.SourceEventID] == nil {
-			logged[fe.SourceEventID] = map[string]bool{}
-		}
-		logged[fe.SourceEventID][fe.Fault] = true
-	}
+	logged := faultsByEvent(log)
 	counts := map[string]int{}
 	for id, want := range v2 {
 		got := v1[id]
