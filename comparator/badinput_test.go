@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -71,7 +70,7 @@ var malformedKinds = []malformedKind{
 // not stop; each bad record is counted as undecodable on its side and
 // dead-lettered once with the field named; the good pairs' counts are exact.
 func TestChaosBadInputAtVolumeComparator(t *testing.T) {
-	r := newBadRig(t)
+	r := newTopicRig(t)
 	const goodPairs, badPerSide = 1000, 5000
 	want, msgs := malformedLoad(t, r.v1, r.v2, goodPairs, badPerSide*chaosScale)
 	r.write(t, msgs)
@@ -86,29 +85,43 @@ func TestChaosBadInputAtVolumeComparator(t *testing.T) {
 	checkMalformedLetters(t, r.env.ReadAll(r.dlq), want, int(2*bad))
 }
 
-// badRig is a run over two topics of a test's broker that the bad-input
-// tests fill, under the strict RTCIM rules.
-type badRig struct {
+// topicRig is a comparator run's control (v1), candidate (v2) and
+// dead-letter topics on a test's broker, with a store, under the strict
+// RTCIM rules: what the bad-input and far-future tests fill.
+type topicRig struct {
 	env         *kafkatest.Env
 	v1, v2, dlq string
 	store       *diffstore.Store
 	rules       *Rules
 }
 
-func newBadRig(t *testing.T) *badRig {
+func newTopicRig(t *testing.T) *topicRig {
 	t.Helper()
 	env := kafkatest.New(t)
-	rules, err := LoadRules("../testdata/rules/rtcim-strict.yaml")
+	return &topicRig{env: env, v1: env.Topic("v1"), v2: env.Topic("v2"), dlq: env.Topic("dlq"),
+		store: diffstore.New(pgtest.Schema(t)), rules: mustLoadRules(t, rtcimStrictPath)}
+}
+
+// config is the run of a comparator over the rig's topics that pairs
+// records within window and stops once idle for a second.
+func (r *topicRig) config(t *testing.T, run string, window time.Duration) Config {
+	return Config{Run: run, Brokers: r.env.Brokers, Control: r.v1, Candidate: r.v2, Group: r.env.Group(run), Rules: r.rules,
+		Window: window, StopWhenIdle: time.Second, DLQ: r.dlq, Store: r.store, Topics: r.env.Spec, Log: warnLog(t)}
+}
+
+// summary returns the stored summary of run.
+func (r *topicRig) summary(t *testing.T, run string) diffstore.Summary {
+	t.Helper()
+	sum, err := r.store.Summary(t.Context(), run)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &badRig{env: env, v1: env.Topic("v1"), v2: env.Topic("v2"), dlq: env.Topic("dlq"),
-		store: diffstore.New(pgtest.Schema(t)), rules: rules}
+	return sum
 }
 
 // write writes msgs, each as one record even at 1 MB (under the broker's
 // 1 MiB).
-func (r *badRig) write(t *testing.T, msgs []kafka.Message) {
+func (r *topicRig) write(t *testing.T, msgs []kafka.Message) {
 	t.Helper()
 	w := kafkaio.NewWriter(r.env.Brokers)
 	w.BatchBytes = 1<<20 - 1<<10
@@ -120,18 +133,12 @@ func (r *badRig) write(t *testing.T, msgs []kafka.Message) {
 
 // compare runs the comparator over both topics until they are idle and
 // returns the run's summary, whose accounting identity must hold.
-func (r *badRig) compare(ctx context.Context, t *testing.T) diffstore.Summary {
+func (r *topicRig) compare(ctx context.Context, t *testing.T) diffstore.Summary {
 	t.Helper()
-	err := Run(ctx, Config{Run: "bad", Brokers: r.env.Brokers, Control: r.v1, Candidate: r.v2, Group: r.env.Group("bad"),
-		Rules: r.rules, Window: time.Second, StopWhenIdle: time.Second, DLQ: r.dlq, Store: r.store, Topics: r.env.Spec,
-		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))})
-	if err != nil {
+	if err := Run(ctx, r.config(t, "bad", time.Second)); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
-	sum, err := r.store.Summary(ctx, "bad")
-	if err != nil {
-		t.Fatal(err)
-	}
+	sum := r.summary(t, "bad")
 	assertAccounting(t, sum)
 	return sum
 }

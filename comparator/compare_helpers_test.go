@@ -2,6 +2,7 @@ package comparator
 
 import (
 	"encoding/json"
+	"log/slog"
 	"os"
 	"slices"
 	"testing"
@@ -27,6 +28,11 @@ func mustLoadRules(tb testing.TB, path string) *Rules {
 		tb.Fatalf("LoadRules(%q) = %v", path, err)
 	}
 	return r
+}
+
+// warnLog is a run's log of warnings and errors, in the test's output.
+func warnLog(t *testing.T) *slog.Logger {
+	return slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
 }
 
 // mustParseRules parses YAML rules or fails the test.

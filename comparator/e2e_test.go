@@ -2,7 +2,6 @@ package comparator
 
 import (
 	"context"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -18,17 +17,20 @@ type shadow struct{ *shadowtest.Shadow }
 
 func newShadow(t *testing.T, n int) *shadow { return &shadow{shadowtest.New(t, n)} }
 
+// config is the run of a comparator on the shadow's topics, with the
+// producers' groups, under the rules of rulesFile.
+func (s *shadow) config(t *testing.T, store *diffstore.Store, run, rulesFile string) Config {
+	t.Helper()
+	return Config{Run: run, Brokers: s.Env.Brokers, Control: s.V1, Candidate: s.V2, Group: s.Env.Group(run),
+		Input: s.Orders, ControlGroup: s.Env.Group("v1"), CandidateGroup: s.Env.Group("v2"),
+		Rules: mustLoadRules(t, rulesFile), Window: 2 * time.Second, StopWhenIdle: 1500 * time.Millisecond, Store: store, Topics: s.Env.Spec,
+		DLQ: s.Env.Topic("compare.dlq"), Log: warnLog(t)}
+}
+
 // compare runs the comparator to completion on the shadow's topics.
 func (s *shadow) compare(t *testing.T, store *diffstore.Store, run, rulesFile string, instances int) diffstore.Summary {
 	t.Helper()
-	rules, err := LoadRules(rulesFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := Config{Run: run, Brokers: s.Env.Brokers, Control: s.V1, Candidate: s.V2, Group: s.Env.Group(run),
-		Input: s.Orders, ControlGroup: s.Env.Group("v1"), CandidateGroup: s.Env.Group("v2"),
-		Rules: rules, Window: 2 * time.Second, StopWhenIdle: 1500 * time.Millisecond, Store: store, Topics: s.Env.Spec,
-		DLQ: s.Env.Topic("compare.dlq"), Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	cfg := s.config(t, store, run, rulesFile)
 	ctx, cancel := context.WithTimeout(t.Context(), 3*time.Minute)
 	defer cancel()
 	var wg sync.WaitGroup

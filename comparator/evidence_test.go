@@ -3,9 +3,6 @@ package comparator
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"log/slog"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -38,7 +35,7 @@ func TestInvariantCandidateDropsAreExactlyMissing(t *testing.T) {
 		Gen: loadgen.Config{Seed: 9, Start: first, Step: step}}); err != nil {
 		t.Fatal(err)
 	}
-	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	log := warnLog(t)
 	base := producer.Config{Brokers: env.Brokers, From: orders, StopWhenIdle: time.Second, Topics: env.Spec, Log: log}
 	var faultLog bytes.Buffer
 	var wg sync.WaitGroup
@@ -58,12 +55,8 @@ func TestInvariantCandidateDropsAreExactlyMissing(t *testing.T) {
 		t.Fatalf("control: %v, candidate: %v", errV1, errV2)
 	}
 
-	rules, err := LoadRules("../testdata/rules/rtcim-strict.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	store := diffstore.New(pgtest.Schema(t))
-	err = Run(ctx, Config{Run: "drops", Brokers: env.Brokers, Control: v1, Candidate: v2, Group: env.Group("compare"), Rules: rules,
+	err := Run(ctx, Config{Run: "drops", Brokers: env.Brokers, Control: v1, Candidate: v2, Group: env.Group("compare"), Rules: mustLoadRules(t, rtcimStrictPath),
 		Input: orders, ControlGroup: env.Group("control"), CandidateGroup: env.Group("candidate"),
 		Window: window, StopWhenIdle: time.Second, Store: store, Topics: env.Spec, Log: log})
 	if err != nil || ctx.Err() != nil {
@@ -74,7 +67,11 @@ func TestInvariantCandidateDropsAreExactlyMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	assertAccounting(t, sum)
-	drops := droppedIdentities(t, &faultLog)
+	entries, err := legacy.ReadFaultLog(&faultLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	drops := shadowtest.FaultIdentities(entries, legacy.FaultDrop)
 	shadowtest.EqualSets(t, "missing in candidate", shadowtest.DivergenceIdentities(t, store, "drops", diffstore.KindMissingInCandidate), drops)
 	if sum.MissingInControl != 0 || sum.PendingControl+sum.PendingCandidate != 0 || sum.Pairs != int64(events-len(drops)) {
 		t.Fatalf("summary %+v; want %d pairs and only the %d drops missing", sum, events-len(drops), len(drops))
@@ -96,24 +93,4 @@ func TestInvariantCandidateDropsAreExactlyMissing(t *testing.T) {
 		t.Fatalf("%d drops, %d in the last %v of the stream: pick a seed that drops events at its end", len(drops), tail, window)
 	}
 	t.Logf("%d events, %d dropped by the candidate (%d in the stream's last %v), all found missing", events, len(drops), tail, window)
-}
-
-// droppedIdentities returns the sorted identities of the drop entries of a
-// fault log.
-func droppedIdentities(t *testing.T, log *bytes.Buffer) []string {
-	t.Helper()
-	set := map[string]bool{}
-	for _, line := range strings.Split(strings.TrimSpace(log.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var fe legacy.FaultEntry
-		if err := json.Unmarshal([]byte(line), &fe); err != nil {
-			t.Fatal(err)
-		}
-		if fe.Fault == legacy.FaultDrop {
-			set[fe.OrderID+"|"+fe.SourceEventID] = true
-		}
-	}
-	return shadowtest.SortedKeys(set)
 }

@@ -3,43 +3,33 @@ package comparator
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/oinkhq/oink"
-	"github.com/oinkhq/oink/diffstore"
 	"github.com/oinkhq/oink/internal/deadletter"
 	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/oinkhq/oink/testkit/kafkatest"
-	"github.com/oinkhq/oink/testkit/pgtest"
 	"github.com/segmentio/kafka-go"
 )
 
-// futureTopics are the topics of a far-future test.
+// futureTopics are the topics of a far-future test, with a writer and the
+// time its records start at.
 type futureTopics struct {
-	env         *kafkatest.Env
-	v1, v2, dlq string
-	rules       *Rules
-	w           *kafka.Writer
-	baseTime    time.Time
-	store       *diffstore.Store
+	*topicRig
+	w        *kafka.Writer
+	baseTime time.Time
 }
 
 func newFutureTopics(t *testing.T) *futureTopics {
 	t.Helper()
-	env := kafkatest.New(t)
-	rules, err := LoadRules("../testdata/rules/rtcim-strict.yaml")
-	if err != nil {
+	r := newTopicRig(t)
+	if err := kafkaio.EnsureTopics(t.Context(), r.env.Brokers, r.env.Spec, r.v1, r.v2); err != nil {
 		t.Fatal(err)
 	}
-	if err := kafkaio.EnsureTopics(t.Context(), env.Brokers, env.Spec, env.Topic("v1"), env.Topic("v2")); err != nil {
-		t.Fatal(err)
-	}
-	w := kafkaio.NewWriter(env.Brokers)
+	w := kafkaio.NewWriter(r.env.Brokers)
 	t.Cleanup(func() { w.Close() })
-	return &futureTopics{env: env, v1: env.Topic("v1"), v2: env.Topic("v2"), dlq: env.Topic("dlq"), rules: rules, w: w,
-		baseTime: time.Now().Add(-time.Minute).UTC().Truncate(time.Millisecond), store: diffstore.New(pgtest.Schema(t))}
+	return &futureTopics{topicRig: r, w: w, baseTime: time.Now().Add(-time.Minute).UTC().Truncate(time.Millisecond)}
 }
 
 // record is an RTCIM-like record of identity id|E at time at. Every record
@@ -73,11 +63,8 @@ func (f *futureTopics) write(t *testing.T, msgs ...kafka.Message) {
 	}
 }
 
-func (f *futureTopics) config(t *testing.T, run string) Config {
-	return Config{Run: run, Brokers: f.env.Brokers, Control: f.v1, Candidate: f.v2, Group: f.env.Group(run), Rules: f.rules,
-		Window: 2 * time.Second, StopWhenIdle: time.Second, DLQ: f.dlq, Store: f.store, Topics: f.env.Spec,
-		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
-}
+// futureWindow is the match window of the far-future tests' runs.
+const futureWindow = 2 * time.Second
 
 // start runs cfg in the background; the returned func waits for its end.
 func start(t *testing.T, cfg Config) func() {
@@ -97,15 +84,6 @@ func start(t *testing.T, cfg Config) func() {
 	}
 }
 
-func (f *futureTopics) summary(t *testing.T, run string) diffstore.Summary {
-	t.Helper()
-	sum, err := f.store.Summary(t.Context(), run)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sum
-}
-
 // TestInvariantFarFutureRecordNeverMovesTheWatermark: one candidate record
 // dated a year ahead, read between the two halves of 100 pairs whose
 // control records wait for their partners: it is counted undecodable and
@@ -117,7 +95,7 @@ func (f *futureTopics) summary(t *testing.T, run string) diffstore.Summary {
 func TestInvariantFarFutureRecordNeverMovesTheWatermark(t *testing.T) {
 	f := newFutureTopics(t)
 	f.write(t, f.pairs(f.v1, 0, 100)...)
-	wait := start(t, f.config(t, "future"))
+	wait := start(t, f.config(t, "future", futureWindow))
 	kafkatest.WaitFor(t, time.Minute, "the control records read", func() bool {
 		sum, err := f.store.Summary(t.Context(), "future")
 		return err == nil && sum.ReadControl == 100
@@ -168,7 +146,7 @@ func TestInvariantFutureJudgmentSurvivesRestart(t *testing.T) {
 	soon := time.Now().Add(time.Hour).UTC()
 	f.write(t, append(f.pairs(f.v1, 0, 50), f.record(f.v1, "O-LATER", soon))...)
 	f.write(t, f.pairs(f.v2, 0, 50)...)
-	start(t, f.config(t, "restarted"))()
+	start(t, f.config(t, "restarted", futureWindow))()
 	cps, err := f.store.Checkpoints(t.Context(), "restarted")
 	if err != nil {
 		t.Fatal(err)
@@ -183,10 +161,10 @@ func TestInvariantFutureJudgmentSurvivesRestart(t *testing.T) {
 
 	later := f.baseTime.Add(100 * time.Millisecond)
 	f.write(t, f.record(f.v1, "O-LATER", later), f.record(f.v2, "O-LATER", later))
-	cfg := f.config(t, "restarted")
+	cfg := f.config(t, "restarted", futureWindow)
 	cfg.Now = func() time.Time { return time.Now().Add(2 * time.Hour) } // the future record's time has passed
 	start(t, cfg)()
-	start(t, f.config(t, "uninterrupted"))()
+	start(t, f.config(t, "uninterrupted", futureWindow))()
 
 	got, want := f.summary(t, "restarted"), f.summary(t, "uninterrupted")
 	assertAccounting(t, got)

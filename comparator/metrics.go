@@ -29,16 +29,20 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		commits: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "oink_compare_commit_seconds",
 			Help: "Time to commit one partition checkpoint with its results.", Buckets: prometheus.ExponentialBuckets(0.001, 2, 12)}),
 		lag: prometheus.NewGauge(prometheus.GaugeOpts{Name: "oink_compare_lag", Help: "Records not yet compared."}),
-		behind: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oink_compare_behind",
-			Help: "1 while a side is behind: the other side's records have waited for its partners longer than the match window, with no evidence it passed them."},
-			[]string{"side"}),
-		sideLag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oink_compare_side_lag_seconds",
-			Help: "How far a side trails the other in event time where the other's records wait for it (0 when none waits)."}, []string{"side"}),
-		inputLag: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oink_compare_input_lag",
-			Help: "Input events a side's producer group has not committed (not yet converted); -1 when unknown."}, []string{"side"}),
+		behind: sideGauge("oink_compare_behind",
+			"1 while a side is behind: the other side's records have waited for its partners longer than the match window, with no evidence it passed them."),
+		sideLag: sideGauge("oink_compare_side_lag_seconds",
+			"How far a side trails the other in event time where the other's records wait for it (0 when none waits)."),
+		inputLag: sideGauge("oink_compare_input_lag",
+			"Input events a side's producer group has not committed (not yet converted); -1 when unknown."),
 	}
 	reg.MustRegister(m.records, m.outcomes, m.commits, m.lag, m.behind, m.sideLag, m.inputLag)
 	return m
+}
+
+// sideGauge is a gauge per side.
+func sideGauge(name, help string) *prometheus.GaugeVec {
+	return prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, []string{"side"})
 }
 
 func (m *Metrics) record(s side, decoded bool) {

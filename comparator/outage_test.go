@@ -1,7 +1,6 @@
 package comparator
 
 import (
-	"log/slog"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -24,17 +23,10 @@ type outageRun struct {
 // batches (many checkpoints, so an outage lands mid-run).
 func (s *shadow) startOutageRun(t *testing.T, store *diffstore.Store, run string) *outageRun {
 	t.Helper()
-	rules, err := LoadRules("../testdata/rules/rtcim-strict.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := &outageRun{store: store, run: run, health: &atomic.Bool{}, done: make(chan error, 1)}
 	r.health.Store(true)
-	cfg := Config{Run: run, Brokers: s.Env.Brokers, Control: s.V1, Candidate: s.V2, Group: s.Env.Group(run),
-		Input: s.Orders, ControlGroup: s.Env.Group("v1"), CandidateGroup: s.Env.Group("v2"),
-		Rules: rules, Window: 2 * time.Second, StopWhenIdle: 1500 * time.Millisecond, Store: store, Topics: s.Env.Spec,
-		BatchSize: 50, SessionTimeout: 2 * time.Second, DLQ: s.Env.Topic("compare.dlq"), Health: r.health,
-		Log: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))}
+	cfg := s.config(t, store, run, rtcimStrictPath)
+	cfg.BatchSize, cfg.SessionTimeout, cfg.Health = 50, 2*time.Second, r.health
 	go func() { r.done <- Run(t.Context(), cfg) }()
 	return r
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"encoding/json/jsontext"
 	jsonv2 "encoding/json/v2"
+
+	"github.com/oinkhq/oink/testkit/codectest"
 )
 
 // Go 1.26 builds encoding/json/v2 only under GOEXPERIMENT=jsonv2 (and
@@ -28,7 +30,7 @@ var jsonv2Options = jsonv2.JoinOptions(
 func init() {
 	// v2 with duplicate names allowed merges {"a":{"b":1},"a":{"c":2}}
 	// into one object; encoding/json keeps the last.
-	wantTreeDisagreements["encoding_json_v2"] = treeDisagreement{DecodesOtherwise: 1}
+	wantTreeDisagreements["encoding_json_v2"] = codectest.Disagreement{DecodesOtherwise: 1}
 	treeCodecs = append(treeCodecs, treeCodec{"encoding_json_v2", func(data []byte) (any, error) {
 		var v any
 		err := jsonv2.Unmarshal(data, &v, jsonv2Options)

@@ -8,15 +8,13 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-	"time"
-	"unicode/utf8"
 
+	"github.com/oinkhq/oink/testkit/codectest"
 	"github.com/oinkhq/oink/testkit/fuzzcorpus"
 
 	"github.com/bytedance/sonic"
 	gojson "github.com/goccy/go-json"
 	"github.com/google/go-cmp/cmp"
-	"github.com/oinkhq/oink/loadgen"
 	"github.com/oinkhq/oink/producer"
 	segjson "github.com/segmentio/encoding/json"
 )
@@ -92,31 +90,19 @@ func BenchmarkParseCodecs(b *testing.B) {
 	recs := generatedRTCIMs(b, 10000)
 	for _, c := range treeCodecs {
 		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			n := 0
-			for b.Loop() {
-				if _, err := c.parse(recs[n%len(recs)]); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
+			codectest.Cycle(b, len(recs), func(i int) error {
+				_, err := c.parse(recs[i])
+				return err
+			})
 		})
 	}
 }
 
-// treeDisagreement counts the records on which a codec parts ways with
-// encoding/json (a Decoder with UseNumber), by how.
-type treeDisagreement struct {
-	AcceptsRefused   int // decodes a record encoding/json refuses
-	RefusesAccepted  int // refuses a record encoding/json decodes
-	DecodesOtherwise int // decodes it to another tree
-	OfInvalidUTF8    int // of the above, records that are not valid UTF-8 (decode refuses them first)
-}
-
 // wantTreeDisagreements is what TestParseCodecsLikeEncodingJSON found
-// (BENCHMARKS.md, "JSON"); a change fails the test, to be looked at and
-// written down.
-var wantTreeDisagreements = map[string]treeDisagreement{
+// (BENCHMARKS.md, "JSON"), against encoding/json's Decoder with UseNumber
+// (the comparator's decode refuses invalid UTF-8 before parsing); a change
+// fails the test, to be looked at and written down.
+var wantTreeDisagreements = map[string]codectest.Disagreement{
 	"encoding_json": {},
 	// parseJSON keeps invalid UTF-8 as it is (decode refuses such records
 	// before parsing) and refuses, as a *CompareError, what nests deeper
@@ -140,36 +126,22 @@ func TestParseCodecsLikeEncodingJSON(t *testing.T) {
 	ref := treeCodecs[0].parse
 	for _, c := range treeCodecs {
 		t.Run(c.name, func(t *testing.T) {
-			var got treeDisagreement
+			var got codectest.Disagreement
 			for _, data := range corpus {
 				want, werr := ref(data)
 				v, gerr := c.parse(data)
-				var how string
-				switch {
-				case werr != nil && gerr == nil:
-					got.AcceptsRefused++
-					how = "accepts what encoding/json refuses (" + werr.Error() + ")"
-				case werr == nil && gerr != nil:
-					got.RefusesAccepted++
-					how = "refuses what encoding/json accepts: " + gerr.Error()
-				case werr == nil && !reflect.DeepEqual(exactNumbers(want), exactNumbers(v)):
-					// Not cmp.Equal: go-cmp takes exponential time on deep nesting.
-					got.DecodesOtherwise++
-					how = "decodes otherwise"
-					if len(data) < 2000 {
-						how += " (-encoding/json +" + c.name + "):\n" + cmp.Diff(exactNumbers(want), exactNumbers(v))
-					}
-				default:
+				// Not cmp.Equal: go-cmp takes exponential time on deep nesting.
+				differs := werr == nil && gerr == nil && !reflect.DeepEqual(exactNumbers(want), exactNumbers(v))
+				how := got.Count(data, werr, gerr, differs)
+				if how == "" {
 					continue
 				}
-				if !utf8.Valid(data) {
-					got.OfInvalidUTF8++
+				if differs && len(data) < 2000 {
+					how += " (-encoding/json +" + c.name + "):\n" + cmp.Diff(exactNumbers(want), exactNumbers(v))
 				}
 				t.Logf("%s %s on %s", c.name, how, fuzzcorpus.Clip(data, 100))
 			}
-			if diff := cmp.Diff(wantTreeDisagreements[c.name], got); diff != "" {
-				t.Errorf("%s's disagreements with encoding/json on %d records changed (-recorded +now):\n%s", c.name, len(corpus), diff)
-			}
+			got.Check(t, c.name, len(corpus), wantTreeDisagreements[c.name])
 		})
 	}
 }
@@ -230,28 +202,16 @@ func treeCorpus(tb testing.TB) [][]byte {
 }
 
 // generatedRTCIMs returns the RTCIMs v2 writes for n valid generated
-// events (seed 1).
+// events (codectest.Events).
 func generatedRTCIMs(tb testing.TB, n int) [][]byte {
 	tb.Helper()
-	g, err := loadgen.New(loadgen.Config{Seed: 1, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	out := make([][]byte, n)
-	for i := range out {
-		ev, err := producer.Decode(g.Next().Value)
+	out := codectest.Events(tb, n, 0)
+	for i, raw := range out {
+		ev, err := producer.Decode(raw)
 		if err != nil {
 			tb.Fatal(err)
 		}
-		rt, err := producer.Transform(ev)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		rec, err := producer.Record(rt)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		out[i] = rec.Value
+		out[i] = codectest.Record(tb, ev).Value
 	}
 	return out
 }

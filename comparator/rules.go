@@ -192,15 +192,6 @@ func (r *Rules) Identify(kafkaKey, value []byte, kafkaTime time.Time) (string, t
 // identity.DecodeError).
 type DecodeError = identity.DecodeError
 
-func containsString(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 // KeyFields returns the fields that identify a record, or nil when the
 // Kafka key does.
 func (r *Rules) KeyFields() []string { return append([]string(nil), r.key...) }

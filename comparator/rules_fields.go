@@ -66,14 +66,11 @@ func (p *ruleParser) keyFields(n *yaml.Node) []string {
 		p.Failf(n, "key", "empty; list the fields that identify a record, e.g. %s, or omit key to use the Kafka key", example)
 	}
 	var out []string
+	seen := make(map[string]bool)
 	for i, item := range items {
 		f := fmt.Sprintf("key[%d]", i)
 		s, ok := p.topLevelField(item, f, "order_id")
-		if !ok {
-			continue
-		}
-		if containsString(out, s) {
-			p.Failf(item, f, "%q is listed twice; keep one", s)
+		if !ok || !p.once(seen, item, f, s, "listed") {
 			continue
 		}
 		out = append(out, s)
@@ -89,14 +86,9 @@ func (p *ruleParser) tolerances(n *yaml.Node) []tolerance {
 		f := fmt.Sprintf("tolerance[%q]", e.Key.Value)
 		pat, okPat := p.pattern(e.Key, f, useTolerance)
 		limit, okNum := p.number(e.Value, f, "1 or 0.5")
-		if !okPat || !okNum {
+		if !okPat || !okNum || !p.once(seen, e.Key, f, pat.text, "given") {
 			continue
 		}
-		if seen[pat.text] {
-			p.Failf(e.Key, f, "%q is given twice; keep one", pat.text)
-			continue
-		}
-		seen[pat.text] = true
 		out = append(out, tolerance{path: pat, limit: limit, rat: limit.rat()})
 	}
 	return out
@@ -114,14 +106,9 @@ func (p *ruleParser) unordereds(n *yaml.Node) []unordered {
 			p.Failf(e.Value, f, "%q is not a field name; name the element field that tells elements apart, e.g. line_no", field)
 			okField = false
 		}
-		if !okPat || !okField {
+		if !okPat || !okField || !p.once(seen, e.Key, f, pat.text, "given") {
 			continue
 		}
-		if seen[pat.text] {
-			p.Failf(e.Key, f, "%q is given twice; keep one", pat.text)
-			continue
-		}
-		seen[pat.text] = true
 		out = append(out, unordered{path: pat, field: field})
 	}
 	return out

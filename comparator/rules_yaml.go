@@ -58,17 +58,23 @@ func (p *ruleParser) patterns(n *yaml.Node, field, example string, use patternUs
 	for i, item := range p.Sequence(n, field, example) {
 		f := fmt.Sprintf("%s[%d]", field, i)
 		pat, ok := p.pattern(item, f, use)
-		if !ok {
+		if !ok || !p.once(seen, item, f, pat.text, "listed") {
 			continue
 		}
-		if seen[pat.text] {
-			p.Failf(item, f, "%q is listed twice; keep one", pat.text)
-			continue
-		}
-		seen[pat.text] = true
 		out = append(out, pat)
 	}
 	return out
+}
+
+// once records text, found at n, in seen and reports whether it is new
+// there; a repeat is a problem: text is given (or listed) twice.
+func (p *ruleParser) once(seen map[string]bool, n *yaml.Node, field, text, given string) bool {
+	if seen[text] {
+		p.Failf(n, field, "%q is %s twice; keep one", text, given)
+		return false
+	}
+	seen[text] = true
+	return true
 }
 
 // topLevelField parses n as the name of a record's top-level member.

@@ -19,21 +19,26 @@ type SwitchMetrics struct {
 // NewSwitchMetrics registers the switch's metrics on reg.
 func NewSwitchMetrics(reg prometheus.Registerer) *SwitchMetrics {
 	m := &SwitchMetrics{
-		forwarded: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oink_switch_forwarded_total",
-			Help: "Records forwarded to the live topic, by source version."}, []string{"version"}),
-		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oink_switch_not_owned_total",
-			Help: "Records not forwarded because the other version owned their bucket at their source time."}, []string{"version"}),
-		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oink_switch_duplicates_dropped_total",
-			Help: "A version's own duplicates dropped."}, []string{"version"}),
-		collisions: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oink_switch_identity_collisions_total",
-			Help: "Records forwarded although their identity was forwarded before, because their value bytes differ."}, []string{"version"}),
-		keyless: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "oink_switch_keyless_total",
-			Help: "Records without a key forwarded with --live-partitioning key: to their source partition mod the live topic's count."}, []string{"version"}),
+		forwarded: versionCounter("oink_switch_forwarded_total",
+			"Records forwarded to the live topic, by source version."),
+		skipped: versionCounter("oink_switch_not_owned_total",
+			"Records not forwarded because the other version owned their bucket at their source time."),
+		duplicates: versionCounter("oink_switch_duplicates_dropped_total",
+			"A version's own duplicates dropped."),
+		collisions: versionCounter("oink_switch_identity_collisions_total",
+			"Records forwarded although their identity was forwarded before, because their value bytes differ."),
+		keyless: versionCounter("oink_switch_keyless_total",
+			"Records without a key forwarded with --live-partitioning key: to their source partition mod the live topic's count."),
 		waiting: prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "oink_switch_parked",
 			Help: "Records parked because their source time is past the route's horizon (they wait with their key's later records; the rest of the partition goes on)."}, []string{"partition"}),
 	}
 	reg.MustRegister(m.forwarded, m.skipped, m.duplicates, m.collisions, m.keyless, m.waiting)
 	return m
+}
+
+// versionCounter is a counter of records by source version.
+func versionCounter(name, help string) *prometheus.CounterVec {
+	return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{"version"})
 }
 
 // add counts a committed transaction's decisions.

@@ -96,11 +96,7 @@ func (s *Store) ClaimPartition(ctx context.Context, run string, partition int, o
 	if partition < 0 || owner == "" {
 		return Checkpoint{}, fmt.Errorf("claim partition %d of run %q by %q: need a partition >= 0 and an owner", partition, run, owner)
 	}
-	cp, err := selectOne[Checkpoint](ctx, s.db, claimPartitionSQL, run, partition, owner)
-	if err != nil {
-		return Checkpoint{}, fmt.Errorf("claim partition %d of run %q: %w", partition, run, err)
-	}
-	return cp, nil
+	return selectOne[Checkpoint](ctx, s.db, fmt.Sprintf("claim partition %d of run %q", partition, run), claimPartitionSQL, run, partition, owner)
 }
 
 const checkpointsSQL = `SELECT ` + checkpointColumns + ` FROM checkpoints WHERE run = $1 ORDER BY partition`
@@ -108,9 +104,5 @@ const checkpointsSQL = `SELECT ` + checkpointColumns + ` FROM checkpoints WHERE 
 // Checkpoints returns the checkpoints of every claimed partition of the run,
 // by partition.
 func (s *Store) Checkpoints(ctx context.Context, run string) ([]Checkpoint, error) {
-	out, err := selectAll[Checkpoint](ctx, s.db, checkpointsSQL, run)
-	if err != nil {
-		return nil, fmt.Errorf("checkpoints of run %q: %w", run, err)
-	}
-	return out, nil
+	return selectAll[Checkpoint](ctx, s.db, fmt.Sprintf("checkpoints of run %q", run), checkpointsSQL, run)
 }

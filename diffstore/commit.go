@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -85,26 +87,21 @@ FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::text[])
     AS u(identity, path, control_value, candidate_value, rule)
 ON CONFLICT (run, identity, path) DO NOTHING`
 
-const addCountsSQL = `
-INSERT INTO counts AS c (run, partition, bucket, read_control, read_candidate, pairs, equal, accepted, divergent,
-    missing_in_control, missing_in_candidate, duplicates_control, duplicates_candidate,
-    undecodable_control, undecodable_candidate, identical, equivalent)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+// addCountsSQL adds a bucket's count deltas to the partition's row.
+var addCountsSQL = `
+INSERT INTO counts AS c (run, partition, bucket, ` + strings.Join(countColumns, ", ") + `)
+VALUES ($1, $2, $3, ` + params(4, len(countColumns)) + `)
 ON CONFLICT (run, bucket, partition) DO UPDATE SET
-    read_control = c.read_control + excluded.read_control,
-    read_candidate = c.read_candidate + excluded.read_candidate,
-    pairs = c.pairs + excluded.pairs,
-    equal = c.equal + excluded.equal,
-    accepted = c.accepted + excluded.accepted,
-    divergent = c.divergent + excluded.divergent,
-    missing_in_control = c.missing_in_control + excluded.missing_in_control,
-    missing_in_candidate = c.missing_in_candidate + excluded.missing_in_candidate,
-    duplicates_control = c.duplicates_control + excluded.duplicates_control,
-    duplicates_candidate = c.duplicates_candidate + excluded.duplicates_candidate,
-    undecodable_control = c.undecodable_control + excluded.undecodable_control,
-    undecodable_candidate = c.undecodable_candidate + excluded.undecodable_candidate,
-    identical = c.identical + excluded.identical,
-    equivalent = c.equivalent + excluded.equivalent`
+    ` + eachCount("%[1]s = c.%[1]s + excluded.%[1]s", ",\n    ")
+
+// params returns n query parameters from $from on: "$4, $5, …".
+func params(from, n int) string {
+	ps := make([]string, n)
+	for i := range ps {
+		ps[i] = "$" + strconv.Itoa(from+i)
+	}
+	return strings.Join(ps, ", ")
+}
 
 const addAcceptedSQL = `
 INSERT INTO accepted_counts AS a (run, partition, bucket, rule, n) VALUES ($1, $2, $3, $4, $5)

@@ -170,14 +170,12 @@ func TestCommitBatch(t *testing.T) {
 	t.Run("deltas are summed by UTC minute", func(t *testing.T) {
 		t.Parallel()
 		st := txStore(t)
-		cp := claim(t, st, "r", 0, "a")
 		berlin := time.FixedZone("CET", 3600)
-		commit(t, st, diffstore.CommitBatch{Run: "r", Partition: 0, Epoch: cp.Epoch, Counts: []diffstore.MinuteCounts{
-			{Minute: baseTime().Add(5 * time.Second), Counts: diffstore.Counts{Pairs: 1}, AcceptedByRule: map[string]int64{"x": 1}},
-			{Minute: baseTime().Add(59 * time.Second).In(berlin), Counts: diffstore.Counts{Pairs: 2}, AcceptedByRule: map[string]int64{"x": 2, "y": 1}},
-			{Minute: baseTime().Add(time.Minute), Counts: diffstore.Counts{Pairs: 4}},
-			{Minute: baseTime().Add(2 * time.Minute)}, // all zero: no row
-		}})
+		commitCounts(t, st,
+			diffstore.MinuteCounts{Minute: baseTime().Add(5 * time.Second), Counts: diffstore.Counts{Pairs: 1}, AcceptedByRule: map[string]int64{"x": 1}},
+			diffstore.MinuteCounts{Minute: baseTime().Add(59 * time.Second).In(berlin), Counts: diffstore.Counts{Pairs: 2}, AcceptedByRule: map[string]int64{"x": 2, "y": 1}},
+			diffstore.MinuteCounts{Minute: minute(1), Counts: diffstore.Counts{Pairs: 4}},
+			diffstore.MinuteCounts{Minute: minute(2)}) // all zero: no row
 		got, err := st.CountsPerMinute(t.Context(), "r", time.Time{})
 		if err != nil {
 			t.Fatalf("CountsPerMinute = %v", err)

@@ -3,6 +3,7 @@ package diffstore
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -76,22 +77,26 @@ func (c Counts) args() []any {
 	}
 }
 
+// countColumns are the count columns of the counts table, in the order of
+// Counts' fields.
+var countColumns = []string{
+	"read_control", "read_candidate", "pairs", "equal", "accepted", "divergent",
+	"missing_in_control", "missing_in_candidate", "duplicates_control", "duplicates_candidate",
+	"undecodable_control", "undecodable_candidate", "identical", "equivalent",
+}
+
+// eachCount returns format applied to each count column (its %[1]s),
+// joined by sep.
+func eachCount(format, sep string) string {
+	parts := make([]string, len(countColumns))
+	for i, col := range countColumns {
+		parts[i] = fmt.Sprintf(format, col)
+	}
+	return strings.Join(parts, sep)
+}
+
 // sumCounts is the select list that sums every count column of table alias c.
-const sumCounts = `
-    coalesce(sum(c.read_control), 0)::bigint          AS read_control,
-    coalesce(sum(c.read_candidate), 0)::bigint        AS read_candidate,
-    coalesce(sum(c.pairs), 0)::bigint                 AS pairs,
-    coalesce(sum(c.equal), 0)::bigint                 AS equal,
-    coalesce(sum(c.accepted), 0)::bigint              AS accepted,
-    coalesce(sum(c.divergent), 0)::bigint             AS divergent,
-    coalesce(sum(c.missing_in_control), 0)::bigint    AS missing_in_control,
-    coalesce(sum(c.missing_in_candidate), 0)::bigint  AS missing_in_candidate,
-    coalesce(sum(c.duplicates_control), 0)::bigint    AS duplicates_control,
-    coalesce(sum(c.duplicates_candidate), 0)::bigint  AS duplicates_candidate,
-    coalesce(sum(c.undecodable_control), 0)::bigint   AS undecodable_control,
-    coalesce(sum(c.undecodable_candidate), 0)::bigint AS undecodable_candidate,
-    coalesce(sum(c.identical), 0)::bigint             AS identical,
-    coalesce(sum(c.equivalent), 0)::bigint            AS equivalent`
+var sumCounts = "\n    " + eachCount("coalesce(sum(c.%[1]s), 0)::bigint AS %[1]s", ",\n    ")
 
 // MinuteCounts are the counts of one minute of source event time, with the
 // accepted pairs by rule name. In a [CommitBatch] they are deltas to add; read
@@ -119,7 +124,7 @@ type Totals struct {
 	AcceptedByRule map[string]int64 `db:"accepted_by_rule" json:"acceptedByRule"`
 }
 
-const countsSinceSQL = `
+var countsSinceSQL = `
 SELECT ` + sumCounts + `,
     coalesce((SELECT jsonb_object_agg(a.rule, a.n) FROM (
         SELECT rule, sum(n)::bigint AS n FROM accepted_counts
@@ -134,14 +139,10 @@ WHERE c.run = $1 AND c.bucket >= $2`
 // without counts, or an unknown run, gives zero Totals: the caller must treat
 // too few Pairs as "not enough evidence", never as "no divergence".
 func (s *Store) CountsSince(ctx context.Context, run string, since time.Time) (Totals, error) {
-	t, err := selectOne[Totals](ctx, s.db, countsSinceSQL, run, truncBucket(since))
-	if err != nil {
-		return Totals{}, fmt.Errorf("counts of run %q since %s: %w", run, since, err)
-	}
-	return t, nil
+	return selectOne[Totals](ctx, s.db, fmt.Sprintf("counts of run %q since %s", run, since), countsSinceSQL, run, truncBucket(since))
 }
 
-const countsPerMinuteSQL = `
+var countsPerMinuteSQL = `
 WITH m AS (
     SELECT date_trunc('minute', c.bucket) AS minute, ` + sumCounts + `
     FROM counts c WHERE c.run = $1 AND c.bucket >= $2 GROUP BY 1
@@ -159,11 +160,7 @@ ORDER BY m.minute`
 // time at or after since (truncated to its minute), oldest first. Minutes
 // without records have no entry.
 func (s *Store) CountsPerMinute(ctx context.Context, run string, since time.Time) ([]MinuteCounts, error) {
-	out, err := selectAll[MinuteCounts](ctx, s.db, countsPerMinuteSQL, run, truncMinute(since))
-	if err != nil {
-		return nil, fmt.Errorf("counts per minute of run %q: %w", run, err)
-	}
-	return out, nil
+	return selectAll[MinuteCounts](ctx, s.db, fmt.Sprintf("counts per minute of run %q", run), countsPerMinuteSQL, run, truncMinute(since))
 }
 
 // truncMinute returns t's minute in UTC.

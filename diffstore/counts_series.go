@@ -24,7 +24,7 @@ func (s *Store) CountsSpan(ctx context.Context, run string) (first, last time.Ti
 	return lo.UTC(), hi.UTC(), true, nil
 }
 
-const countsPerSQL = `
+var countsPerSQL = `
 SELECT date_bin(make_interval(secs => $3), c.bucket, timestamptz 'epoch') AS minute, ` + sumCounts + `,
     '{}'::jsonb AS accepted_by_rule
 FROM counts c WHERE c.run = $1 AND c.bucket >= $2

@@ -72,11 +72,7 @@ const cutoverStateSQL = `SELECT ` + stateColumns + ` FROM cutover_state WHERE ru
 // CutoverState returns the run's cutover state, or an error wrapping
 // [ErrNotFound] when no plan was ever applied to it.
 func (s *Store) CutoverState(ctx context.Context, run string) (CutoverState, error) {
-	st, err := selectOne[CutoverState](ctx, s.db, cutoverStateSQL, run)
-	if err != nil {
-		return CutoverState{}, fmt.Errorf("cutover state of run %q: %w", run, err)
-	}
-	return st, nil
+	return selectOne[CutoverState](ctx, s.db, fmt.Sprintf("cutover state of run %q", run), cutoverStateSQL, run)
 }
 
 const planColumns = `run, version, plan, margin, created_at, created_by`
@@ -85,11 +81,7 @@ const planSQL = `SELECT ` + planColumns + ` FROM plans WHERE run = $1 AND versio
 
 // Plan returns version of the run's plan, or an error wrapping [ErrNotFound].
 func (s *Store) Plan(ctx context.Context, run string, version int) (StoredPlan, error) {
-	p, err := selectOne[StoredPlan](ctx, s.db, planSQL, run, version)
-	if err != nil {
-		return StoredPlan{}, fmt.Errorf("plan %d of run %q: %w", version, run, err)
-	}
-	return p, nil
+	return selectOne[StoredPlan](ctx, s.db, fmt.Sprintf("plan %d of run %q", version, run), planSQL, run, version)
 }
 
 // PlanApply is a new plan version for a run and the state the run takes

@@ -62,9 +62,5 @@ FROM audit WHERE run = $1 ORDER BY id DESC LIMIT $2`
 // History returns the run's audit log, newest first: at most limit entries
 // (DefaultLimit when limit <= 0).
 func (s *Store) History(ctx context.Context, run string, limit int) ([]AuditEntry, error) {
-	out, err := selectAll[AuditEntry](ctx, s.db, historySQL, run, orDefault(limit))
-	if err != nil {
-		return nil, fmt.Errorf("history of run %q: %w", run, err)
-	}
-	return out, nil
+	return selectAll[AuditEntry](ctx, s.db, fmt.Sprintf("history of run %q", run), historySQL, run, orDefault(limit))
 }

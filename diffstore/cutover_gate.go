@@ -87,20 +87,7 @@ type ComparatorHealth struct {
 	// The sides' progress over the alive instances (see SideProgress): a
 	// side is behind when any instance says so; the lags are the largest
 	// any reports (input lags nil when none knows).
-	ControlBehind       bool    `db:"control_behind" json:"controlBehind"`
-	ControlLagSeconds   float64 `db:"control_lag_seconds" json:"controlLagSeconds"`
-	ControlInputLag     *int64  `db:"control_input_lag" json:"controlInputLag"`
-	CandidateBehind     bool    `db:"candidate_behind" json:"candidateBehind"`
-	CandidateLagSeconds float64 `db:"candidate_lag_seconds" json:"candidateLagSeconds"`
-	CandidateInputLag   *int64  `db:"candidate_input_lag" json:"candidateInputLag"`
-}
-
-// Side returns the progress of side s (SideControl or SideCandidate).
-func (h ComparatorHealth) Side(s Side) SideProgress {
-	if s == SideControl {
-		return SideProgress{Behind: h.ControlBehind, LagSeconds: h.ControlLagSeconds, InputLag: h.ControlInputLag}
-	}
-	return SideProgress{Behind: h.CandidateBehind, LagSeconds: h.CandidateLagSeconds, InputLag: h.CandidateInputLag}
+	SidesProgress
 }
 
 // Lag returns LagSeconds as a duration, and false when it is unknown.
@@ -149,11 +136,7 @@ SELECT clock_timestamp() AS db_now,
 // while a side is behind: what that side has not written yet is neither
 // compared nor missing.
 func (s *Store) ComparatorHealth(ctx context.Context, run string, aliveWithin time.Duration) (ComparatorHealth, error) {
-	h, err := selectOne[ComparatorHealth](ctx, s.db, comparatorHealthSQL, run, aliveWithin)
-	if err != nil {
-		return ComparatorHealth{}, fmt.Errorf("comparator health of run %q: %w", run, err)
-	}
-	return h, nil
+	return selectOne[ComparatorHealth](ctx, s.db, fmt.Sprintf("comparator health of run %q", run), comparatorHealthSQL, run, aliveWithin)
 }
 
 // GateWindow is the span a cutover gate judges: records with a source event
@@ -301,9 +284,5 @@ FROM gate_evaluations WHERE run = $1 ORDER BY id DESC LIMIT $2`
 // GateEvaluations returns the run's newest gate evaluations, newest first:
 // at most limit (DefaultLimit when limit <= 0).
 func (s *Store) GateEvaluations(ctx context.Context, run string, limit int) ([]GateEvaluation, error) {
-	out, err := selectAll[GateEvaluation](ctx, s.db, gateEvaluationsSQL, run, orDefault(limit))
-	if err != nil {
-		return nil, fmt.Errorf("gate evaluations of run %q: %w", run, err)
-	}
-	return out, nil
+	return selectAll[GateEvaluation](ctx, s.db, fmt.Sprintf("gate evaluations of run %q", run), gateEvaluationsSQL, run, orDefault(limit))
 }

@@ -13,22 +13,19 @@ import (
 func TestPairsSinceCountsWholeBucketsOnly(t *testing.T) {
 	t.Parallel()
 	st := txStore(t)
-	cp := claim(t, st, "r", 0, "a")
-	at := func(min int) time.Time { return baseTime().Add(time.Duration(min) * time.Minute) }
-	commit(t, st, diffstore.CommitBatch{Run: "r", Partition: 0, Epoch: cp.Epoch, Counts: []diffstore.MinuteCounts{
-		{Minute: at(0), Counts: diffstore.Counts{Pairs: 1}},
-		{Minute: at(1), Counts: diffstore.Counts{Pairs: 10}},
-		{Minute: at(2), Counts: diffstore.Counts{Pairs: 100}},
-	}})
+	commitCounts(t, st,
+		diffstore.MinuteCounts{Minute: minute(0), Counts: diffstore.Counts{Pairs: 1}},
+		diffstore.MinuteCounts{Minute: minute(1), Counts: diffstore.Counts{Pairs: 10}},
+		diffstore.MinuteCounts{Minute: minute(2), Counts: diffstore.Counts{Pairs: 100}})
 	tests := []struct {
 		name        string
 		from        time.Time
 		want        int64
 		wantCounted time.Time
 	}{
-		{"a window starting mid-bucket skips that bucket", at(0).Add(5 * time.Second), 110, at(0).Add(diffstore.CountGrain)},
-		{"a window starting on a bucket counts it", at(1), 110, at(1)},
-		{"a window past the last bucket counts nothing", at(3).Add(time.Second), 0, at(3).Add(diffstore.CountGrain)},
+		{"a window starting mid-bucket skips that bucket", minute(0).Add(5 * time.Second), 110, minute(0).Add(diffstore.CountGrain)},
+		{"a window starting on a bucket counts it", minute(1), 110, minute(1)},
+		{"a window past the last bucket counts nothing", minute(3).Add(time.Second), 0, minute(3).Add(diffstore.CountGrain)},
 	}
 	for _, tc := range tests {
 		got, counted, err := st.PairsSince(t.Context(), "r", tc.from)
@@ -182,14 +179,11 @@ func TestComparatorHealthSidesFromAliveInstances(t *testing.T) {
 func TestGateStatsCountsLevelsOverThePairsBuckets(t *testing.T) {
 	t.Parallel()
 	st := txStore(t)
-	cp := claim(t, st, "r", 0, "a")
-	at := func(min int) time.Time { return baseTime().Add(time.Duration(min) * time.Minute) }
-	commit(t, st, diffstore.CommitBatch{Run: "r", Partition: 0, Epoch: cp.Epoch, Counts: []diffstore.MinuteCounts{
-		{Minute: at(0), Counts: diffstore.Counts{Pairs: 5, Equal: 5, Equivalent: 5}, EquivalentByPath: map[string]int64{"$timestamp": 5}},
-		{Minute: at(1), Counts: diffstore.Counts{Pairs: 10, Equal: 8, Identical: 6, Equivalent: 2, Accepted: 2},
-			EquivalentByPath: map[string]int64{"$headers.trace-id": 2, "$value.order": 1, "a": 1, "b": 1}},
-	}})
-	got, err := st.GateStats(t.Context(), "r", diffstore.GateWindow{EventFrom: at(1)}, time.Second)
+	commitCounts(t, st,
+		diffstore.MinuteCounts{Minute: minute(0), Counts: diffstore.Counts{Pairs: 5, Equal: 5, Equivalent: 5}, EquivalentByPath: map[string]int64{"$timestamp": 5}},
+		diffstore.MinuteCounts{Minute: minute(1), Counts: diffstore.Counts{Pairs: 10, Equal: 8, Identical: 6, Equivalent: 2, Accepted: 2},
+			EquivalentByPath: map[string]int64{"$headers.trace-id": 2, "$value.order": 1, "a": 1, "b": 1}})
+	got, err := st.GateStats(t.Context(), "r", diffstore.GateWindow{EventFrom: minute(1)}, time.Second)
 	if err != nil {
 		t.Fatalf("GateStats = %v", err)
 	}

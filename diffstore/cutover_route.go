@@ -129,11 +129,7 @@ func insertTransition(ctx context.Context, tx pgx.Tx, run string, percent float6
 	if _, err := tx.Exec(ctx, routeLockSQL, run); err != nil {
 		return Transition{}, fmt.Errorf("lock route: %w", err)
 	}
-	tr, err := selectOne[Transition](ctx, tx, insertTransitionSQL, run, percent, margin, actor, reason)
-	if err != nil {
-		return Transition{}, fmt.Errorf("insert transition: %w", err)
-	}
-	return tr, nil
+	return selectOne[Transition](ctx, tx, "insert transition", insertTransitionSQL, run, percent, margin, actor, reason)
 }
 
 // routeHorizonSQL reads the clock plus the margin of the plan in force (none:
@@ -164,10 +160,8 @@ func (s *Store) Route(ctx context.Context, run string) (Route, error) {
 			return fmt.Errorf("read horizon: %w", err)
 		}
 		var err error
-		if r.Transitions, err = selectAll[Transition](ctx, tx, transitionsSQL, run); err != nil {
-			return fmt.Errorf("read transitions: %w", err)
-		}
-		return nil
+		r.Transitions, err = selectAll[Transition](ctx, tx, "read transitions", transitionsSQL, run)
+		return err
 	})
 	if err != nil {
 		return Route{}, fmt.Errorf("route of run %q: %w", run, err)

@@ -113,11 +113,7 @@ func (s *Store) Divergences(ctx context.Context, f Filter) ([]Divergence, error)
 	if !f.Since.IsZero() {
 		since = &f.Since
 	}
-	out, err := selectAll[Divergence](ctx, s.db, divergencesSQL, f.Run, string(f.Kind), f.Path, since, limit, f.PathContains)
-	if err != nil {
-		return nil, fmt.Errorf("divergences of run %q: %w", f.Run, err)
-	}
-	return out, nil
+	return selectAll[Divergence](ctx, s.db, fmt.Sprintf("divergences of run %q", f.Run), divergencesSQL, f.Run, string(f.Kind), f.Path, since, limit, f.PathContains)
 }
 
 const divergenceSQL = `
@@ -130,12 +126,13 @@ ORDER BY d.kind`
 // kind, ordered by kind), each with its field diffs in Diff. It returns an
 // error wrapping [ErrNotFound] when there is none.
 func (s *Store) Divergence(ctx context.Context, run, identity string) ([]Divergence, error) {
-	out, err := selectAll[Divergence](ctx, s.db, divergenceSQL, run, identity)
+	what := fmt.Sprintf("divergence %q of run %q", identity, run)
+	out, err := selectAll[Divergence](ctx, s.db, what, divergenceSQL, run, identity)
 	if err != nil {
-		return nil, fmt.Errorf("divergence %q of run %q: %w", identity, run, err)
+		return nil, err
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("divergence %q of run %q: %w", identity, run, ErrNotFound)
+		return nil, fmt.Errorf("%s: %w", what, ErrNotFound)
 	}
 	return out, nil
 }

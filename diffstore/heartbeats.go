@@ -14,13 +14,27 @@ type Instance struct {
 	Lag        int64     `db:"lag" json:"lag"`               // records behind the topics' ends, both sides summed
 	CaughtUp   bool      `db:"caught_up" json:"caughtUp"`    // it has read up to the ends of its partitions
 	LastSeen   time.Time `db:"last_seen" json:"lastSeen"`    // database time of the heartbeat
-	// The sides' progress as this instance sees it (see SideProgress).
+	// The sides' progress as this instance sees it.
+	SidesProgress
+}
+
+// SidesProgress is the progress of both sides of a run (see SideProgress),
+// in the columns a heartbeat stores it in.
+type SidesProgress struct {
 	ControlBehind       bool    `db:"control_behind" json:"controlBehind"`
 	ControlLagSeconds   float64 `db:"control_lag_seconds" json:"controlLagSeconds"`
 	ControlInputLag     *int64  `db:"control_input_lag" json:"controlInputLag"`
 	CandidateBehind     bool    `db:"candidate_behind" json:"candidateBehind"`
 	CandidateLagSeconds float64 `db:"candidate_lag_seconds" json:"candidateLagSeconds"`
 	CandidateInputLag   *int64  `db:"candidate_input_lag" json:"candidateInputLag"`
+}
+
+// Side returns the progress of side s (SideControl or SideCandidate).
+func (p SidesProgress) Side(s Side) SideProgress {
+	if s == SideControl {
+		return SideProgress{Behind: p.ControlBehind, LagSeconds: p.ControlLagSeconds, InputLag: p.ControlInputLag}
+	}
+	return SideProgress{Behind: p.CandidateBehind, LagSeconds: p.CandidateLagSeconds, InputLag: p.CandidateInputLag}
 }
 
 // SideProgress is how one side of a run keeps pace with the other, as the
@@ -100,9 +114,5 @@ func (s *Store) Instances(ctx context.Context, run string, aliveWithin time.Dura
 	if aliveWithin > 0 {
 		within = &aliveWithin
 	}
-	out, err := selectAll[Instance](ctx, s.db, instancesSQL, run, within)
-	if err != nil {
-		return nil, fmt.Errorf("instances of run %q: %w", run, err)
-	}
-	return out, nil
+	return selectAll[Instance](ctx, s.db, fmt.Sprintf("instances of run %q", run), instancesSQL, run, within)
 }

@@ -48,6 +48,17 @@ func commit(t testing.TB, st *diffstore.Store, b diffstore.CommitBatch) {
 	}
 }
 
+// commitCounts claims partition 0 of run "r" for "a" and commits counts
+// on it.
+func commitCounts(t testing.TB, st *diffstore.Store, counts ...diffstore.MinuteCounts) {
+	t.Helper()
+	cp := claim(t, st, "r", 0, "a")
+	commit(t, st, diffstore.CommitBatch{Run: "r", Partition: 0, Epoch: cp.Epoch, Counts: counts})
+}
+
+// minute is n minutes after baseTime.
+func minute(n int) time.Time { return baseTime().Add(time.Duration(n) * time.Minute) }
+
 func summary(t testing.TB, st *diffstore.Store, run string) diffstore.Summary {
 	t.Helper()
 	s, err := st.Summary(t.Context(), run)

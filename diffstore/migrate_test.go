@@ -22,6 +22,15 @@ func wantTables() []string {
 		"switch_partitions", "transitions"}
 }
 
+// wantEveryTable fails t unless pool's schema has every table (wantTables)
+// after what was done to it.
+func wantEveryTable(t *testing.T, pool *pgxpool.Pool, after string) {
+	t.Helper()
+	if diff := cmp.Diff(wantTables(), tables(t, pool)); diff != "" {
+		t.Errorf("tables after %s (-want +got):\n%s", after, diff)
+	}
+}
+
 func tables(t *testing.T, pool *pgxpool.Pool) []string {
 	t.Helper()
 	rows, err := pool.Query(t.Context(), `SELECT table_name::text FROM information_schema.tables
@@ -54,9 +63,7 @@ func TestMigrate(t *testing.T) {
 		if err := diffstore.Migrate(t.Context(), pool); err != nil {
 			t.Fatalf("second Migrate = %v", err)
 		}
-		if diff := cmp.Diff(wantTables(), tables(t, pool)); diff != "" {
-			t.Errorf("tables after two migrations (-want +got):\n%s", diff)
-		}
+		wantEveryTable(t, pool, "two migrations")
 		if got := schemaVersion(t, pool); got != latestVersion {
 			t.Errorf("schema version = %d, want %d", got, latestVersion)
 		}
@@ -86,9 +93,7 @@ func TestMigrate(t *testing.T) {
 				t.Errorf("concurrent Migrate = %v", err)
 			}
 		}
-		if diff := cmp.Diff(wantTables(), tables(t, pool)); diff != "" {
-			t.Errorf("tables after concurrent migrations (-want +got):\n%s", diff)
-		}
+		wantEveryTable(t, pool, "concurrent migrations")
 	})
 
 	t.Run("migrating down to version 0 drops every table and up restores them", func(t *testing.T) {
@@ -103,9 +108,7 @@ func TestMigrate(t *testing.T) {
 		if err := diffstore.Migrate(t.Context(), pool); err != nil {
 			t.Fatalf("Migrate after down = %v", err)
 		}
-		if diff := cmp.Diff(wantTables(), tables(t, pool)); diff != "" {
-			t.Errorf("tables after down and up (-want +got):\n%s", diff)
-		}
+		wantEveryTable(t, pool, "down and up")
 	})
 
 	t.Run("a version past the latest is refused", func(t *testing.T) {

@@ -67,9 +67,5 @@ LIMIT $2`
 // divergent first (then most accepted, then most equivalent, then by path),
 // at most limit of them (default DefaultLimit).
 func (s *Store) TopPaths(ctx context.Context, run string, limit int) ([]PathStat, error) {
-	out, err := selectAll[PathStat](ctx, s.db, topPathsSQL, run, orDefault(limit))
-	if err != nil {
-		return nil, fmt.Errorf("top paths of run %q: %w", run, err)
-	}
-	return out, nil
+	return selectAll[PathStat](ctx, s.db, fmt.Sprintf("top paths of run %q", run), topPathsSQL, run, orDefault(limit))
 }

@@ -102,22 +102,14 @@ const getRunSQL = `SELECT ` + runColumns + ` FROM runs WHERE name = $1`
 
 // GetRun returns the run called name, or an error wrapping [ErrNotFound].
 func (s *Store) GetRun(ctx context.Context, name string) (Run, error) {
-	r, err := selectOne[Run](ctx, s.db, getRunSQL, name)
-	if err != nil {
-		return Run{}, fmt.Errorf("get run %q: %w", name, err)
-	}
-	return r, nil
+	return selectOne[Run](ctx, s.db, fmt.Sprintf("get run %q", name), getRunSQL, name)
 }
 
 const listRunsSQL = `SELECT ` + runColumns + ` FROM runs ORDER BY created_at DESC, name`
 
 // ListRuns returns every run, newest first.
 func (s *Store) ListRuns(ctx context.Context) ([]Run, error) {
-	runs, err := selectAll[Run](ctx, s.db, listRunsSQL)
-	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
-	}
-	return runs, nil
+	return selectAll[Run](ctx, s.db, "list runs", listRunsSQL)
 }
 
 // runTables are the tables that hold a run's rows, in the order DeleteRun

@@ -28,7 +28,7 @@ type Summary struct {
 	LastHeartbeat *time.Time `db:"last_heartbeat" json:"lastHeartbeat"` // nil without heartbeats
 }
 
-const summarySQL = `
+var summarySQL = `
 SELECT r.name, r.control_topic, r.candidate_topic, r.rules_name, r.rules, r.created_at, r.finished_at,
     t.*,
     coalesce((SELECT jsonb_object_agg(a.rule, a.n) FROM (
@@ -54,11 +54,7 @@ WHERE r.name = $1`
 // Summary returns the run's summary in one query, or an error wrapping
 // [ErrNotFound] when there is no such run.
 func (s *Store) Summary(ctx context.Context, run string) (Summary, error) {
-	sum, err := selectOne[Summary](ctx, s.db, summarySQL, run)
-	if err != nil {
-		return Summary{}, fmt.Errorf("summary of run %q: %w", run, err)
-	}
-	return sum, nil
+	return selectOne[Summary](ctx, s.db, fmt.Sprintf("summary of run %q", run), summarySQL, run)
 }
 
 // AccountingHolds reports whether the run's accounting identity holds: on

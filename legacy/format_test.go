@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/oinkhq/oink/loadgen"
-	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/codectest"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -34,14 +34,7 @@ func TestLegacyFormatFaultsChangeTheFormOnlyAndAreLogged(t *testing.T) {
 	for range 1000 {
 		e := g.Next()
 		ev := mustDecode(t, e.Value)
-		rt, err := producer.Transform(ev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := producer.Record(rt)
-		if err != nil {
-			t.Fatal(err)
-		}
+		want := codectest.Record(t, ev)
 		recs, err := l.Convert(kafka.Message{Value: e.Value})
 		if err != nil || len(recs) != 1 {
 			t.Fatalf("convert = %d records, %v; want 1", len(recs), err)
@@ -51,17 +44,11 @@ func TestLegacyFormatFaultsChangeTheFormOnlyAndAreLogged(t *testing.T) {
 	if err := l.AfterWrite(); err != nil {
 		t.Fatal(err)
 	}
-	logged := map[string]map[string]bool{}
-	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		var fe FaultEntry
-		if err := json.Unmarshal([]byte(line), &fe); err != nil {
-			t.Fatal(err)
-		}
-		if logged[fe.SourceEventID] == nil {
-			logged[fe.SourceEventID] = map[string]bool{}
-		}
-		logged[fe.SourceEventID][fe.Fault] = true
+	entries, err := ReadFaultLog(&buf)
+	if err != nil {
+		t.Fatal(err)
 	}
+	logged := faultsByEvent(entries)
 	counts := map[string]int{}
 	for id, got := range seen {
 		if len(got) == 0 && len(logged[id]) == 0 {

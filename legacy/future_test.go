@@ -3,7 +3,6 @@ package legacy
 import (
 	"bytes"
 	"encoding/json"
-	"strings"
 	"testing"
 	"time"
 
@@ -98,11 +97,11 @@ func TestInvariantFarFutureEventsNeverMeetAFault(t *testing.T) {
 	for v := range future {
 		futureIDs[mustDecode(t, []byte(v)).EventID] = true
 	}
-	for _, line := range strings.Split(strings.TrimSpace(faultLog.String()), "\n") {
-		var fe FaultEntry
-		if err := json.Unmarshal([]byte(line), &fe); err != nil {
-			t.Fatalf("fault log line %q: %v", line, err)
-		}
+	entries, err := ReadFaultLog(&faultLog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fe := range entries {
 		if futureIDs[fe.SourceEventID] {
 			t.Errorf("the fault log names far-future event %s (%s): a rejected event met a fault", fe.SourceEventID, fe.Fault)
 		}

@@ -37,6 +37,29 @@ type FaultEntry struct {
 	Fault         string `json:"fault"`
 }
 
+// ReadFaultLog reads a fault log (Config.FaultLog). A redelivered batch
+// logs its faults again: each entry is returned once, in the order it was
+// first logged.
+func ReadFaultLog(r io.Reader) ([]FaultEntry, error) {
+	seen := map[FaultEntry]bool{}
+	var out []FaultEntry
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		var fe FaultEntry
+		if err := json.Unmarshal(sc.Bytes(), &fe); err != nil {
+			return nil, fmt.Errorf("fault log line %q: %w", sc.Text(), err)
+		}
+		if !seen[fe] {
+			seen[fe] = true
+			out = append(out, fe)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading the fault log: %w", err)
+	}
+	return out, nil
+}
+
 // Run runs the v1 simulator: the RTCIM contract of v2 plus seeded
 // faults. Invalid input is counted and, like the real v1, produces nothing
 // (to its DLQ when one is set).

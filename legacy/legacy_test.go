@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -86,17 +87,23 @@ func legacyOutputs(t *testing.T, faults Faults, n int) (v2, v1 map[string][]oink
 	if err := l.AfterWrite(); err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var fe FaultEntry
-		if err := json.Unmarshal([]byte(line), &fe); err != nil {
-			t.Fatal(err)
-		}
-		log = append(log, fe)
+	log, err = ReadFaultLog(&buf)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return v2, v1, log
+}
+
+// faultsByEvent returns the faults of a fault log by source event id.
+func faultsByEvent(log []FaultEntry) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for _, fe := range log {
+		if out[fe.SourceEventID] == nil {
+			out[fe.SourceEventID] = map[string]bool{}
+		}
+		out[fe.SourceEventID][fe.Fault] = true
+	}
+	return out
 }
 
 // TestLegacyFaultLogIsExactGroundTruth: the fault log names exactly the
@@ -104,13 +111,7 @@ func legacyOutputs(t *testing.T, faults Faults, n int) (v2, v1 map[string][]oink
 func TestLegacyFaultLogIsExactGroundTruth(t *testing.T) {
 	t.Parallel()
 	v2, v1, log := legacyOutputs(t, Faults{Rounding: 0.3, UTCDate: 0.2, Drop: 0.02, Dup: 0.02, Reorder: 0.1, Shipping: 0.05}, 3000)
-	logged := map[string]map[string]bool{}
-	for _, fe := range log {
-		if logged[fe.SourceEventID] == nil {
-			logged[fe.SourceEventID] = map[string]bool{}
-		}
-		logged[fe.SourceEventID][fe.Fault] = true
-	}
+	logged := faultsByEvent(log)
 	counts := map[string]int{}
 	for id, want := range v2 {
 		got := v1[id]
@@ -171,7 +172,7 @@ func TestLegacyFaultsAreDeterministic(t *testing.T) {
 	_, b, lb := legacyOutputs(t, f, 500)
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
-	if !bytes.Equal(ja, jb) || len(la) != len(lb) {
+	if !bytes.Equal(ja, jb) || !slices.Equal(la, lb) {
 		t.Fatal("two runs of the v1 simulator over the same events differ")
 	}
 }

@@ -3,13 +3,10 @@ package producer_test
 import (
 	"slices"
 	"testing"
-	"time"
-
-	"github.com/oinkhq/oink/producer"
-
-	"github.com/oinkhq/oink/loadgen"
 
 	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/codectest"
 )
 
 // benchGenerated is how many generated events each benchmark cycles over:
@@ -36,15 +33,7 @@ func benchInputs(b *testing.B, source string) [][]byte {
 		}
 		return out
 	case "generated":
-		g, err := loadgen.New(loadgen.Config{Seed: 1, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		out := make([][]byte, benchGenerated)
-		for i := range out {
-			out[i] = g.Next().Value
-		}
-		return out
+		return codectest.Events(b, benchGenerated, 0)
 	}
 	b.Fatalf("unknown input source %q", source)
 	return nil
@@ -61,14 +50,10 @@ func BenchmarkTransform(b *testing.B) {
 			for i, raw := range raws {
 				events[i] = mustDecode(b, raw)
 			}
-			b.ReportAllocs()
-			n := 0
-			for b.Loop() {
-				if _, err := producer.Transform(events[n%len(events)]); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
+			n := codectest.Cycle(b, len(events), func(i int) error {
+				_, err := producer.Transform(events[i])
+				return err
+			})
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 		})
 	}
@@ -86,22 +71,18 @@ func BenchmarkDecodeTransformEncode(b *testing.B) {
 				bytesIn += int64(len(raw))
 			}
 			b.SetBytes(bytesIn / int64(len(raws))) // the mean input record
-			b.ReportAllocs()
-			n := 0
-			for b.Loop() {
-				ev, err := producer.Decode(raws[n%len(raws)])
+			n := codectest.Cycle(b, len(raws), func(i int) error {
+				ev, err := producer.Decode(raws[i])
 				if err != nil {
-					b.Fatal(err)
+					return err
 				}
 				rt, err := producer.Transform(ev)
 				if err != nil {
-					b.Fatal(err)
+					return err
 				}
-				if _, err := producer.Record(rt); err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
+				_, err = producer.Record(rt)
+				return err
+			})
 			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "events/s")
 		})
 	}

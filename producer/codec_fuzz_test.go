@@ -5,12 +5,11 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/oinkhq/oink"
-	"github.com/oinkhq/oink/loadgen"
 	"github.com/oinkhq/oink/producer"
+	"github.com/oinkhq/oink/testkit/codectest"
 )
 
 // codecEdgeCases are records where JSON decoders are known to part ways
@@ -68,7 +67,7 @@ func FuzzDecodeAgreesWithEncodingJSON(f *testing.F) {
 	for _, raw := range eventFiles(f) {
 		f.Add(raw)
 	}
-	for _, raw := range generatedEvents(f, 300, 0.3) {
+	for _, raw := range codectest.Events(f, 300, 0.3) {
 		f.Add(raw)
 	}
 	for _, s := range codecEdgeCases {
@@ -96,7 +95,7 @@ func FuzzRecordAgreesWithEncodingJSON(f *testing.F) {
 	f.Add("o-1", "SKU-1", "CARD", int64(1234))
 	f.Add("<o>&", "\u2028\u2029", "\xff\xfe", int64(-1))
 	f.Add("\x00\x1f\"\\", "é", "", int64(-9223372036854775808))
-	base := transformed(f, generatedEvents(f, 50, 0))
+	base := transformed(f, codectest.Events(f, 50, 0))
 	f.Fuzz(func(t *testing.T, order, sku, tender string, n int64) {
 		for _, rt := range base {
 			rt.OrderID, rt.Currency = order, sku
@@ -116,21 +115,6 @@ func FuzzRecordAgreesWithEncodingJSON(f *testing.F) {
 			}
 		}
 	})
-}
-
-// generatedEvents returns n events of the load generator (seed 1), a share
-// invalid of them made invalid in every way it knows.
-func generatedEvents(tb testing.TB, n int, invalid float64) [][]byte {
-	tb.Helper()
-	g, err := loadgen.New(loadgen.Config{Seed: 1, InvalidRatio: invalid, Start: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	out := make([][]byte, n)
-	for i := range out {
-		out[i] = g.Next().Value
-	}
-	return out
 }
 
 func errString(err error) string {

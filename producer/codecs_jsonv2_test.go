@@ -6,6 +6,7 @@ import (
 	jsonv2 "encoding/json/v2"
 
 	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/testkit/codectest"
 )
 
 // Go 1.26 builds encoding/json/v2 only under GOEXPERIMENT=jsonv2, and
@@ -19,7 +20,7 @@ func init() {
 	// v2 by default matches member names exactly (4 records with
 	// "ChAnnel" or "EVENT_ID" decode otherwise) and refuses duplicate
 	// names (5), invalid UTF-8 (4) and lone surrogates in escapes (3).
-	wantDecodeDisagreements["encoding_json_v2"] = codecDisagreement{RefusesAccepted: 12, DecodesOtherwise: 4, OfInvalidUTF8: 4}
+	wantDecodeDisagreements["encoding_json_v2"] = codectest.Disagreement{RefusesAccepted: 12, DecodesOtherwise: 4, OfInvalidUTF8: 4}
 	// encoding/json on v2 writes invalid UTF-8 as a raw U+FFFD, where
 	// encoding/json without the experiment, and every other library,
 	// write the escape \ufffd. v2 itself refuses invalid UTF-8 (2 RTCIMs)

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"unicode/utf8"
 
+	"github.com/oinkhq/oink/testkit/codectest"
 	"github.com/oinkhq/oink/testkit/fuzzcorpus"
 
 	"github.com/bytedance/sonic"
@@ -73,45 +73,27 @@ func BenchmarkJSONCodecs(b *testing.B) {
 		rts := transformed(b, raws)
 		for _, c := range structCodecs {
 			b.Run("decode/"+source+"/"+c.name, func(b *testing.B) {
-				b.ReportAllocs()
-				n := 0
-				for b.Loop() {
+				codectest.Cycle(b, len(raws), func(i int) error {
 					var ev oink.OrderEvent
-					if err := c.decode(raws[n%len(raws)], &ev); err != nil {
-						b.Fatal(err)
-					}
-					n++
-				}
+					return c.decode(raws[i], &ev)
+				})
 			})
 		}
 		for _, c := range structCodecs {
 			b.Run("encode/"+source+"/"+c.name, func(b *testing.B) {
-				b.ReportAllocs()
-				n := 0
-				for b.Loop() {
-					if _, err := c.encode(&rts[n%len(rts)]); err != nil {
-						b.Fatal(err)
-					}
-					n++
-				}
+				codectest.Cycle(b, len(rts), func(i int) error {
+					_, err := c.encode(&rts[i])
+					return err
+				})
 			})
 		}
 	}
 }
 
-// codecDisagreement counts the records on which a library parts ways
-// with encoding/json, by how.
-type codecDisagreement struct {
-	AcceptsRefused   int // decodes a record encoding/json refuses
-	RefusesAccepted  int // refuses a record encoding/json decodes
-	DecodesOtherwise int // decodes it to another event
-	OfInvalidUTF8    int // of the above, records that are not valid UTF-8 (Decode refuses them first)
-}
-
 // wantDecodeDisagreements is what TestJSONCodecsDecodeLikeEncodingJSON
 // found on the corpus (BENCHMARKS.md, "JSON"); a library upgrade that
 // changes a count fails the test, to be looked at and written down.
-var wantDecodeDisagreements = map[string]codecDisagreement{
+var wantDecodeDisagreements = map[string]codectest.Disagreement{
 	"encoding_json": {},
 	// segmentio has no nesting limit: it decodes the records nested
 	// deeper than encoding/json's 10,000 levels.
@@ -132,33 +114,22 @@ func TestJSONCodecsDecodeLikeEncodingJSON(t *testing.T) {
 	corpus := decodeCorpus(t)
 	for _, c := range structCodecs {
 		t.Run(c.name, func(t *testing.T) {
-			var got codecDisagreement
+			var got codectest.Disagreement
 			for _, raw := range corpus {
 				var want, ev oink.OrderEvent
 				werr := json.Unmarshal(raw, &want)
 				gerr := c.decode(raw, &ev)
-				var how string
-				switch {
-				case werr != nil && gerr == nil:
-					got.AcceptsRefused++
-					how = "accepts what encoding/json refuses (" + werr.Error() + ")"
-				case werr == nil && gerr != nil:
-					got.RefusesAccepted++
-					how = "refuses what encoding/json accepts: " + gerr.Error()
-				case werr == nil && !cmp.Equal(want, ev):
-					got.DecodesOtherwise++
-					how = "decodes otherwise (-encoding/json +" + c.name + "):\n" + cmp.Diff(want, ev)
-				default:
+				differs := werr == nil && gerr == nil && !cmp.Equal(want, ev)
+				how := got.Count(raw, werr, gerr, differs)
+				if how == "" {
 					continue
 				}
-				if !utf8.Valid(raw) {
-					got.OfInvalidUTF8++
+				if differs {
+					how += " (-encoding/json +" + c.name + "):\n" + cmp.Diff(want, ev)
 				}
 				t.Logf("%s %s on %s", c.name, how, fuzzcorpus.Clip(raw, 120))
 			}
-			if diff := cmp.Diff(wantDecodeDisagreements[c.name], got); diff != "" {
-				t.Errorf("%s's disagreements with encoding/json on %d records changed (-recorded +now):\n%s", c.name, len(corpus), diff)
-			}
+			got.Check(t, c.name, len(corpus), wantDecodeDisagreements[c.name])
 		})
 	}
 }
@@ -212,7 +183,7 @@ func decodeCorpus(tb testing.TB) [][]byte {
 		out = append(out, raw)
 	}
 	out = append(out, fuzzcorpus.Read(tb, "testdata/fuzz/FuzzDecodeAgreesWithEncodingJSON")...)
-	out = append(out, generatedEvents(tb, 300, 0.3)...)
+	out = append(out, codectest.Events(tb, 300, 0.3)...)
 	for _, s := range append(codecEdgeCases, codecMoreCases...) {
 		out = append(out, []byte(s))
 	}
@@ -250,7 +221,7 @@ func nested(depth int) []byte {
 // strings that encoders escape differently.
 func encodeCorpus(tb testing.TB) []oink.RetailTransaction {
 	tb.Helper()
-	base := transformed(tb, generatedEvents(tb, 100, 0))
+	base := transformed(tb, codectest.Events(tb, 100, 0))
 	out := append([]oink.RetailTransaction(nil), base...)
 	for i, s := range []string{"<o>&", "\u2028\u2029", "\xff\xfe", "\x00\x1f\"\\", "é\u007f", "a\xc3"} {
 		rt := base[i%len(base)]

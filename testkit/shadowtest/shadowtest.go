@@ -1,10 +1,8 @@
 package shadowtest
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"log/slog"
 	"sort"
 	"sync"
@@ -68,32 +66,23 @@ func NewWithFaults(t testing.TB, n int, faults legacy.Faults) *Shadow {
 	if errV1 != nil || errV2 != nil {
 		t.Fatalf("v1: %v, v2: %v", errV1, errV2)
 	}
-	s.Faults = parseFaultLog(t, &faultLog)
-	return s
-}
-
-func parseFaultLog(t testing.TB, r *bytes.Buffer) []legacy.FaultEntry {
-	sc := bufio.NewScanner(r)
-	seen := map[legacy.FaultEntry]bool{}
-	var out []legacy.FaultEntry
-	for sc.Scan() {
-		var fe legacy.FaultEntry
-		if err := json.Unmarshal(sc.Bytes(), &fe); err != nil {
-			t.Fatal(err)
-		}
-		if !seen[fe] {
-			seen[fe] = true
-			out = append(out, fe)
-		}
+	entries, err := legacy.ReadFaultLog(&faultLog)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	s.Faults = entries
+	return s
 }
 
 // Identities returns the sorted comparator identities ("order_id|event_id")
 // of the fault log entries of the given faults.
-func (s *Shadow) Identities(faults ...string) []string {
+func (s *Shadow) Identities(faults ...string) []string { return FaultIdentities(s.Faults, faults...) }
+
+// FaultIdentities returns the sorted comparator identities
+// ("order_id|event_id") of the entries of the given faults.
+func FaultIdentities(entries []legacy.FaultEntry, faults ...string) []string {
 	set := map[string]bool{}
-	for _, fe := range s.Faults {
+	for _, fe := range entries {
 		for _, f := range faults {
 			if fe.Fault == f {
 				set[fe.OrderID+"|"+fe.SourceEventID] = true

@@ -19,11 +19,11 @@ func TestComparatorLineShowsASideBehind(t *testing.T) {
 		health     diffstore.ComparatorHealth
 		want, none string
 	}{
-		{"v2 behind", diffstore.ComparatorHealth{Instances: 1, Alive: 1, CandidateBehind: true, CandidateLagSeconds: 45, CandidateInputLag: &n},
+		{"v2 behind", diffstore.ComparatorHealth{Instances: 1, Alive: 1, SidesProgress: diffstore.SidesProgress{CandidateBehind: true, CandidateLagSeconds: 45, CandidateInputLag: &n}},
 			"v2 behind 45s (1,204 events not converted)", "v1 behind"},
-		{"v1 behind, its input progress unknown", diffstore.ComparatorHealth{Instances: 1, Alive: 1, ControlBehind: true, ControlLagSeconds: 3},
+		{"v1 behind, its input progress unknown", diffstore.ComparatorHealth{Instances: 1, Alive: 1, SidesProgress: diffstore.SidesProgress{ControlBehind: true, ControlLagSeconds: 3}},
 			"v1 behind 3.0s", "v2 behind"},
-		{"both keep pace", diffstore.ComparatorHealth{Instances: 1, Alive: 1, CandidateLagSeconds: 0.2}, "1/1 alive", "behind"},
+		{"both keep pace", diffstore.ComparatorHealth{Instances: 1, Alive: 1, SidesProgress: diffstore.SidesProgress{CandidateLagSeconds: 0.2}}, "1/1 alive", "behind"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -7,20 +7,21 @@ func TestCursorKeepsTheSelectionOnScreen(t *testing.T) {
 	var c Cursor
 	c.SetHeight(3)
 	c.SetLen(10)
-	c.Move(4)
-	if from, to := c.Visible(); c.Index != 4 || from != 2 || to != 5 {
-		t.Errorf("after Move(4): index %d, visible [%d, %d); want 4 in [2, 5)", c.Index, from, to)
+	steps := []struct {
+		what     string
+		do       func()
+		index    int
+		from, to int // the visible rows
+	}{
+		{"Move(4)", func() { c.Move(4) }, 4, 2, 5},
+		{"Move(100): the last row", func() { c.Move(100) }, 9, 7, 10},
+		{"the list shrank to 2", func() { c.SetLen(2) }, 1, 0, 2},
+		{"the list emptied", func() { c.SetLen(0) }, 0, 0, 0},
 	}
-	c.Move(100)
-	if c.Index != 9 || c.Offset != 7 {
-		t.Errorf("after Move(100): index %d offset %d; want the last row, 9, at offset 7", c.Index, c.Offset)
-	}
-	c.SetLen(2)
-	if from, to := c.Visible(); c.Index != 1 || from != 0 || to != 2 {
-		t.Errorf("after the list shrank to 2: index %d, visible [%d, %d); want 1 in [0, 2)", c.Index, from, to)
-	}
-	c.SetLen(0)
-	if c.Index != 0 || c.Offset != 0 {
-		t.Errorf("empty list: index %d offset %d, want 0 0", c.Index, c.Offset)
+	for _, s := range steps {
+		s.do()
+		if from, to := c.Visible(); c.Index != s.index || from != s.from || to != s.to {
+			t.Errorf("after %s: index %d, visible [%d, %d); want %d in [%d, %d)", s.what, c.Index, from, to, s.index, s.from, s.to)
+		}
 	}
 }

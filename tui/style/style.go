@@ -55,13 +55,7 @@ func Count(n int64) string { return human.Count(n) }
 
 // Percent formats a fraction (0.0123) as a percent with two decimals
 // ("1.23%"), or four below 0.01% so that a rare divergence never reads 0.00%.
-func Percent(f float64) string {
-	p := 100 * f
-	if p > 0 && p < 0.01 {
-		return fmt.Sprintf("%.4f%%", p)
-	}
-	return fmt.Sprintf("%.2f%%", p)
-}
+func Percent(f float64) string { return human.Fraction(f) }
 
 // Rate formats a per-second rate: "512/s", "1.5/s", or "–" when unknown
 // (negative).
