@@ -449,6 +449,9 @@ func watchCutoverStatus(ctx context.Context, d deps, c *cutover.Controller, o *c
 		var b bytes.Buffer
 		if o.json {
 			st, err := c.Status(ctx)
+			if ctx.Err() != nil {
+				return nil // interrupted while reading: a watch ends cleanly, as below
+			}
 			if err != nil {
 				return err
 			}
