@@ -87,10 +87,12 @@
 // one, by its clock.
 //
 // Duplicates of an identity on one side within the window are counted, and
-// a duplicate whose bytes differ from the first is a divergence; a copy that
-// comes later than the window past the first is a record of its own (and,
-// its partner long paired, missing on the other side). Records whose
-// identity cannot be read go to the comparator's DLQ.
+// a duplicate whose bytes differ from the copy before it is a divergence; a
+// copy read once the side's watermark has passed the previous copy by the
+// window is a record of its own (and, its partner long paired, missing on
+// the other side). That is decided at each copy from the watermark as of
+// it, never by when a batch ended, so the counts depend on the records
+// alone. Records whose identity cannot be read go to the comparator's DLQ.
 //
 // Run reads both topics' message.timestamp.type when it starts (kafka-go
 // does not expose a record's timestamp type, and a topic sets it for all
