@@ -122,6 +122,10 @@ var wantTreeDisagreements = map[string]codectest.Disagreement{
 // and counts where it parts ways with encoding/json: a library could
 // replace parseJSON only if it gave the same trees.
 func TestParseCodecsLikeEncodingJSON(t *testing.T) {
+	// Parallel: pure computation (41 s under -race) that overlaps the
+	// package's other parallel tests instead of adding to the chain of its
+	// sequential end-to-end tests.
+	t.Parallel()
 	corpus := treeCorpus(t)
 	ref := treeCodecs[0].parse
 	for _, c := range treeCodecs {
