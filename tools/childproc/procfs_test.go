@@ -37,10 +37,18 @@ func TestProcReadsThisProcess(t *testing.T) {
 		t.Skip("/proc is Linux's") // the benchmark reports zero broker numbers elsewhere
 	}
 	t.Parallel()
-	busy := time.Now().Add(20 * time.Millisecond)
-	for time.Now().Before(busy) { // use some CPU so that it shows
+	// Use CPU until the kernel has counted a tick of it: a fixed stretch of
+	// wall time may get no CPU at all on a busy machine (it once read 0s).
+	// The deadline is for liveness only.
+	var cpu time.Duration
+	var err error
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		for spin := time.Now().Add(5 * time.Millisecond); time.Now().Before(spin); {
+		}
+		if cpu, err = CPU(os.Getpid()); err != nil || cpu > 0 {
+			break
+		}
 	}
-	cpu, err := CPU(os.Getpid())
 	if err != nil || cpu <= 0 {
 		t.Errorf("CPU(self) = %v, %v; want some CPU time", cpu, err)
 	}
