@@ -134,7 +134,11 @@ func TestInvariantJoinerRebuildIsExact(t *testing.T) {
 // offsets after a stall); before the dedupe window was judged by the
 // watermark at each record, a copy was a duplicate when its first copy had
 // not been evicted yet at the batch's end and missing its partner when it
-// had (seen under load in TestChaosStallCandidate).
+// had (seen under load in TestChaosStallCandidate). Chains of copies, each
+// dated later and within a window of the one before but spanning more than
+// a window together, hold the window to the latest copy: judged against the
+// first copy, they counted otherwise after a restart whose replay began
+// past the first copy.
 func TestInvariantJoinerIgnoresBatchBoundaries(t *testing.T) {
 	t.Parallel()
 	rules := DefaultRules()
@@ -163,19 +167,23 @@ func TestInvariantJoinerIgnoresBatchBoundaries(t *testing.T) {
 
 // lateRedeliveryStream is n identities paired in step on both sides; the
 // candidate side writes one in eight again, between a few records and six
-// windows of event time later, sometimes with other bytes.
+// windows of event time later, sometimes with other bytes, and one in
+// sixteen as a chain of 3 to 6 copies, each dated when written and less
+// than half a window after the one before.
 func lateRedeliveryStream(rng *rand.Rand, n int, window time.Duration) stream {
 	const spacing = 100 * time.Millisecond
 	type copyDue struct {
-		at   int
-		id   string
-		t    time.Time
-		body string
+		at    int
+		id    string
+		t     time.Time
+		body  string
+		chain int // copies still to come after this one, each restamped
 	}
 	var s stream
 	var due []copyDue
 	t0 := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	maxLate := int(6 * window / spacing)
+	maxNear := int(window / spacing / 2)
 	for i := range n {
 		for k := 0; k < len(due); {
 			if due[k].at > i {
@@ -185,17 +193,23 @@ func lateRedeliveryStream(rng *rand.Rand, n int, window time.Duration) stream {
 			d := due[k]
 			s[candidate] = append(s[candidate], mkrec(int64(len(s[candidate])), d.id, d.t, d.body))
 			due = slices.Delete(due, k, k+1)
+			if d.chain > 0 { // the next copy of a chain: within a window of this one, dated when written
+				due = append(due, copyDue{at: i + 1 + rng.IntN(maxNear), id: d.id, t: t0.Add(time.Duration(i+1) * spacing), body: d.body, chain: d.chain - 1})
+			}
 		}
 		id := fmt.Sprintf("id-%05d", i)
 		t := t0.Add(time.Duration(i) * spacing)
 		s[control] = append(s[control], mkrec(int64(len(s[control])), id, t, "same"))
 		s[candidate] = append(s[candidate], mkrec(int64(len(s[candidate])), id, t, "same"))
-		if rng.IntN(8) == 0 {
+		switch rng.IntN(16) {
+		case 0, 1: // a late copy
 			body := "same"
 			if rng.IntN(4) == 0 {
 				body = "again"
 			}
 			due = append(due, copyDue{at: i + 1 + rng.IntN(maxLate), id: id, t: t, body: body})
+		case 2: // a chain of copies, each dated later, spanning more than a window
+			due = append(due, copyDue{at: i + 1 + rng.IntN(maxNear), id: id, t: t0.Add(time.Duration(i+1) * spacing), body: "same", chain: 2 + rng.IntN(4)})
 		}
 	}
 	return s
