@@ -192,8 +192,8 @@ func (j *joiner) add(s side, r *rec) {
 	}
 	key := keyOf(r.identity)
 	j.fifo[s] = append(j.fifo[s], fifoEntry{identity: key, offset: r.offset, eventTime: nanos(r.eventTime)})
-	if first, dup := j.firstCopy(s, r.identity, key); dup {
-		j.duplicate(s, r, key, first)
+	if prev, dup := j.previousCopy(s, r.identity, key); dup {
+		j.duplicate(s, r, key, prev)
 		return
 	}
 	j.seen[s][key] = seenOf(r)
@@ -209,12 +209,18 @@ func (j *joiner) add(s side, r *rec) {
 	j.waiting[s][r.identity] = r
 }
 
+// inWindow reports whether a record of event time t is still in its side's
+// dedupe window, that side's watermark being wm (both Unix nanoseconds):
+// the one rule, which evict applies to the FIFO and previousCopy to each
+// new copy.
+func (j *joiner) inWindow(t, wm int64) bool { return t+int64(j.window) > wm }
+
 // seenOf is r as the dedupe window remembers it.
 func seenOf(r *rec) seenEntry {
 	return seenEntry{offset: r.offset, hash: r.hash, eventTime: nanos(r.eventTime)}
 }
 
-// firstCopy finds an earlier record of identity on side s: the latest copy
+// previousCopy finds an earlier record of identity on side s: the latest copy
 // in the dedupe window, or one still waiting for its partner.
 //
 // Whether a copy is in the window is decided here, from the side's
@@ -225,8 +231,8 @@ func seenOf(r *rec) seenEntry {
 // in another run over the same topics. Keeping the latest copy (not the
 // first) makes the answer the same after a restart, whose replay can only
 // rebuild the copies from the window's start on.
-func (j *joiner) firstCopy(s side, identity string, key idKey) (seenEntry, bool) {
-	if e, ok := j.seen[s][key]; ok && e.eventTime+int64(j.window) > nanos(j.watermark[s]) {
+func (j *joiner) previousCopy(s side, identity string, key idKey) (seenEntry, bool) {
+	if e, ok := j.seen[s][key]; ok && j.inWindow(e.eventTime, nanos(j.watermark[s])) {
 		return e, true
 	}
 	if w, ok := j.waiting[s][identity]; ok {
@@ -238,7 +244,7 @@ func (j *joiner) firstCopy(s side, identity string, key idKey) (seenEntry, bool)
 // duplicate counts r as another copy on side s; a copy whose bytes differ
 // from the copy before it is also a divergence. r becomes the copy the
 // window remembers, as a rebuild's replay would have it.
-func (j *joiner) duplicate(s side, r *rec, key idKey, first seenEntry) {
+func (j *joiner) duplicate(s side, r *rec, key idKey, prev seenEntry) {
 	j.seen[s][key] = seenOf(r)
 	mc := j.minute(r.eventTime)
 	kind := diffstore.KindDuplicateControl
@@ -248,7 +254,7 @@ func (j *joiner) duplicate(s side, r *rec, key idKey, first seenEntry) {
 		mc.DuplicatesCandidate++
 		kind = diffstore.KindDuplicateCandidate
 	}
-	if first.hash == r.hash {
+	if prev.hash == r.hash {
 		return
 	}
 	d := diffstore.Divergence{Identity: r.identity, Kind: kind, Partition: j.partition, EventTime: r.eventTime,
@@ -369,7 +375,7 @@ func (j *joiner) evict() {
 		f := j.fifo[s]
 		i := 0
 		wm := nanos(j.watermark[s])
-		for i < len(f) && f[i].eventTime+int64(j.window) <= wm {
+		for i < len(f) && !j.inWindow(f[i].eventTime, wm) {
 			if e, ok := j.seen[s][f[i].identity]; ok && e.offset == f[i].offset {
 				delete(j.seen[s], f[i].identity)
 			}
