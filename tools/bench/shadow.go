@@ -1,9 +1,7 @@
 package bench
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -172,21 +170,17 @@ func expectedOutcomes(path string) (accepted, divergent int64, err error) {
 		return 0, 0, fmt.Errorf("reading v1's fault log: %w", err)
 	}
 	defer f.Close()
+	entries, err := legacy.ReadFaultLog(f)
+	if err != nil {
+		return 0, 0, fmt.Errorf("v1's fault log %s: %w", path, err)
+	}
 	faults := map[string]map[string]bool{} // identity → faults
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var fe legacy.FaultEntry
-		if err := json.Unmarshal(sc.Bytes(), &fe); err != nil {
-			return 0, 0, fmt.Errorf("v1's fault log line %q: %w", sc.Text(), err)
-		}
+	for _, fe := range entries {
 		id := fe.OrderID + "|" + fe.SourceEventID
 		if faults[id] == nil {
 			faults[id] = map[string]bool{}
 		}
 		faults[id][fe.Fault] = true
-	}
-	if err := sc.Err(); err != nil {
-		return 0, 0, fmt.Errorf("reading v1's fault log: %w", err)
 	}
 	for _, fs := range faults {
 		switch {

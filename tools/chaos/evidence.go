@@ -1,9 +1,7 @@
 package chaos
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -158,26 +156,17 @@ func repeated(msgs []kafka.Message, rules *comparator.Rules) map[string]bool {
 	return out
 }
 
-// readFaultLog reads v1's fault log; a redelivered batch logs its faults
-// again, so entries are deduplicated.
+// readFaultLog reads v1's fault log (legacy.ReadFaultLog: each entry
+// once, though a redelivered batch logs its faults again).
 func readFaultLog(path string) ([]legacy.FaultEntry, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("v1's fault log: %w", err)
 	}
 	defer f.Close()
-	seen := map[legacy.FaultEntry]bool{}
-	var out []legacy.FaultEntry
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		var fe legacy.FaultEntry
-		if err := json.Unmarshal(sc.Bytes(), &fe); err != nil {
-			return nil, fmt.Errorf("v1's fault log %s: %w", path, err)
-		}
-		if !seen[fe] {
-			seen[fe] = true
-			out = append(out, fe)
-		}
+	out, err := legacy.ReadFaultLog(f)
+	if err != nil {
+		return nil, fmt.Errorf("v1's fault log %s: %w", path, err)
 	}
-	return out, sc.Err()
+	return out, nil
 }
