@@ -45,27 +45,32 @@ func newRouteFeed(store SwitchStore, run string) *routeFeed {
 }
 
 // loop reads the route every routeEvery, or sooner when kicked, until ctx
-// ends; after a failure it waits out a capped exponential backoff first.
+// ends; after a failure it waits out a capped exponential backoff first,
+// kicked or not: parked records kick on every pass of their worker, and
+// while the store is down they would otherwise turn the backoff into back
+// to back reads.
 func (f *routeFeed) loop(ctx context.Context, log func(wait time.Duration, err error)) {
 	bo := backoff.New(100*time.Millisecond, 5*time.Second)
 	tick := time.NewTimer(0)
 	defer tick.Stop()
+	failing := false
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		case <-f.kick:
-			if !tick.Stop() {
-				<-tick.C
+			if failing {
+				continue // the timer holds the backoff's next read
 			}
+			tick.Stop() // Go ≥ 1.23: no stale tick can follow
 		}
 		r, err := f.store.Route(ctx, f.run)
 		if ctx.Err() != nil {
 			return
 		}
 		next := routeEvery
-		if err != nil {
+		if failing = err != nil; failing {
 			next = bo.Next()
 			log(next, err)
 		} else {
