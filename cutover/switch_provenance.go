@@ -40,12 +40,7 @@ func (p *provenance) forward(s int, t time.Time) {
 // committed moves the tentative forwards to the committed ones: st is the
 // state their transaction committed.
 func (p *provenance) committed(st switchState) {
-	for m, n := range p.tentative {
-		c := p.pending[m]
-		c[0] += n[0]
-		c[1] += n[1]
-		p.pending[m] = c
-	}
+	addMinutes(p.pending, p.tentative)
 	clear(p.tentative)
 	p.last = st
 }
@@ -79,11 +74,16 @@ func (p *provenance) stored(st switchState, minutes map[time.Time][2]int64, err 
 		p.synced = max(p.synced, st.Seq)
 		return
 	}
-	for m, n := range minutes {
-		c := p.pending[m]
+	addMinutes(p.pending, minutes)
+}
+
+// addMinutes adds src's forwards per minute and version into dst.
+func addMinutes(dst, src map[time.Time][2]int64) {
+	for m, n := range src {
+		c := dst[m]
 		c[0] += n[0]
 		c[1] += n[1]
-		p.pending[m] = c
+		dst[m] = c
 	}
 }
 
