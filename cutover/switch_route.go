@@ -126,15 +126,15 @@ func (f *routeFeed) await(ctx context.Context, d time.Duration) bool {
 	return true
 }
 
-// next waits until a read after since succeeds, or fails, or ctx ends, and
-// returns its outcome: a worker starting a session waits for a route rather
-// than park everything it reads.
-func (f *routeFeed) next(ctx context.Context, since time.Time) (diffstore.Route, time.Time, error) {
+// first waits until the feed holds a route, or its last read failed, or ctx
+// ends, and returns that: a worker starting a session waits for a route
+// rather than park everything it reads.
+func (f *routeFeed) first(ctx context.Context) (diffstore.Route, time.Time, error) {
 	for {
 		f.mu.Lock()
 		r, read, err, cond := f.route, f.read, f.err, f.cond
 		f.mu.Unlock()
-		if read.After(since) || err != nil {
+		if !read.IsZero() || err != nil {
 			return r, read, err
 		}
 		f.wanted()

@@ -87,7 +87,7 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 		return err
 	}
 	defer sides.Close()
-	if sw.route, sw.read, err = sw.shared.routes.next(ctx, time.Time{}); err != nil {
+	if sw.route, sw.read, err = sw.shared.routes.first(ctx); err != nil {
 		return err
 	}
 	sw.books = newBooks(sw.cfg, sw.p, sw.prov)
@@ -134,8 +134,8 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 		}
 		if fetched == 0 && decided == 0 && sw.parked() > 0 {
 			// Everything left is past the horizon (a future event time, a
-			// clock ahead): wait for the horizon to move rather than
-			// re-read the route in a tight loop.
+			// clock ahead): wait for the horizon to move rather than spin
+			// (each pass asks the route feed for a read).
 			if !backoff.Sleep(ctx, holdWait) {
 				return nil
 			}
@@ -155,7 +155,7 @@ func (sw *switchWorker) session(ctx context.Context, bo *backoff.Backoff) error 
 }
 
 // holdWait is how long a partition whose records are all parked waits
-// before it reads the route again.
+// before its next pass.
 const holdWait = 50 * time.Millisecond
 
 // resume reads the partition's last committed state and the live topic's
