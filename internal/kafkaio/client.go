@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+
+	"github.com/oinkhq/oink/internal/backoff"
 )
 
 // Writer defaults. kafka-go's own (acks none, round-robin, 1 s linger) lose
@@ -156,10 +158,8 @@ func awaitTopics(ctx context.Context, brokers []string, topics []string) error {
 			if err == nil {
 				break
 			}
-			select {
-			case <-ctx.Done():
+			if !backoff.Sleep(ctx, 100*time.Millisecond) {
 				return fmt.Errorf("topic %s was created but its metadata did not show it within %v: %w", t, topicVisibleWithin, err)
-			case <-time.After(100 * time.Millisecond):
 			}
 		}
 	}
