@@ -108,7 +108,7 @@ func oneLiveCopyWithZombies(t *testing.T, r *liveRig) {
 	}
 	args := []string{"--brokers", strings.Join(r.env.Brokers, ","), "--run", r.run, "--control", r.v1,
 		"--candidate", r.v2, "--live", r.live, "--group", r.env.Group("switch"),
-		"--session-timeout", session.String(), "--log-level", "warn"}
+		"--session-timeout", session.String(), "--log-level", "info"}
 	if r.lp != "" {
 		args = append(args, "--live-partitioning", string(r.lp))
 	}
@@ -159,11 +159,11 @@ func oneLiveCopyWithZombies(t *testing.T, r *liveRig) {
 		return
 	}
 	// Both finish what is left; then everything must be on the live topic.
-	kafkatest.WaitFor(t, 3*time.Minute, "the switches to forward everything", func() bool {
+	kafkatest.WaitForOr(t, 3*time.Minute, "the switches to forward everything", func() bool {
 		v1, v2 := r.env.ReadAll(r.v1), r.env.ReadAll(r.v2)
 		route, err := r.store.Route(ctx, r.run)
 		return err == nil && len(r.env.ReadAll(r.live)) >= expectedLive(t, r, v1, v2, route)
-	})
+	}, func() string { return explainLive(ctx, t, r, a, b) })
 	a.stop(t)
 	b.stop(t)
 	rep := r.check(t)
@@ -171,6 +171,51 @@ func oneLiveCopyWithZombies(t *testing.T, r *liveRig) {
 		t.Fatalf("live %+v: want records of both versions and none lacking", rep)
 	}
 	t.Logf("live after two zombies: %+v", rep)
+}
+
+// explainLive says why the live topic may lack records: how many it holds
+// against how many it should, each live and state partition's high
+// watermark against its last stable offset (a gap is a transaction left
+// open), each partition's transaction as its coordinator sees it, and
+// whether each switch process still runs.
+func explainLive(ctx context.Context, t *testing.T, r *liveRig, procs ...*switchProc) string {
+	t.Helper()
+	var b strings.Builder
+	v1, v2 := r.env.ReadAll(r.v1), r.env.ReadAll(r.v2)
+	route, err := r.store.Route(ctx, r.run)
+	fmt.Fprintf(&b, "live %d records; v1 %d, v2 %d; route %+v (err %v)\n", len(r.env.ReadAll(r.live)), len(v1), len(v2), route, err)
+	if err == nil {
+		fmt.Fprintf(&b, "expected live %d\n", expectedLive(t, r, v1, v2, route))
+	}
+	for _, topic := range []string{r.live, r.live + ".oink-switch"} {
+		ends, err1 := kafkaio.EndOffsets(ctx, r.env.Brokers, topic)
+		stable, err2 := kafkaio.CommittedBounds(ctx, r.env.Brokers, topic)
+		fmt.Fprintf(&b, "%s: high watermarks %v (%v), last stable %v (%v)\n", topic, ends, err1, stable, err2)
+	}
+	cl, err := kafkaio.NewKgo(r.env.Brokers)
+	if err == nil {
+		defer cl.Close()
+		cfg := SwitchConfig{TransactionalIDPrefix: DefaultTransactionalIDPrefix, Live: r.live}
+		for p := range kafkatest.Partitions {
+			txns, err := kadm.NewClient(cl).DescribeTransactions(ctx, transactionalID(cfg, p))
+			for id, d := range txns {
+				fmt.Fprintf(&b, "%s: state %s epoch %d err %v\n", id, d.State, d.ProducerEpoch, d.Err)
+			}
+			if err != nil {
+				fmt.Fprintf(&b, "partition %d: describing its transaction: %v\n", p, err)
+			}
+		}
+	}
+	for i, p := range procs {
+		select {
+		case err := <-p.done:
+			p.done <- err
+			fmt.Fprintf(&b, "switch %d exited: %v\n", i, err)
+		default:
+			fmt.Fprintf(&b, "switch %d runs\n", i)
+		}
+	}
+	return b.String()
 }
 
 // liveEpochs returns the producer epoch of each live partition's

@@ -109,10 +109,21 @@ func (e *Env) ReadAll(topic string) []kafka.Message {
 // WaitFor polls cond every 20ms until it holds, failing tb after timeout.
 func WaitFor(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
 	tb.Helper()
+	WaitForOr(tb, timeout, what, cond, nil)
+}
+
+// WaitForOr is WaitFor that, on timeout, adds what explain says of the
+// state it waited on (nil: nothing) to the failure.
+func WaitForOr(tb testing.TB, timeout time.Duration, what string, cond func() bool, explain func() string) {
+	tb.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
 		if time.Now().After(deadline) {
-			tb.Fatalf("timed out after %v waiting for %s", timeout, what)
+			why := ""
+			if explain != nil {
+				why = "\n" + explain()
+			}
+			tb.Fatalf("timed out after %v waiting for %s%s", timeout, what, why)
 		}
 		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
 	}
