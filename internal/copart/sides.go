@@ -74,7 +74,7 @@ func OpenSidesWith(brokers, topics []string, p int, offsets []int64, buf Buffers
 		brokers: brokers}
 	for i, t := range topics {
 		r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: t, Partition: p,
-			MinBytes: 1, MaxBytes: buf.MaxBytes, MaxWait: 200 * time.Millisecond, QueueCapacity: buf.Queue})
+			MinBytes: 1, MaxBytes: buf.MaxBytes, MaxWait: kafkaio.ReaderMaxWait, QueueCapacity: buf.Queue})
 		if err := r.SetOffset(offsets[i]); err != nil {
 			cancel()
 			return nil, fmt.Errorf("copart: seeking %s/%d to %d: %w", t, p, offsets[i], err)

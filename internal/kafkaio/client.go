@@ -64,10 +64,29 @@ type ReaderConfig struct {
 	GroupBalancers []kafka.GroupBalancer
 }
 
+// ReaderMaxWait is the MaxWait of every kafka-go reader oink opens. kafka-go
+// turns it into two deadlines: the broker may hold a fetch that finds no
+// record for MaxWait less an allowance for the round trip (1 s once MaxWait
+// reaches 1 s, a quarter of MaxWait below that), and the client gives up
+// reading the answer after MaxWait. The allowance is all the time a busy
+// broker has to queue, build and send an answer that has records, up to
+// MaxBytes of them.
+//
+// It was 200 ms, which leaves 50 ms. Under load (three zombie-switch tests
+// at once on 2 cores, -race) fetches timed out by the dozen; each timeout
+// closes the connection and fetches again, while the broker still builds
+// the abandoned answer, so a rebalance that set 24 readers fetching at once
+// could starve every one of them: two switches sat 3 minutes with records
+// to read and forwarded nothing (seen in CI). 1.5 s leaves
+// 1 s to answer and lets the broker hold an empty fetch 0.5 s, which is
+// also the most Close waits for an idle reader. New records end a held
+// fetch at once (MinBytes 1), so latency does not grow.
+const ReaderMaxWait = 1500 * time.Millisecond
+
 // NewGroupReader returns a consumer-group reader over the topics that starts
 // at the earliest offset when the group has none, and commits only when the
 // caller calls CommitMessages (no auto-commit). The caller closes it;
-// Close blocks for at most MaxWait (200 ms).
+// Close blocks while a fetch is out (ReaderMaxWait at most).
 func NewGroupReader(cfg ReaderConfig) *kafka.Reader {
 	if cfg.SessionTimeout <= 0 {
 		cfg.SessionTimeout = 6 * time.Second
@@ -78,7 +97,7 @@ func NewGroupReader(cfg ReaderConfig) *kafka.Reader {
 		GroupTopics:           cfg.Topics,
 		MinBytes:              1,
 		MaxBytes:              16 << 20,
-		MaxWait:               200 * time.Millisecond,
+		MaxWait:               ReaderMaxWait,
 		QueueCapacity:         1000,
 		HeartbeatInterval:     500 * time.Millisecond,
 		SessionTimeout:        cfg.SessionTimeout,
@@ -409,7 +428,7 @@ func readSpan(ctx context.Context, brokers []string, topic string, p int, from, 
 // reached: to when done, else the next offset to read.
 func readSpanOnce(ctx context.Context, brokers []string, topic string, p int, from, to int64, maxBytes int, fn func(kafka.Message) error) (int64, error) {
 	r := kafka.NewReader(kafka.ReaderConfig{Brokers: brokers, Topic: topic, Partition: p,
-		MinBytes: 1, MaxBytes: maxBytes, MaxWait: 200 * time.Millisecond})
+		MinBytes: 1, MaxBytes: maxBytes, MaxWait: ReaderMaxWait})
 	defer r.Close()
 	if err := r.SetOffset(from); err != nil {
 		return from, fmt.Errorf("seeking %s/%d to %d: %w", topic, p, from, err)

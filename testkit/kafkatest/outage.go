@@ -107,3 +107,19 @@ func (e *Env) control() {
 		})
 	})
 }
+
+// SlowFetches makes the embedded broker answer every Fetch request d late
+// (the other requests, on their own connections, go on): a broker too busy
+// to answer at once. A test on a real cluster is skipped.
+func (e *Env) SlowFetches(d time.Duration) {
+	e.tb.Helper()
+	if e.Real() {
+		e.tb.Skip("slow fetches are injected only into the embedded broker (OINK_TEST_BROKERS is set)")
+	}
+	c := e.Embedded.Cluster()
+	c.ControlKey(int16(kmsg.Fetch), func(kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		c.SleepControl(func() { time.Sleep(d) }) // the injected lateness, not a wait for something
+		return nil, nil, false
+	})
+}

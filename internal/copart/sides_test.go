@@ -1,0 +1,60 @@
+package copart
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/oinkhq/oink/internal/kafkaio"
+	"github.com/oinkhq/oink/testkit/kafkatest"
+	"github.com/segmentio/kafka-go"
+)
+
+// TestSidesReadFromABrokerSlowToAnswer: a broker that answers each fetch
+// 400 ms late (busy) is still read. kafka-go stops reading a fetch's answer
+// at the reader's MaxWait; at the 200 ms it once was, every answer came too
+// late, the reader reconnected and fetched again, and nothing was ever read
+// (two switches starved this way for minutes after a rebalance under load).
+func TestSidesReadFromABrokerSlowToAnswer(t *testing.T) {
+	t.Parallel()
+	env := kafkatest.New(t)
+	topic := env.Topic("slow")
+	if err := kafkaio.EnsureTopics(t.Context(), env.Brokers, env.Spec, topic); err != nil {
+		t.Fatal(err)
+	}
+	const n = 50
+	msgs := make([]kafka.Message, n)
+	for i := range msgs {
+		msgs[i] = kafka.Message{Partition: 0, Key: []byte("k" + strconv.Itoa(i)), Value: []byte(strconv.Itoa(i))}
+	}
+	w := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Topic: topic, Balancer: manual{}, RequiredAcks: kafka.RequireAll}
+	defer w.Close()
+	if err := w.WriteMessages(t.Context(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+	env.SlowFetches(400 * time.Millisecond)
+	s, err := OpenSides(env.Brokers, []string{topic}, 0, []int64{kafka.FirstOffset})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second) // liveness only
+	defer cancel()
+	got := 0
+	for got < n {
+		batch, err := s.Next(ctx, n, 5*time.Millisecond, time.Second, nil)
+		if err == nil {
+			err = ctx.Err()
+		}
+		if err != nil {
+			t.Fatalf("read %d of %d records from a broker answering fetches 400 ms late: %v", got, n, err)
+		}
+		got += len(batch)
+	}
+}
+
+// manual is a kafka-go Balancer that keeps each message's Partition.
+type manual struct{}
+
+func (manual) Balance(m kafka.Message, _ ...int) int { return m.Partition }
