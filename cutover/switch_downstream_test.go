@@ -69,6 +69,7 @@ func (d *downstream) count() int {
 // made a record). On the embedded broker, and on a real cluster when
 // OINK_TEST_BROKERS names one.
 func TestInvariantDownstreamCannotTellTheVersion(t *testing.T) {
+	t.Parallel()
 	downstreamCannotTell(t, newLiveRig(t))
 }
 
@@ -79,6 +80,7 @@ func TestInvariantDownstreamCannotTellTheVersion(t *testing.T) {
 // timestamp and its type, and on the partition murmur2 of its key picks
 // among the live topic's (the Java client's and franz-go's default).
 func TestInvariantDownstreamOnALiveTopicOfAnotherCount(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{6, 24} {
 		t.Run(fmt.Sprintf("%d partitions", n), func(t *testing.T) {
 			r := newLiveRig(t).byKey(t, n)
@@ -156,6 +158,18 @@ func downstreamCannotTell(t *testing.T, r *liveRig) []kafka.Message {
 	}
 	t.Logf("downstream read %d records (v1 %d, v2 %d); switch %s", live.Live, live.FromV1, live.FromV2, fmt.Sprint(rep.Totals))
 	return got
+}
+
+// wantLive is expectedLive over the version topics and the route as they
+// are now: once the producers have committed every event and the route's
+// last transition is in, the live topic's final count.
+func (r *liveRig) wantLive(ctx context.Context, t *testing.T) int {
+	t.Helper()
+	route, err := r.store.Route(ctx, r.run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return expectedLive(t, r, r.env.ReadAll(r.v1), r.env.ReadAll(r.v2), route)
 }
 
 // expectedLive counts the identities whose owning version produced them:
