@@ -70,6 +70,7 @@ var malformedKinds = []malformedKind{
 // not stop; each bad record is counted as undecodable on its side and
 // dead-lettered once with the field named; the good pairs' counts are exact.
 func TestChaosBadInputAtVolumeComparator(t *testing.T) {
+	t.Parallel()
 	r := newTopicRig(t)
 	const goodPairs, badPerSide = 1000, 5000
 	want, msgs := malformedLoad(t, r.v1, r.v2, goodPairs, badPerSide*chaosScale)

@@ -72,6 +72,7 @@ func assertAccounting(t *testing.T, s diffstore.Summary) {
 // give every fault kind (about a dozen drops and dups at 0.1%) while keeping
 // the race-enabled run within a few minutes on a busy 2-core machine.
 func TestInvariantExactAccountingAgainstFaultLog(t *testing.T) {
+	t.Parallel()
 	s := newShadow(t, 12000)
 	store := diffstore.New(pgtest.Schema(t))
 
@@ -103,6 +104,7 @@ func TestInvariantExactAccountingAgainstFaultLog(t *testing.T) {
 // TestTwoComparatorsInOneGroupGiveTheSameResult: two instances sharing the
 // partitions end with the totals and divergences of one.
 func TestTwoComparatorsInOneGroupGiveTheSameResult(t *testing.T) {
+	t.Parallel()
 	s := newShadow(t, 15000)
 	store := diffstore.New(pgtest.Schema(t))
 	one := s.compare(t, store, "one", "../testdata/rules/rtcim-strict.yaml", 1)

@@ -25,6 +25,7 @@ import (
 // settle by the watermark: only the groups' committed input offsets can
 // (invariant 2).
 func TestInvariantCandidateDropsAreExactlyMissing(t *testing.T) {
+	t.Parallel()
 	env := kafkatest.New(t)
 	orders, v1, v2, dlq := env.Topic("orders"), env.Topic("rtcim.v1"), env.Topic("rtcim.v2"), env.Topic("orders.dlq")
 	const events, step, window = 3000, 5 * time.Millisecond, 2 * time.Second

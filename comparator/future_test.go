@@ -93,6 +93,7 @@ func start(t *testing.T, cfg Config) func() {
 // and the second half is counted missing on both sides). Invariants 2
 // and 5.
 func TestInvariantFarFutureRecordNeverMovesTheWatermark(t *testing.T) {
+	t.Parallel()
 	f := newFutureTopics(t)
 	f.write(t, f.pairs(f.v1, 0, 100)...)
 	wait := start(t, f.config(t, "future", futureWindow))
@@ -142,6 +143,7 @@ func TestInvariantFarFutureRecordNeverMovesTheWatermark(t *testing.T) {
 // record would count the control copy a duplicate and never pair the
 // candidate's.
 func TestInvariantFutureJudgmentSurvivesRestart(t *testing.T) {
+	t.Parallel()
 	f := newFutureTopics(t)
 	soon := time.Now().Add(time.Hour).UTC()
 	f.write(t, append(f.pairs(f.v1, 0, 50), f.record(f.v1, "O-LATER", soon))...)

@@ -28,6 +28,7 @@ var formatFaultPaths = map[string]string{
 // exactly the events those faults hit diverge, at those paths (invariant 2
 // for the levels).
 func TestInvariantLevelsMatchTheFaultLog(t *testing.T) {
+	t.Parallel()
 	s := &shadow{shadowtest.NewWithFaults(t, 12000, legacy.Faults{FieldOrder: 0.03, NumberSpelling: 0.03,
 		HeaderExtra: 0.03, Timestamp: 0.03, Reorder: 0.03})}
 	faults := make([]string, 0, len(formatFaultPaths))

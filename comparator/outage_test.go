@@ -83,6 +83,7 @@ func sameAsUninterrupted(t *testing.T, ref diffstore.Summary, refStore *diffstor
 // last checkpoint, and ends with the totals and divergences of an
 // uninterrupted run.
 func TestChaosPostgresRestartAndBrokerUnreachableComparator(t *testing.T) {
+	t.Parallel()
 	s := newShadow(t, 3000*chaosScale)
 	refStore := diffstore.New(pgtest.Schema(t))
 	ref := s.compare(t, refStore, "uninterrupted", "../testdata/rules/rtcim-strict.yaml", 1)

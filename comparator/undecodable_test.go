@@ -16,6 +16,7 @@ import (
 // dead-lettered with its field named, the good pairs are still compared,
 // and the accounting identity holds (invariant 5).
 func TestInvariantBadRecordsNeverStopTheComparator(t *testing.T) {
+	t.Parallel()
 	r := newTopicRig(t)
 	bad := []string{
 		`{"order_id":"O-1","source_event_id":`,                  // truncated

@@ -23,6 +23,7 @@ import (
 // every identity on the live topic exactly once, from the version that
 // owned it (invariant 4).
 func TestChaosPostgresRestartAndBrokerUnreachableSwitch(t *testing.T) {
+	t.Parallel()
 	r := newLiveRig(t)
 	cluster, pool := pgtest.Restartable(t)
 	r.store = diffstore.New(pool)
@@ -139,6 +140,7 @@ func liveRecords(ctx context.Context, r *liveRig) int64 {
 // while it leads; it reports unhealthy while the database is down, retries
 // with backoff, and leads again (its leader lock retaken) once it is back.
 func TestChaosPostgresRestartController(t *testing.T) {
+	t.Parallel()
 	cluster, pool := pgtest.Restartable(t)
 	store := diffstore.New(pool)
 	if err := store.EnsureRun(t.Context(), diffstore.Run{Name: "r", ControlTopic: "rtcim.v1", CandidateTopic: "rtcim.v2"}); err != nil {

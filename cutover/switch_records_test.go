@@ -102,6 +102,7 @@ func (r *liveRig) startSwitch(t *testing.T, cfg SwitchConfig) (stop func() (Swit
 // time — here a transition to 100% written after v1's copy was read, so
 // v2's copy, arriving later, is the one that goes live (invariant 4).
 func TestInvariantOneLiveCopyParksAFutureRecordAlone(t *testing.T) {
+	t.Parallel()
 	r := newLiveRig(t)
 	now := time.Now()
 	keys := keysOnPartition(3, 4, "F")
@@ -160,6 +161,7 @@ func TestInvariantOneLiveCopyParksAFutureRecordAlone(t *testing.T) {
 // (not lost, not forwarded) after the switch restarts: the state topic
 // keeps its position.
 func TestInvariantOneLiveCopyParkedRecordSurvivesARestart(t *testing.T) {
+	t.Parallel()
 	t.Run("as source", func(t *testing.T) { parkedSurvivesARestart(t, newLiveRig(t)) })
 	t.Run("by key over 5 partitions", func(t *testing.T) { parkedSurvivesARestart(t, newLiveRig(t).byKey(t, 5)) })
 }
@@ -204,6 +206,7 @@ func parkedSurvivesARestart(t *testing.T, r *liveRig) {
 // partition; a byte-equal copy is dropped, a same-identity record with
 // other bytes is forwarded and counted as a collision (nothing is lost).
 func TestInvariantOneLiveCopyForwardsRecordsUnchanged(t *testing.T) {
+	t.Parallel()
 	r := newLiveRig(t)
 	now := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
 	a := rtcim("K1", "E1", now, "first")
@@ -238,6 +241,7 @@ func TestInvariantOneLiveCopyForwardsRecordsUnchanged(t *testing.T) {
 // state topic with another count is still refused (the state is kept per
 // source partition), without offering the flag.
 func TestSwitchRefusesALiveTopicWithOtherPartitions(t *testing.T) {
+	t.Parallel()
 	r := newLiveRig(t)
 	spec := r.env.Spec
 	spec.Partitions = 6
@@ -292,6 +296,7 @@ func TestLivePartitionByKeyIsKafkasDefault(t *testing.T) {
 // without a key goes to its source partition mod the live count, unchanged
 // otherwise, and is counted; a keyed one to murmur2 of its key.
 func TestInvariantOneLiveCopyByKeyForwardsKeylessRecords(t *testing.T) {
+	t.Parallel()
 	r := newLiveRig(t).byKey(t, 5)
 	now := time.Now().Add(-time.Minute).Truncate(time.Millisecond)
 	keyless := rtcim("K0", "E1", now, "no key")
@@ -326,6 +331,7 @@ func TestInvariantOneLiveCopyByKeyForwardsKeylessRecords(t *testing.T) {
 // switch state accounts for mean nothing says what was forwarded; starting
 // anyway could forward them twice.
 func TestSwitchRefusesALiveTopicWithoutState(t *testing.T) {
+	t.Parallel()
 	r := newLiveRig(t)
 	r.write(t, r.live, rtcim("K1", "E1", time.Now(), "x"))
 	_, err := RunSwitch(t.Context(), r.switchConfig())

@@ -188,6 +188,7 @@ func (r *liveRig) walkRoute(ctx context.Context, every time.Duration, percents .
 // exactly once, each from the version that owned its bucket at its source
 // time, and only v2's after the last transition.
 func TestInvariantOneLiveCopyAcrossAdvances(t *testing.T) {
+	t.Parallel()
 	r := newLiveRig(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()

@@ -14,6 +14,7 @@ import (
 // session retry that would fence the new owner back. Other errors pass
 // through.
 func TestClassifyTxnFencedErrors(t *testing.T) {
+	t.Parallel()
 	for _, e := range []error{kerr.ProducerFenced, kerr.InvalidProducerEpoch, kerr.InvalidProducerIDMapping,
 		kerr.TransactionalIDNotFound, kerr.InvalidTxnState} {
 		err := classifyTxn(fmt.Errorf("ending the transaction: %w", e))
