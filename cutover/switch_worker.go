@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"slices"
 	"time"
 
@@ -325,9 +326,26 @@ func (sw *switchWorker) decide() (out []*kgo.Record, decided int) {
 			sw.prov.forward(s, h.at)
 			out = append(out, liveRecord(sw.cfg, s, m))
 		})
-		sw.st.Parked[s] = n
+		sw.st.Parked[s] = stillParked(n, sw.replay[s])
 	}
 	return out, decided
+}
+
+// stillParked is what the state must list as parked for a source: the
+// offsets its lane holds undecided, and those of the last state's parked
+// records that have not been read again yet (reading resumes below Next
+// for them). Without the latter, a session that committed before its
+// source reader reached them — a batch of the other source first, then a
+// fence — wrote a state that forgot them: Next was past them, so no later
+// session read them again, and they never went live (seen with zombie
+// switches; TestInvariantOneLiveCopyKeepsParkedRecordsNotYetReadAgain).
+func stillParked(lane []int64, replay map[int64]bool) []int64 {
+	if len(replay) == 0 {
+		return lane
+	}
+	out := slices.AppendSeq(slices.Clone(lane), maps.Keys(replay))
+	slices.Sort(out)
+	return out
 }
 
 // identify returns the record's identity and event time under the rules

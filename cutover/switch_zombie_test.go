@@ -193,6 +193,15 @@ func explainLive(ctx context.Context, t *testing.T, r *liveRig, procs ...*switch
 		stable, err2 := kafkaio.CommittedBounds(ctx, r.env.Brokers, topic)
 		fmt.Fprintf(&b, "%s: high watermarks %v (%v), last stable %v (%v)\n", topic, ends, err1, stable, err2)
 	}
+	ends := [2]map[int]int64{}
+	for s, topic := range []string{r.v1, r.v2} {
+		ends[s], _ = kafkaio.EndOffsets(ctx, r.env.Brokers, topic)
+	}
+	for p := range kafkatest.Partitions {
+		st, found, err := readState(ctx, r.env.Brokers, r.live+".oink-switch", p)
+		fmt.Fprintf(&b, "partition %d: state found %v next %v of v1 %d v2 %d, parked %d+%d (err %v)\n",
+			p, found, st.Next, ends[0][p], ends[1][p], len(st.Parked[0]), len(st.Parked[1]), err)
+	}
 	cl, err := kafkaio.NewKgo(r.env.Brokers)
 	if err == nil {
 		defer cl.Close()

@@ -14,8 +14,8 @@ import (
 // TestSidesReadFromABrokerSlowToAnswer: a broker that answers each fetch
 // 400 ms late (busy) is still read. kafka-go stops reading a fetch's answer
 // at the reader's MaxWait; at the 200 ms it once was, every answer came too
-// late, the reader reconnected and fetched again, and nothing was ever read
-// (two switches starved this way for minutes after a rebalance under load).
+// late, the reader reconnected and fetched again, and nothing was ever
+// read.
 func TestSidesReadFromABrokerSlowToAnswer(t *testing.T) {
 	t.Parallel()
 	env := kafkatest.New(t)

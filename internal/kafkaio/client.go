@@ -72,15 +72,14 @@ type ReaderConfig struct {
 // broker has to queue, build and send an answer that has records, up to
 // MaxBytes of them.
 //
-// It was 200 ms, which leaves 50 ms. Under load (three zombie-switch tests
-// at once on 2 cores, -race) fetches timed out by the dozen; each timeout
-// closes the connection and fetches again, while the broker still builds
-// the abandoned answer, so a rebalance that set 24 readers fetching at once
-// could starve every one of them: two switches sat 3 minutes with records
-// to read and forwarded nothing (seen in CI). 1.5 s leaves
-// 1 s to answer and lets the broker hold an empty fetch 0.5 s, which is
-// also the most Close waits for an idle reader. New records end a held
-// fetch at once (MinBytes 1), so latency does not grow.
+// It was 200 ms, which leaves 50 ms: a broker slower than that to answer
+// is never read at all, since each timeout closes the connection and
+// fetches again (TestSidesReadFromABrokerSlowToAnswer: the embedded broker
+// answering 400 ms late, nothing read in 30 s). Under load (six
+// zombie-switch tests at once on 2 cores, -race) fetch timeouts came by
+// the dozen. 1.5 s leaves 1 s to answer and lets the broker hold an empty
+// fetch 0.5 s, which is also the most Close waits for an idle reader. New
+// records end a held fetch at once (MinBytes 1), so latency does not grow.
 const ReaderMaxWait = 1500 * time.Millisecond
 
 // NewGroupReader returns a consumer-group reader over the topics that starts
