@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/segmentio/kafka-go"
 )
@@ -19,10 +18,7 @@ import (
 func TestSidesReadFromABrokerSlowToAnswer(t *testing.T) {
 	t.Parallel()
 	env := kafkatest.New(t)
-	topic := env.Topic("slow")
-	if err := kafkaio.EnsureTopics(t.Context(), env.Brokers, env.Spec, topic); err != nil {
-		t.Fatal(err)
-	}
+	topic := env.Topic("slow") // created
 	const n = 50
 	msgs := make([]kafka.Message, n)
 	for i := range msgs {
