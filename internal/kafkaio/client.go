@@ -205,6 +205,17 @@ func retry[T any](ctx context.Context, f func() (T, error)) (T, error) {
 	return v, err
 }
 
+// unknownTopic reports whether a DescribeConfigs answer says its topic is
+// unknown to the broker that answered.
+func unknownTopic(resp *kafka.DescribeConfigsResponse) bool {
+	for _, res := range resp.Resources {
+		if errors.Is(res.Error, kafka.UnknownTopicOrPartition) {
+			return true
+		}
+	}
+	return false
+}
+
 // Partitions returns the partition ids of topic.
 func Partitions(ctx context.Context, brokers []string, topic string) ([]int, error) {
 	md, err := retry(ctx, func() (*kafka.MetadataResponse, error) {
@@ -520,12 +531,27 @@ func PartitionBounds(ctx context.Context, brokers []string, topic string, partit
 
 // TopicConfig returns the value of the config name of topic, as the
 // cluster reports it: the topic's own setting, else the broker's default.
+//
+// A broker may not know a topic created a moment ago, even once the
+// metadata EnsureTopics waited for shows it (another broker answered
+// that): on Apache Kafka 4.4 under load, DescribeConfigs answered
+// UNKNOWN_TOPIC_OR_PARTITION for a topic a test had just created. That
+// answer is asked again for up to topicVisibleWithin; a topic that really
+// does not exist fails then with it.
 func TopicConfig(ctx context.Context, brokers []string, topic, name string) (string, error) {
 	req := &kafka.DescribeConfigsRequest{Resources: []kafka.DescribeConfigRequestResource{{
 		ResourceType: kafka.ResourceTypeTopic, ResourceName: topic, ConfigNames: []string{name}}}}
-	resp, err := retry(ctx, func() (*kafka.DescribeConfigsResponse, error) { return Client(brokers).DescribeConfigs(ctx, req) })
-	if err != nil {
-		return "", fmt.Errorf("describing config %s of topic %s: %w", name, topic, err)
+	deadline := time.Now().Add(topicVisibleWithin)
+	var resp *kafka.DescribeConfigsResponse
+	for {
+		var err error
+		resp, err = retry(ctx, func() (*kafka.DescribeConfigsResponse, error) { return Client(brokers).DescribeConfigs(ctx, req) })
+		if err != nil {
+			return "", fmt.Errorf("describing config %s of topic %s: %w", name, topic, err)
+		}
+		if !unknownTopic(resp) || time.Now().After(deadline) || !backoff.Sleep(ctx, 100*time.Millisecond) {
+			break
+		}
 	}
 	for _, res := range resp.Resources {
 		if res.Error != nil {
