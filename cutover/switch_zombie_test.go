@@ -202,19 +202,14 @@ func explainLive(ctx context.Context, t *testing.T, r *liveRig, procs ...*switch
 		fmt.Fprintf(&b, "partition %d: state found %v next %v of v1 %d v2 %d, parked %d+%d (err %v)\n",
 			p, found, st.Next, ends[0][p], ends[1][p], len(st.Parked[0]), len(st.Parked[1]), err)
 	}
-	cl, err := kafkaio.NewKgo(r.env.Brokers)
-	if err == nil {
-		defer cl.Close()
-		cfg := SwitchConfig{TransactionalIDPrefix: DefaultTransactionalIDPrefix, Live: r.live}
-		for p := range kafkatest.Partitions {
-			txns, err := kadm.NewClient(cl).DescribeTransactions(ctx, transactionalID(cfg, p))
-			for id, d := range txns {
-				fmt.Fprintf(&b, "%s: state %s epoch %d err %v\n", id, d.State, d.ProducerEpoch, d.Err)
-			}
-			if err != nil {
-				fmt.Fprintf(&b, "partition %d: describing its transaction: %v\n", p, err)
-			}
+	ids, txns, err := liveTxns(ctx, t, r)
+	for _, id := range ids {
+		if d, ok := txns[id]; ok {
+			fmt.Fprintf(&b, "%s: state %s epoch %d err %v\n", id, d.State, d.ProducerEpoch, d.Err)
 		}
+	}
+	if err != nil {
+		fmt.Fprintf(&b, "describing the live partitions' transactions: %v\n", err)
 	}
 	for i, p := range procs {
 		select {
@@ -236,17 +231,7 @@ func explainLive(ctx context.Context, t *testing.T, r *liveRig, procs ...*switch
 // producer of that partition was initialised, fencing the frozen one.
 func liveEpochs(ctx context.Context, t *testing.T, r *liveRig) map[string]int16 {
 	t.Helper()
-	cl, err := kafkaio.NewKgo(r.env.Brokers)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cl.Close()
-	cfg := SwitchConfig{TransactionalIDPrefix: DefaultTransactionalIDPrefix, Live: r.live}
-	ids := make([]string, kafkatest.Partitions)
-	for p := range ids {
-		ids[p] = transactionalID(cfg, p)
-	}
-	txns, err := kadm.NewClient(cl).DescribeTransactions(ctx, ids...)
+	ids, txns, err := liveTxns(ctx, t, r)
 	if err != nil {
 		return nil
 	}
@@ -259,6 +244,25 @@ func liveEpochs(ctx context.Context, t *testing.T, r *liveRig) map[string]int16 
 		out[id] = d.ProducerEpoch
 	}
 	return out
+}
+
+// liveTxns returns the transactional id of each live partition, in
+// partition order, and their transactions as the coordinators have them
+// now.
+func liveTxns(ctx context.Context, t *testing.T, r *liveRig) ([]string, kadm.DescribedTransactions, error) {
+	t.Helper()
+	cl, err := kafkaio.NewKgo(r.env.Brokers)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	cfg := SwitchConfig{TransactionalIDPrefix: DefaultTransactionalIDPrefix, Live: r.live}
+	ids := make([]string, kafkatest.Partitions)
+	for p := range ids {
+		ids[p] = transactionalID(cfg, p)
+	}
+	txns, err := kadm.NewClient(cl).DescribeTransactions(ctx, ids...)
+	return ids, txns, err
 }
 
 // allNewer reports whether every epoch in now is past its value in
