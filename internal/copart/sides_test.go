@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oinkhq/oink"
+	"github.com/oinkhq/oink/internal/kafkaio"
 	"github.com/oinkhq/oink/testkit/kafkatest"
 	"github.com/segmentio/kafka-go"
 )
@@ -20,11 +22,13 @@ func TestSidesReadFromABrokerSlowToAnswer(t *testing.T) {
 	env := kafkatest.New(t)
 	topic := env.Topic("slow") // created
 	const n = 50
-	msgs := make([]kafka.Message, n)
-	for i := range msgs {
-		msgs[i] = kafka.Message{Partition: 0, Key: []byte("k" + strconv.Itoa(i)), Value: []byte(strconv.Itoa(i))}
+	var msgs []kafka.Message // keys murmur2 puts on partition 0, as oink's writer does
+	for i := 0; len(msgs) < n; i++ {
+		if key := []byte("k" + strconv.Itoa(i)); oink.KeyPartition(key, kafkatest.Partitions) == 0 {
+			msgs = append(msgs, kafka.Message{Topic: topic, Key: key, Value: key})
+		}
 	}
-	w := &kafka.Writer{Addr: kafka.TCP(env.Brokers...), Topic: topic, Balancer: manual{}, RequiredAcks: kafka.RequireAll}
+	w := kafkaio.NewWriter(env.Brokers)
 	defer w.Close()
 	if err := w.WriteMessages(t.Context(), msgs...); err != nil {
 		t.Fatal(err)
@@ -49,8 +53,3 @@ func TestSidesReadFromABrokerSlowToAnswer(t *testing.T) {
 		got += len(batch)
 	}
 }
-
-// manual is a kafka-go Balancer that keeps each message's Partition.
-type manual struct{}
-
-func (manual) Balance(m kafka.Message, _ ...int) int { return m.Partition }
