@@ -1,6 +1,9 @@
 package kafkatest
 
-import "github.com/twmb/franz-go/pkg/kmsg"
+import (
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
 
 // RefuseProduce makes the embedded broker answer every Produce request
 // from now on with the Kafka error code for each partition in it (say
@@ -33,4 +36,34 @@ func refuse(req *kmsg.ProduceRequest, code int16) *kmsg.ProduceResponse {
 		resp.Topics = append(resp.Topics, st)
 	}
 	return resp
+}
+
+// UnknownTopicToDescribeConfigs makes the embedded broker answer its next
+// n DescribeConfigs requests with UNKNOWN_TOPIC_OR_PARTITION for every
+// resource, as a broker of a real cluster does for a topic created a
+// moment ago that it has not heard of yet. A test on a real cluster is
+// skipped.
+func (e *Env) UnknownTopicToDescribeConfigs(n int) {
+	e.tb.Helper()
+	if e.Real() {
+		e.tb.Skip("an unknown-topic answer is injected only into the embedded broker (OINK_TEST_BROKERS is set)")
+	}
+	c := e.Embedded.Cluster()
+	c.ControlKey(int16(kmsg.DescribeConfigs), func(r kmsg.Request) (kmsg.Response, error, bool) {
+		if n == 0 {
+			return nil, nil, false // kfake runs control functions one at a time
+		}
+		n--
+		c.KeepControl()
+		req := r.(*kmsg.DescribeConfigsRequest)
+		resp := req.ResponseKind().(*kmsg.DescribeConfigsResponse)
+		resp.Version = req.Version
+		for _, res := range req.Resources {
+			rr := kmsg.NewDescribeConfigsResponseResource()
+			rr.ResourceType, rr.ResourceName = res.ResourceType, res.ResourceName
+			rr.ErrorCode = kerr.UnknownTopicOrPartition.Code
+			resp.Resources = append(resp.Resources, rr)
+		}
+		return resp, nil, true
+	})
 }
