@@ -87,10 +87,7 @@ func NthProduceTo(topic string, n int) func(kmsg.Request) bool {
 // broker is down and starts an armed outage. kfake runs control functions
 // one at a time, so the trigger needs no lock of its own.
 func (e *Env) control() {
-	if e.Real() {
-		e.tb.Skip("a broker outage is injected only into the embedded broker (OINK_TEST_BROKERS is set)")
-	}
-	c := e.Embedded.Cluster()
+	c := e.faulty("a broker outage")
 	e.outage.once.Do(func() {
 		c.Control(func(r kmsg.Request) (kmsg.Response, error, bool) {
 			c.KeepControl()
@@ -113,10 +110,7 @@ func (e *Env) control() {
 // to answer at once. A test on a real cluster is skipped.
 func (e *Env) SlowFetches(d time.Duration) {
 	e.tb.Helper()
-	if e.Real() {
-		e.tb.Skip("slow fetches are injected only into the embedded broker (OINK_TEST_BROKERS is set)")
-	}
-	c := e.Embedded.Cluster()
+	c := e.faulty("slow fetches")
 	c.ControlKey(int16(kmsg.Fetch), func(kmsg.Request) (kmsg.Response, error, bool) {
 		c.KeepControl()
 		c.SleepControl(func() { time.Sleep(d) }) // the injected lateness, not a wait for something

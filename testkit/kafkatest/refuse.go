@@ -2,8 +2,20 @@ package kafkatest
 
 import (
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
+
+// faulty returns the embedded broker, to inject fault into; a test on a
+// real cluster is skipped, since nothing there can be made to misbehave
+// from here.
+func (e *Env) faulty(fault string) *kfake.Cluster {
+	e.tb.Helper()
+	if e.Real() {
+		e.tb.Skip(fault + ": injected only into the embedded broker (OINK_TEST_BROKERS is set)")
+	}
+	return e.Embedded.Cluster()
+}
 
 // RefuseProduce makes the embedded broker answer every Produce request
 // from now on with the Kafka error code for each partition in it (say
@@ -11,10 +23,7 @@ import (
 // for good would. A test on a real cluster is skipped.
 func (e *Env) RefuseProduce(code int16) {
 	e.tb.Helper()
-	if e.Real() {
-		e.tb.Skip("a produce error is injected only into the embedded broker (OINK_TEST_BROKERS is set)")
-	}
-	c := e.Embedded.Cluster()
+	c := e.faulty("a produce error")
 	c.ControlKey(int16(kmsg.Produce), func(r kmsg.Request) (kmsg.Response, error, bool) {
 		c.KeepControl()
 		return refuse(r.(*kmsg.ProduceRequest), code), nil, true
@@ -45,10 +54,7 @@ func refuse(req *kmsg.ProduceRequest, code int16) *kmsg.ProduceResponse {
 // skipped.
 func (e *Env) UnknownTopicToDescribeConfigs(n int) {
 	e.tb.Helper()
-	if e.Real() {
-		e.tb.Skip("an unknown-topic answer is injected only into the embedded broker (OINK_TEST_BROKERS is set)")
-	}
-	c := e.Embedded.Cluster()
+	c := e.faulty("an unknown-topic answer")
 	c.ControlKey(int16(kmsg.DescribeConfigs), func(r kmsg.Request) (kmsg.Response, error, bool) {
 		if n == 0 {
 			return nil, nil, false // kfake runs control functions one at a time
